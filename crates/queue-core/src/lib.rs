@@ -1,0 +1,56 @@
+//! # queue-core
+//!
+//! autodev's durable filesystem task queue and its on-disk types. It knows nothing of models, git or HTTP:
+//! it moves JSON files between folders with atomic, no-overwrite renames and keeps an append-only audit log.
+//!
+//! ```
+//! use queue_core::{Intent, NewTask, Queue, QueueConfig, TaskState};
+//!
+//! # fn main() -> Result<(), queue_core::Error> {
+//! let dir = tempfile::tempdir().map_err(|e| queue_core::Error::Io { path: ".".into(), source: e })?;
+//! let queue = Queue::init(dir.path().join(".autodev_queue"), QueueConfig::default())?;
+//! let task = queue.submit(
+//!     NewTask {
+//!         title: "Reject port 0".into(),
+//!         intent: Intent::Fix,
+//!         work: "parse_port accepts 0; make it return an error".into(),
+//!         targets: vec!["src/config.rs".into()],
+//!         repo: "/src/app".into(),
+//!         base: "HEAD".into(),
+//!         base_commit: "0123456789abcdef0123456789abcdef01234567".into(),
+//!         checks: None,
+//!     },
+//!     "cli:me",
+//! )?;
+//! let claim = queue.claim("worker:1")?.expect("one task is pending");
+//! assert_eq!(claim.task.id, task.id);
+//! queue.renew(&claim)?; // heartbeat
+//! queue.complete(&claim, "GATE_PASSED")?;
+//! assert_eq!(queue.status_of(task.id)?.state, TaskState::Done);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Layout
+//! - [`id`]: task ids `T<YYYYMMDD>-<NNNN>`.
+//! - [`task`]: the task file people write and the stored task.
+//! - [`event`]: the NDJSON audit log.
+//! - [`queue`]: folders, claims, leases, status.
+//! - [`report`]: worker reports and approval records.
+//! - [`exit_codes`]: the documented process exit codes.
+//! - [`fsutil`]: no-overwrite rename and directory fsync.
+
+pub mod error;
+pub mod event;
+pub mod exit_codes;
+pub mod fsutil;
+pub mod id;
+pub mod queue;
+pub mod report;
+pub mod task;
+
+pub use error::{Error, Result};
+pub use event::{Event, EventKind, EventLog, LogRead};
+pub use id::TaskId;
+pub use queue::{Claim, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState, TaskStatus};
+pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};
+pub use task::{Intent, Task, TaskSpec};
