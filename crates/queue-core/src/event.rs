@@ -190,11 +190,16 @@ mod rfc3339 {
     use super::*;
     use serde::{Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(ts: &DateTime<Utc>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        ts: &DateTime<Utc>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&ts.to_rfc3339_opts(SecondsFormat::Micros, true))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<DateTime<Utc>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<DateTime<Utc>, D::Error> {
         let s = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&s)
             .map(|t| t.with_timezone(&Utc))
@@ -269,7 +274,8 @@ impl EventLog {
             let n = f.write(&line).map_err(|e| Error::io(&self.path, e))?;
             if n != line.len() {
                 // A short write (disk full): finish it so the line is at least terminated, then report.
-                f.write_all(&line[n..]).map_err(|e| Error::io(&self.path, e))?;
+                f.write_all(&line[n..])
+                    .map_err(|e| Error::io(&self.path, e))?;
             }
             f.sync_data().map_err(|e| Error::io(&self.path, e))?;
         }
@@ -395,7 +401,10 @@ mod tests {
                 reason: format!("R{n}"),
                 message: "한국어 메시지".into(),
             },
-            Some(TaskId::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), n)),
+            Some(TaskId::new(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+                n,
+            )),
             "test",
         )
     }

@@ -51,6 +51,8 @@ pub mod task;
 pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;
-pub use queue::{Claim, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState, TaskStatus};
+pub use queue::{
+    Claim, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState, TaskStatus,
+};
 pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};
 pub use task::{Intent, Task, TaskSpec};

@@ -321,7 +321,9 @@ impl Queue {
 
     /// A fresh path in the queue's staging folder (same filesystem as every state folder).
     pub fn tmp_path(&self, suffix: &str) -> PathBuf {
-        self.root.join(TMP).join(format!("{}{suffix}", ulid::Ulid::new()))
+        self.root
+            .join(TMP)
+            .join(format!("{}{suffix}", ulid::Ulid::new()))
     }
 
     /// Accepts a validated task: allocates `T<today>-<seq>`, writes `pending/<id>.json` durably and logs
@@ -414,7 +416,11 @@ impl Queue {
     pub fn pause(&self, actor: &str, reason: &str) -> Result<bool> {
         let flag = self.root.join(PAUSED);
         let body = serde_json::json!({"by": actor, "at": Utc::now(), "reason": reason});
-        match write_new_durable(&self.tmp_path(".paused"), &flag, body.to_string().as_bytes()) {
+        match write_new_durable(
+            &self.tmp_path(".paused"),
+            &flag,
+            body.to_string().as_bytes(),
+        ) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(false),
             Err(e) => return Err(Error::io(&flag, e)),
@@ -459,10 +465,7 @@ impl Queue {
         let mut refilled = false;
         loop {
             let next = {
-                let mut cache = self
-                    .pending_cache
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
+                let mut cache = self.pending_cache.lock().unwrap_or_else(|p| p.into_inner());
                 if cache.is_empty() && !refilled {
                     cache.extend(self.pending_ids()?);
                     refilled = true;
@@ -784,7 +787,9 @@ impl Queue {
                 let task: Task = match read_json(&path) {
                     Ok(t) => t,
                     // Moved between listing and reading: it shows up in its next folder on the next call.
-                    Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => continue,
+                    Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                        continue;
+                    }
                     Err(e) => return Err(e),
                 };
                 let f = facts.remove(&id).unwrap_or_default();

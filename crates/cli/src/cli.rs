@@ -1,0 +1,158 @@
+//! Command-line definitions. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use queue_core::TaskId;
+
+/// autodev turns coding requests into patches written by your local model, checked by a gate and approved by
+/// you.
+///
+/// Typical flow, inside your git repository:
+///
+///   autodev init
+///   autodev submit --intent fix --target src/config.rs --work "parse_port accepts 0; make it return an error"
+///   autodev status
+///
+/// Exit codes: 0 success, 1 input rejected (a code such as WORK_TEXT_TOO_SHORT is printed), 2 usage or
+/// infrastructure error.
+#[derive(Debug, Parser)]
+#[command(name = "autodev", version, max_term_width = 110)]
+pub struct Cli {
+    /// The queue directory. Default: `.autodev_queue` at the top of the current git repository (or in the
+    /// current directory outside git).
+    #[arg(long, global = true, env = "AUTODEV_QUEUE", value_name = "DIR")]
+    pub queue: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the queue and a default `.autodev_ssot/` (policy, gate checks, prompt, task schema).
+    ///
+    /// Never overwrites an existing file. When the queue is inside a git work tree it is added to
+    /// `.git/info/exclude`, so queue files never make your repository dirty.
+    Init(InitArgs),
+    /// Validate a request and put it in the queue; prints the new task id.
+    ///
+    /// Give a task file (see fixtures/task_template.json; `-` reads standard input), or flags. Flags override
+    /// the file's fields. A rejected request prints a code and how to fix it, exits 1 and changes nothing.
+    Submit(SubmitArgs),
+    /// Show tasks: all of them as a table, or one with its patch and report paths.
+    Status(StatusArgs),
+    /// Print the audit log (`events.ndjson`).
+    Events(EventsArgs),
+    /// Stop workers from claiming new tasks (running tasks finish).
+    Pause(PauseArgs),
+    /// Let workers claim again.
+    Resume,
+}
+
+/// `autodev init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Seconds a worker's claim stays valid without a heartbeat (workers renew every third of it).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(2..=86_400))]
+    pub lease_secs: u64,
+    /// Tries a task gets before it is failed (a try ends when a worker dies or its lease expires).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+}
+
+/// `autodev submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// A task file (JSON); `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The request in plain words, any language: what is wrong and what should happen (≥ 4 words).
+    #[arg(long, short = 'w')]
+    pub work: Option<String>,
+    /// Kind of change: fix, feat, refactor, test, docs, perf, chore.
+    #[arg(long, short = 'i')]
+    pub intent: Option<String>,
+    /// A repository-relative path the change may touch; repeat for several.
+    #[arg(long = "target", short = 't', value_name = "PATH")]
+    pub targets: Vec<String>,
+    /// One-line title (default: the first line of the request).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The git repository to change (default: the current directory's repository).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<String>,
+    /// Base revision: branch, tag or commit (default HEAD).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// A gate check command for this task (replaces `.autodev_ssot/gate.toml`'s); repeat for several.
+    #[arg(long = "check", value_name = "CMD")]
+    pub checks: Vec<String>,
+    /// Print the result (task or rejections) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A task id (T<YYYYMMDD>-<NNNN>); without it, every task.
+    pub id: Option<TaskId>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only events about this task.
+    #[arg(long)]
+    pub task: Option<TaskId>,
+    /// Keep printing new events as they are appended (Ctrl-C to stop).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Print the raw NDJSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev pause`.
+#[derive(Debug, Args)]
+pub struct PauseArgs {
+    /// Why, recorded in the log.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn submit_flags_parse() {
+        let cli = Cli::parse_from([
+            "autodev", "--queue", "/q", "submit", "--intent", "fix", "-t", "a.rs", "-t", "b.rs",
+            "--work", "x y z w",
+        ]);
+        let Command::Submit(s) = cli.command else {
+            panic!("not submit")
+        };
+        assert_eq!(s.targets, vec!["a.rs", "b.rs"]);
+        assert_eq!(cli.queue, Some(PathBuf::from("/q")));
+    }
+
+    #[test]
+    fn malformed_id_is_a_usage_error() {
+        let err = Cli::try_parse_from(["autodev", "status", "T2026-1"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -1,0 +1,79 @@
+//! `autodev events`.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use queue_core::{Event, exit_codes};
+
+use crate::cli::EventsArgs;
+
+pub(super) fn run(queue_dir: &Path, args: EventsArgs) -> anyhow::Result<u8> {
+    let queue = super::open_queue(queue_dir)?;
+    let log = queue.log();
+    let mut offset = 0;
+    let mut reported_torn = None;
+    loop {
+        let read = log.read_from(offset)?;
+        let mut out = std::io::stdout().lock();
+        for ev in &read.events {
+            if args.task.is_some() && ev.task_id != args.task {
+                continue;
+            }
+            if args.json {
+                writeln!(out, "{}", serde_json::to_string(ev)?)?;
+            } else {
+                writeln!(out, "{}", human(ev))?;
+            }
+        }
+        out.flush()?;
+        for b in &read.bad_lines {
+            eprintln!(
+                "warning: events.ndjson line {} does not decode: {}",
+                b.line, b.error
+            );
+        }
+        if let Some(t) = &read.torn_tail
+            && reported_torn != Some(t.offset)
+        {
+            eprintln!(
+                "warning: the last line of events.ndjson is torn (a writer died mid-record) and is ignored (line {})",
+                t.line
+            );
+            reported_torn = Some(t.offset);
+        }
+        offset = read.end_offset;
+        if !args.follow {
+            return Ok(exit_codes::OK);
+        }
+        // Polling, not inotify: change notifications do not cross Docker Desktop bind mounts.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn human(ev: &Event) -> String {
+    let mut v = serde_json::to_value(ev).unwrap_or_default();
+    let mut details = Vec::new();
+    if let Some(obj) = v.as_object_mut() {
+        for k in ["id", "ts", "type", "task_id", "actor"] {
+            obj.remove(k);
+        }
+        for (k, val) in obj.iter() {
+            let s = match val {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            details.push(format!("{k}={s}"));
+        }
+    }
+    format!(
+        "{}  {:<15} {:<16} {:<20} {}",
+        ev.ts.format("%Y-%m-%d %H:%M:%S"),
+        ev.type_name(),
+        ev.task_id
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "-".into()),
+        ev.actor,
+        details.join(" ")
+    )
+}

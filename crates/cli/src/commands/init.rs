@@ -1,0 +1,113 @@
+//! `autodev init`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use queue_core::{Queue, QueueConfig, exit_codes};
+
+use crate::cli::InitArgs;
+use crate::ssot;
+
+pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
+    let existed = queue_dir.join("queue.json").exists();
+    let queue = Queue::init(
+        queue_dir,
+        QueueConfig {
+            lease_secs: args.lease_secs,
+            max_attempts: args.max_attempts,
+            ..QueueConfig::default()
+        },
+    )?;
+    let mut out = std::io::stdout().lock();
+    if existed {
+        writeln!(
+            out,
+            "queue     {} (kept; already initialised)",
+            queue.root().display()
+        )?;
+    } else {
+        writeln!(out, "queue     {} (created)", queue.root().display())?;
+    }
+
+    let cwd = std::env::current_dir()?;
+    let top = super::repo_top(&cwd);
+    let ssot_dir = top.clone().unwrap_or_else(|| cwd.clone()).join(ssot::DIR);
+    std::fs::create_dir_all(&ssot_dir)
+        .with_context(|| format!("cannot create {}", ssot_dir.display()))?;
+    for (name, body) in ssot::default_files() {
+        let path = ssot_dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(body.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                writeln!(out, "ssot      {} (created)", path.display())?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                writeln!(out, "ssot      {} (kept)", path.display())?;
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+        }
+    }
+
+    // Keep the queue out of `git status` of whichever work tree contains it.
+    if let Some(repo) = super::repo_top(queue.root())
+        && let Some(rel) = relative_inside(queue.root(), &repo)
+        && let Some(added) = exclude(&repo, &rel)?
+    {
+        writeln!(
+            out,
+            "exclude   {} in {}",
+            added,
+            repo.join(".git/info/exclude").display()
+        )?;
+    }
+    writeln!(
+        out,
+        "\nNext: autodev submit --intent fix --target src/lib.rs --work \"what is wrong and what should happen\""
+    )?;
+    Ok(exit_codes::OK)
+}
+
+fn relative_inside(path: &Path, repo: &Path) -> Option<PathBuf> {
+    let path = path.canonicalize().ok()?;
+    let repo = repo.canonicalize().ok()?;
+    path.strip_prefix(&repo).ok().map(Path::to_path_buf)
+}
+
+/// Adds `/<rel>/` to `.git/info/exclude` unless a line already says so. Returns the pattern when added.
+/// Worktrees and submodules (where `.git` is a file) are left alone.
+fn exclude(repo: &Path, rel: &Path) -> anyhow::Result<Option<String>> {
+    let git = repo.join(".git");
+    if !git.is_dir() || rel.as_os_str().is_empty() {
+        return Ok(None);
+    }
+    let pattern = format!("/{}/", rel.to_string_lossy().trim_end_matches('/'));
+    let info = git.join("info");
+    std::fs::create_dir_all(&info).with_context(|| format!("cannot create {}", info.display()))?;
+    let file = info.join("exclude");
+    let existing = std::fs::read_to_string(&file).unwrap_or_default();
+    if existing.lines().any(|l| l.trim() == pattern) {
+        return Ok(None);
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&file)
+        .with_context(|| format!("cannot open {}", file.display()))?;
+    let sep = if existing.is_empty() || existing.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    write!(
+        f,
+        "{sep}# autodev queue (added by `autodev init`)\n{pattern}\n"
+    )
+    .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(Some(pattern))
+}

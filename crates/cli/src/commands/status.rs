@@ -1,0 +1,100 @@
+//! `autodev status`.
+
+use std::io::Write;
+use std::path::Path;
+
+use queue_core::exit_codes;
+
+use crate::cli::StatusArgs;
+
+pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
+    let queue = super::open_queue(queue_dir)?;
+    let (tasks, summary) = queue.status()?;
+    let mut out = std::io::stdout().lock();
+    for p in &summary.log_problems {
+        // Damage in the log is reported, never fatal.
+        eprintln!("warning: {p}");
+    }
+    if let Some(id) = args.id {
+        let Some(t) = tasks.into_iter().find(|t| t.id == id) else {
+            eprintln!(
+                "TASK_UNKNOWN: no task {id} in {}; `autodev status` lists them",
+                queue.root().display()
+            );
+            return Ok(exit_codes::REJECTED);
+        };
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&t)?)?;
+        } else {
+            writeln!(out, "id        {}", t.id)?;
+            writeln!(out, "state     {}", t.state.as_str())?;
+            writeln!(out, "attempts  {} of {}", t.attempts, t.max_attempts)?;
+            writeln!(out, "title     {}", t.title)?;
+            writeln!(out, "intent    {}", t.intent)?;
+            writeln!(out, "targets   {}", t.targets.join(", "))?;
+            writeln!(
+                out,
+                "repo      {} @ {}",
+                t.repo.display(),
+                short(&t.base_commit)
+            )?;
+            if let Some(o) = &t.owner {
+                writeln!(out, "owner     {o}")?;
+            }
+            if let Some(l) = &t.lease_expires_at {
+                writeln!(out, "lease     until {}", l.to_rfc3339())?;
+            }
+            if let Some(r) = &t.failure_reason {
+                writeln!(out, "failure   {r}")?;
+            }
+            for (label, p) in [
+                ("patch", &t.patch),
+                ("report", &t.report),
+                ("gate", &t.gate),
+                ("approval", &t.approval),
+            ] {
+                if let Some(p) = p {
+                    writeln!(out, "{label:<9} {}", p.display())?;
+                }
+            }
+        }
+        return Ok(exit_codes::OK);
+    }
+    if args.json {
+        let v = serde_json::json!({"queue": queue.root(), "paused": summary.paused, "counts": summary.counts, "log_problems": summary.log_problems, "tasks": tasks});
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(exit_codes::OK);
+    }
+    if summary.paused {
+        writeln!(
+            out,
+            "queue is PAUSED: workers claim nothing until `autodev resume`"
+        )?;
+    }
+    if tasks.is_empty() {
+        writeln!(out, "no tasks in {}", queue.root().display())?;
+        return Ok(exit_codes::OK);
+    }
+    writeln!(out, "{:<16} {:<9} {:>8}  TITLE", "ID", "STATE", "ATTEMPTS")?;
+    for t in &tasks {
+        let title: String = t.title.chars().take(70).collect();
+        writeln!(
+            out,
+            "{:<16} {:<9} {:>8}  {title}",
+            t.id.to_string(),
+            t.state.as_str(),
+            t.attempts
+        )?;
+    }
+    let counts: Vec<String> = summary
+        .counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    writeln!(out, "\n{} task(s): {}", tasks.len(), counts.join(", "))?;
+    Ok(exit_codes::OK)
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}

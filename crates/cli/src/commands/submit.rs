@@ -1,0 +1,97 @@
+//! `autodev submit`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use queue_core::{TaskSpec, exit_codes};
+use submit::{Rejection, SubmitError, ValidateContext};
+
+use crate::cli::SubmitArgs;
+
+pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
+    let queue = super::open_queue(queue_dir)?;
+    let mut spec = match &args.file {
+        None => TaskSpec::default(),
+        Some(path) => {
+            let bytes = if path == Path::new("-") {
+                submit::read_task_file(std::io::stdin().lock())
+                    .context("cannot read standard input")?
+            } else {
+                let f = std::fs::File::open(path)
+                    .with_context(|| format!("cannot open task file {}", path.display()))?;
+                submit::read_task_file(f)
+                    .with_context(|| format!("cannot read task file {}", path.display()))?
+            };
+            match submit::parse_task_file(&bytes) {
+                Ok(s) => s,
+                Err(r) => return rejected(&[r], args.json),
+            }
+        }
+    };
+    if args.file.is_none()
+        && args.work.is_none()
+        && args.intent.is_none()
+        && args.targets.is_empty()
+    {
+        anyhow::bail!(
+            "nothing to submit: give a task file (autodev submit task.json) or flags \
+             (--intent fix --target src/x.rs --work \"...\"); see autodev submit --help"
+        );
+    }
+    if args.work.is_some() {
+        spec.work = args.work;
+    }
+    if args.intent.is_some() {
+        spec.intent = args.intent;
+    }
+    if !args.targets.is_empty() {
+        spec.targets = Some(args.targets);
+    }
+    if args.title.is_some() {
+        spec.title = args.title;
+    }
+    if args.repo.is_some() {
+        spec.repo = args.repo;
+    }
+    if args.base.is_some() {
+        spec.base = args.base;
+    }
+    if !args.checks.is_empty() {
+        spec.checks = Some(args.checks);
+    }
+    let ctx = ValidateContext {
+        cwd: std::env::current_dir().context("cannot read the current directory")?,
+    };
+    match submit::submit(&queue, &spec, &ctx, &super::actor()) {
+        Ok(task) => {
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                let v = serde_json::json!({"id": task.id, "state": "pending", "task": task});
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                writeln!(out, "{}", task.id)?;
+            }
+            Ok(exit_codes::OK)
+        }
+        Err(SubmitError::Rejected(r)) => rejected(&r, args.json),
+        Err(SubmitError::Queue(e)) => Err(e.into()),
+    }
+}
+
+fn rejected(rejections: &[Rejection], json: bool) -> anyhow::Result<u8> {
+    if json {
+        let v = serde_json::json!({"rejected": rejections});
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&v)?
+        )?;
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "rejected: the task was not queued")?;
+    for r in rejections {
+        writeln!(err, "  {r}")?;
+    }
+    Ok(exit_codes::REJECTED)
+}

@@ -1,0 +1,33 @@
+//! # autodev
+//!
+//! The `autodev` command line: `init`, `submit`, `status`, `events`, `pause`, `resume`. Each command is a module
+//! under [`commands`]; [`cli`] holds the clap definitions (their doc comments are the `--help` text).
+
+pub mod cli;
+pub mod commands;
+pub mod ssot;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use queue_core::exit_codes;
+
+/// Parses arguments, runs the command and maps the outcome to the documented exit codes.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            // A closed pipe (`autodev events | head`) is not an error.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::from(exit_codes::OK);
+            }
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(exit_codes::ERROR)
+        }
+    }
+}

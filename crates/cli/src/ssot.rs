@@ -1,0 +1,46 @@
+//! The default `.autodev_ssot/` files `autodev init` writes: the single source of truth for policy, gate checks,
+//! the prompt and the task schema.
+
+/// Folder name, at the top of the target repository.
+pub const DIR: &str = ".autodev_ssot";
+
+/// The default prompt template the worker fills in.
+pub const DEFAULT_PROMPT_MD: &str = r#"<!--
+autodev prompt template (.autodev_ssot/prompt.md).
+The worker fills the {{placeholders}} and sends the result as the user message. Keep the answer-format section:
+the worker only accepts answers in the format described in docs/MODEL_CONTRACT.md.
+Placeholders: {{title}} {{intent}} {{work}} {{targets}} {{files}} {{file_list}} {{feedback}}
+-->
+You are changing a git repository. Make the smallest correct change that does what is asked.
+
+Task ({{intent}}): {{title}}
+
+{{work}}
+
+You may only change these paths: {{targets}}
+
+Files in the repository:
+{{file_list}}
+
+Current contents of the target files:
+{{files}}
+
+{{feedback}}
+"#;
+
+/// The files `init` writes (name, contents), in order.
+pub fn default_files() -> Vec<(&'static str, String)> {
+    vec![
+        ("policy.toml", gate_defaults::POLICY.to_string()),
+        ("gate.toml", gate_defaults::GATE.to_string()),
+        ("prompt.md", DEFAULT_PROMPT_MD.to_string()),
+        ("task.schema.json", submit::task_schema()),
+    ]
+}
+
+mod gate_defaults {
+    pub(super) const POLICY: &str =
+        "# autodev gate policy (placeholder until the gate crate lands)\n";
+    pub(super) const GATE: &str =
+        "# autodev gate checks (placeholder until the gate crate lands)\n";
+}

@@ -1,0 +1,582 @@
+//! Parsing and validating task files and flags.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use queue_core::{Intent, NewTask, Queue, Task, TaskSpec};
+
+use crate::text::WorkStats;
+use crate::{Code, Rejection};
+
+/// Largest task file accepted, in bytes.
+pub const MAX_TASK_FILE_BYTES: usize = 256 * 1024;
+/// Longest `work` accepted, in characters.
+pub const MAX_WORK_CHARS: usize = 16 * 1024;
+/// Longest title, target or check accepted, in characters.
+pub const MAX_FIELD_CHARS: usize = 1024;
+/// Most targets in one task.
+pub const MAX_TARGETS: usize = 64;
+/// Fewest words a request must have.
+pub const MIN_WORK_WORDS: usize = 4;
+/// Fewest non-space characters a request must have.
+pub const MIN_WORK_CHARS: usize = 12;
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_CHECKS: usize = 16;
+const MAX_JSON_DEPTH: usize = 32;
+/// Paths autodev never lets a task target (first component, compared case-insensitively because Windows and
+/// macOS file systems are case-insensitive).
+const PROTECTED: [&str; 3] = [".git", ".autodev_queue", ".autodev_ssot"];
+
+/// Errors from [`submit`].
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The input was refused; nothing was written. Not retryable as is: fix the input.
+    #[error("task rejected: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<Rejection>),
+    /// The queue could not store the task (disk, permissions, missing queue). Retryable once fixed.
+    #[error(transparent)]
+    Queue(#[from] queue_core::Error),
+}
+
+/// Reads a task file: size, encoding and JSON shape. Reads at most [`MAX_TASK_FILE_BYTES`] + 1 bytes, so a huge
+/// file is refused without being loaded.
+pub fn read_task_file(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    reader
+        .by_ref()
+        .take(MAX_TASK_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Decodes a task file's bytes into a [`TaskSpec`] (shape only; see [`validate`] for the rules).
+pub fn parse_task_file(bytes: &[u8]) -> Result<TaskSpec, Rejection> {
+    if bytes.len() > MAX_TASK_FILE_BYTES {
+        return Err(Rejection::new(
+            Code::FileTooLarge,
+            None,
+            format!(
+                "the task file is larger than {} KiB; put long context in the repository and reference it",
+                MAX_TASK_FILE_BYTES / 1024
+            ),
+        ));
+    }
+    // Windows editors often write a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejection::new(
+            Code::InvalidUtf8,
+            None,
+            format!(
+                "the task file is not UTF-8 (bad byte at offset {}); save it as UTF-8",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    if json_depth(text) > MAX_JSON_DEPTH {
+        return Err(Rejection::new(
+            Code::JsonTooDeep,
+            None,
+            format!(
+                "the task file nests JSON more than {MAX_JSON_DEPTH} levels deep; a task file is a flat object"
+            ),
+        ));
+    }
+    if !text.trim_start().starts_with('{') {
+        return Err(Rejection::new(
+            Code::InvalidJson,
+            None,
+            "a task file is one JSON object, like fixtures/task_template.json",
+        ));
+    }
+    serde_json::from_str::<TaskSpec>(text).map_err(|e| {
+        let msg = e.to_string();
+        let (code, hint) = match e.classify() {
+            serde_json::error::Category::Data if msg.starts_with("unknown field") => (
+                Code::UnknownField,
+                "known fields: title, intent, work, targets, repo, base, checks",
+            ),
+            serde_json::error::Category::Data if msg.starts_with("duplicate field") => {
+                (Code::DuplicateField, "give each field once")
+            }
+            serde_json::error::Category::Data => (
+                Code::InvalidFieldType,
+                "see .autodev_ssot/task.schema.json for each field's type",
+            ),
+            _ => (Code::InvalidJson, "fix the JSON syntax"),
+        };
+        Rejection::new(code, None, format!("{msg}; {hint}"))
+    })
+}
+
+/// Deepest nesting of arrays/objects, ignoring brackets inside strings.
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_str {
+            match b {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Where relative paths are resolved and who is submitting.
+#[derive(Debug, Clone)]
+pub struct ValidateContext {
+    /// The directory relative `repo` paths are resolved from.
+    pub cwd: PathBuf,
+}
+
+/// Finds the work tree root of the git repository at `path` (or above it), refusing bare repositories.
+pub fn resolve_repo(path: &Path) -> Result<(git2::Repository, PathBuf), Rejection> {
+    if !path.exists() {
+        return Err(Rejection::new(
+            Code::RepoNotFound,
+            Some("repo".into()),
+            format!(
+                "{} does not exist; give the path of your git repository",
+                path.display()
+            ),
+        ));
+    }
+    let repo = git2::Repository::discover(path).map_err(|_| {
+        Rejection::new(
+            Code::RepoNotGit,
+            Some("repo".into()),
+            format!(
+                "{} is not inside a git repository; run `git init` there or point `repo` at your project",
+                path.display()
+            ),
+        )
+    })?;
+    let Some(workdir) = repo.workdir() else {
+        return Err(Rejection::new(
+            Code::RepoNotGit,
+            Some("repo".into()),
+            format!(
+                "{} is a bare repository; autodev needs a work tree",
+                path.display()
+            ),
+        ));
+    };
+    let root = workdir.canonicalize().map_err(|e| {
+        Rejection::new(
+            Code::RepoNotFound,
+            Some("repo".into()),
+            format!("cannot read {}: {e}", workdir.display()),
+        )
+    })?;
+    Ok((repo, root))
+}
+
+/// Applies every rule to `spec`. Returns the task ready for [`Queue::submit`], or every problem found.
+pub fn validate(spec: &TaskSpec, ctx: &ValidateContext) -> Result<NewTask, Vec<Rejection>> {
+    let mut errs = Vec::new();
+
+    // work
+    let work = spec.work.as_deref().map(str::trim).unwrap_or("");
+    if spec.work.is_none() || work.is_empty() {
+        errs.push(Rejection::new(
+            Code::WorkMissing,
+            Some("work".into()),
+            "say what to change in `work` (or --work), e.g. \"parse_port accepts 0; make it return an error\"",
+        ));
+    } else {
+        let chars = work.chars().count();
+        let stats = WorkStats::of(work);
+        if chars > MAX_WORK_CHARS {
+            errs.push(Rejection::new(
+                Code::FieldTooLong,
+                Some("work".into()),
+                format!("`work` has {chars} characters; keep it under {MAX_WORK_CHARS} and leave details in the code"),
+            ));
+        } else if stats.words < MIN_WORK_WORDS || stats.chars < MIN_WORK_CHARS {
+            errs.push(Rejection::new(
+                Code::WorkTextTooShort,
+                Some("work".into()),
+                format!(
+                    "`work` has {} words and {} characters; describe the change in at least {MIN_WORK_WORDS} words \
+                     and {MIN_WORK_CHARS} characters: what is wrong, and what should happen instead",
+                    stats.words, stats.chars
+                ),
+            ));
+        }
+    }
+
+    // intent
+    let intent = match spec.intent.as_deref().map(str::trim) {
+        None | Some("") => {
+            errs.push(Rejection::new(
+                Code::IntentMissing,
+                Some("intent".into()),
+                format!(
+                    "say what kind of change this is with `intent` (or --intent): one of {}",
+                    intents()
+                ),
+            ));
+            None
+        }
+        Some(s) => match s.parse::<Intent>() {
+            Ok(i) => Some(i),
+            Err(()) => {
+                errs.push(Rejection::new(
+                    Code::IntentUnknown,
+                    Some("intent".into()),
+                    format!(
+                        "unknown intent {:?}; use one of {}",
+                        truncate(s, 40),
+                        intents()
+                    ),
+                ));
+                None
+            }
+        },
+    };
+
+    // title
+    let title = match spec.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => {
+            if t.chars().any(char::is_control) {
+                errs.push(Rejection::new(
+                    Code::TitleInvalid,
+                    Some("title".into()),
+                    "the title must be one line without control characters",
+                ));
+            } else if t.chars().count() > MAX_TITLE_CHARS {
+                errs.push(Rejection::new(
+                    Code::FieldTooLong,
+                    Some("title".into()),
+                    format!("the title is longer than {MAX_TITLE_CHARS} characters; shorten it"),
+                ));
+            }
+            t.to_string()
+        }
+        _ => derive_title(work),
+    };
+
+    // checks
+    if let Some(checks) = &spec.checks {
+        if checks.len() > MAX_CHECKS {
+            errs.push(Rejection::new(
+                Code::ChecksInvalid,
+                Some("checks".into()),
+                format!("at most {MAX_CHECKS} checks; combine commands with a script"),
+            ));
+        }
+        for (i, c) in checks.iter().enumerate() {
+            if c.trim().is_empty() || c.contains('\0') || c.chars().count() > MAX_FIELD_CHARS {
+                errs.push(Rejection::new(
+                    Code::ChecksInvalid,
+                    Some(format!("checks[{i}]")),
+                    format!(
+                        "each check is a non-empty shell command under {MAX_FIELD_CHARS} characters"
+                    ),
+                ));
+            }
+        }
+    }
+
+    // repo and base
+    let repo_arg = spec.repo.as_deref().unwrap_or(".");
+    let repo_path = ctx.cwd.join(repo_arg);
+    let base = spec
+        .base
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .unwrap_or("HEAD");
+    let mut repo_root = None;
+    let mut base_commit = None;
+    match resolve_repo(&repo_path) {
+        Err(r) => errs.push(r),
+        Ok((repo, root)) => {
+            match repo.revparse_single(base).and_then(|o| o.peel_to_commit()) {
+                Ok(c) => base_commit = Some(c.id().to_string()),
+                Err(_) => {
+                    let hint = if repo.head().is_err() && base == "HEAD" {
+                        "the repository has no commits yet; commit something first".to_string()
+                    } else {
+                        format!(
+                            "`{}` is not a branch, tag or commit in {}; check `git log`",
+                            truncate(base, 80),
+                            root.display()
+                        )
+                    };
+                    errs.push(Rejection::new(Code::BaseUnknown, Some("base".into()), hint));
+                }
+            }
+            repo_root = Some(root);
+        }
+    }
+
+    // targets
+    let mut targets: Vec<String> = Vec::new();
+    match &spec.targets {
+        None => errs.push(target_missing()),
+        Some(t) if t.is_empty() => errs.push(target_missing()),
+        Some(t) if t.len() > MAX_TARGETS => errs.push(Rejection::new(
+            Code::TargetsTooMany,
+            Some("targets".into()),
+            format!(
+                "{} targets given; at most {MAX_TARGETS} — target a directory instead",
+                t.len()
+            ),
+        )),
+        Some(t) => {
+            for (i, raw) in t.iter().enumerate() {
+                match check_target(raw, repo_root.as_deref()) {
+                    Ok(norm) => {
+                        if !targets.contains(&norm) {
+                            targets.push(norm);
+                        }
+                    }
+                    Err((code, msg)) => {
+                        errs.push(Rejection::new(code, Some(format!("targets[{i}]")), msg))
+                    }
+                }
+            }
+        }
+    }
+
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    match (intent, repo_root, base_commit) {
+        (Some(intent), Some(repo), Some(base_commit)) => Ok(NewTask {
+            title,
+            intent,
+            work: work.to_string(),
+            targets,
+            repo,
+            base: base.to_string(),
+            base_commit,
+            checks: spec.checks.clone(),
+        }),
+        // Unreachable in practice: each None above pushed a rejection.
+        _ => Err(vec![Rejection::new(
+            Code::InvalidJson,
+            None,
+            "the task is incomplete",
+        )]),
+    }
+}
+
+fn target_missing() -> Rejection {
+    Rejection::new(
+        Code::TargetMissing,
+        Some("targets".into()),
+        "name the files the change may touch with `targets` (or --target), e.g. [\"src/config.rs\"]",
+    )
+}
+
+fn intents() -> String {
+    Intent::ALL
+        .iter()
+        .map(|i| i.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// The first line of the request, cut at 72 characters.
+fn derive_title(work: &str) -> String {
+    let first = work
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    truncate(first, 72)
+}
+
+/// Checks one target and returns its normal form (`./a//b` → `a/b`).
+fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)> {
+    let shown = truncate(raw, 80);
+    if raw.trim().is_empty() {
+        return Err((
+            Code::TargetInvalid,
+            "a target is empty; give a repository-relative path".into(),
+        ));
+    }
+    if raw.chars().count() > MAX_FIELD_CHARS {
+        return Err((
+            Code::FieldTooLong,
+            format!("target is longer than {MAX_FIELD_CHARS} characters"),
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err((
+            Code::TargetInvalid,
+            format!("target {shown:?} contains control characters"),
+        ));
+    }
+    if raw.contains('\\') {
+        return Err((
+            Code::TargetInvalid,
+            format!(
+                "target {shown:?} uses backslashes; write repository paths with forward slashes"
+            ),
+        ));
+    }
+    let bytes = raw.as_bytes();
+    if raw.starts_with('/')
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+    {
+        return Err((
+            Code::TargetAbsolute,
+            format!(
+                "target {shown:?} is absolute; give it relative to the repository root, e.g. src/config.rs"
+            ),
+        ));
+    }
+    let mut parts = Vec::new();
+    for c in Path::new(raw).components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err((
+                    Code::TargetEscapes,
+                    format!(
+                        "target {shown:?} contains `..`; targets must stay inside the repository"
+                    ),
+                ));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err((
+                    Code::TargetAbsolute,
+                    format!("target {shown:?} is absolute"),
+                ));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err((
+            Code::TargetInvalid,
+            format!("target {shown:?} names the repository root; name files or folders in it"),
+        ));
+    }
+    if PROTECTED.iter().any(|p| parts[0].eq_ignore_ascii_case(p)) {
+        return Err((
+            Code::TargetProtected,
+            format!(
+                "target {shown:?} is inside {}/, which autodev never changes",
+                parts[0]
+            ),
+        ));
+    }
+    if let Some(root) = repo {
+        // Walk each existing prefix: a symlink anywhere on the way must resolve inside the repository.
+        let mut p = root.to_path_buf();
+        for part in &parts {
+            p.push(part);
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.file_type().is_symlink() => match p.canonicalize() {
+                    Ok(real) if real.starts_with(root) => {}
+                    Ok(real) => {
+                        return Err((
+                            Code::TargetOutsideRepo,
+                            format!(
+                                "target {shown:?} goes through a symlink to {}, outside the repository",
+                                real.display()
+                            ),
+                        ));
+                    }
+                    Err(_) => {
+                        return Err((
+                            Code::TargetOutsideRepo,
+                            format!(
+                                "target {shown:?} goes through a dangling symlink; autodev cannot tell where it leads"
+                            ),
+                        ));
+                    }
+                },
+                Ok(_) => {}
+                Err(_) => break, // the rest does not exist yet: a new file
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Validates `spec` and, only if it passes, queues it.
+pub fn submit(
+    queue: &Queue,
+    spec: &TaskSpec,
+    ctx: &ValidateContext,
+    actor: &str,
+) -> Result<Task, SubmitError> {
+    let new = validate(spec, ctx).map_err(SubmitError::Rejected)?;
+    Ok(queue.submit(new, actor)?)
+}
+
+/// The JSON Schema of the task file, generated from [`TaskSpec`]; `autodev init` writes it to
+/// `.autodev_ssot/task.schema.json`.
+pub fn task_schema() -> String {
+    let schema = schemars::schema_for!(TaskSpec);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_ignores_brackets_in_strings() {
+        assert_eq!(json_depth(r#"{"a": "[[[[{{{"}"#), 1);
+        assert_eq!(json_depth("[[[]]]"), 3);
+    }
+
+    #[test]
+    fn target_normal_form() {
+        assert_eq!(check_target("./src//a.rs", None).unwrap(), "src/a.rs");
+        assert_eq!(
+            check_target("../x", None).unwrap_err().0,
+            Code::TargetEscapes
+        );
+        assert_eq!(
+            check_target("src/../../x", None).unwrap_err().0,
+            Code::TargetEscapes
+        );
+        assert_eq!(
+            check_target("/etc/passwd", None).unwrap_err().0,
+            Code::TargetAbsolute
+        );
+        assert_eq!(
+            check_target("C:/x", None).unwrap_err().0,
+            Code::TargetAbsolute
+        );
+        assert_eq!(
+            check_target(".GIT/hooks/pre-commit", None).unwrap_err().0,
+            Code::TargetProtected
+        );
+        assert_eq!(
+            check_target("a\\b", None).unwrap_err().0,
+            Code::TargetInvalid
+        );
+        assert_eq!(check_target(".", None).unwrap_err().0, Code::TargetInvalid);
+    }
+}
