@@ -378,9 +378,9 @@ fn decode_line(body: &[u8]) -> std::result::Result<Event, String> {
                 .windows(needle.len())
                 .enumerate()
                 .skip(1)
-                .filter(|(_, w)| *w == needle)
-                .map(|(i, _)| i)
-                .last();
+                .rev()
+                .find(|(_, w)| *w == needle)
+                .map(|(i, _)| i);
             if let Some(i) = salvage
                 && let Ok(ev) = serde_json::from_slice::<Event>(&body[i..])
             {

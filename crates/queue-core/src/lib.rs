@@ -17,7 +17,7 @@
 //!         targets: vec!["src/config.rs".into()],
 //!         repo: "/src/app".into(),
 //!         base: "HEAD".into(),
-//!         base_commit: "0123456789abcdef0123456789abcdef01234567".into(),
+//!         base_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
 //!         checks: None,
 //!     },
 //!     "cli:me",

@@ -117,8 +117,8 @@ pub struct NewTask {
     pub repo: PathBuf,
     /// Base revision as written.
     pub base: String,
-    /// Resolved base commit.
-    pub base_commit: String,
+    /// Resolved base commit; `None` for a repository without commits.
+    pub base_commit: Option<String>,
     /// Optional per-task checks.
     pub checks: Option<Vec<String>>,
 }
@@ -171,8 +171,8 @@ pub struct TaskStatus {
     pub targets: Vec<String>,
     /// Target repository.
     pub repo: PathBuf,
-    /// Base commit.
-    pub base_commit: String,
+    /// Base commit; `None` for a repository without commits.
+    pub base_commit: Option<String>,
     /// When submitted.
     pub created_at: DateTime<Utc>,
     /// The task's file.

@@ -138,8 +138,9 @@ pub struct Task {
     pub repo: PathBuf,
     /// The base revision as written.
     pub base: String,
-    /// The commit `base` resolved to at submission, so the task cannot drift when a branch moves.
-    pub base_commit: String,
+    /// The commit `base` resolved to at submission, so the task cannot drift when a branch moves. `None` when
+    /// the repository has no commits yet: the change is then made against the empty tree.
+    pub base_commit: Option<String>,
     /// Gate checks for this task; `None` means the repository's `.autodev_ssot/gate.toml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<Vec<String>>,

@@ -61,6 +61,34 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, for documentation and exhaustive tests.
+    pub const ALL: [Code; 24] = [
+        Code::WorkMissing,
+        Code::WorkTextTooShort,
+        Code::IntentMissing,
+        Code::IntentUnknown,
+        Code::TargetMissing,
+        Code::TargetAbsolute,
+        Code::TargetEscapes,
+        Code::TargetOutsideRepo,
+        Code::TargetProtected,
+        Code::TargetInvalid,
+        Code::TargetsTooMany,
+        Code::TitleInvalid,
+        Code::ChecksInvalid,
+        Code::RepoNotFound,
+        Code::RepoNotGit,
+        Code::BaseUnknown,
+        Code::FileTooLarge,
+        Code::FieldTooLong,
+        Code::InvalidUtf8,
+        Code::InvalidJson,
+        Code::JsonTooDeep,
+        Code::UnknownField,
+        Code::InvalidFieldType,
+        Code::DuplicateField,
+    ];
+
     /// The stable string form.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -305,11 +305,17 @@ pub fn validate(spec: &TaskSpec, ctx: &ValidateContext) -> Result<NewTask, Vec<R
     match resolve_repo(&repo_path) {
         Err(r) => errs.push(r),
         Ok((repo, root)) => {
+            let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
             match repo.revparse_single(base).and_then(|o| o.peel_to_commit()) {
-                Ok(c) => base_commit = Some(c.id().to_string()),
+                Ok(c) => base_commit = Some(Some(c.id().to_string())),
+                // A fresh repository: the change starts from the empty tree.
+                Err(_) if unborn && base == "HEAD" => base_commit = Some(None),
                 Err(_) => {
-                    let hint = if repo.head().is_err() && base == "HEAD" {
-                        "the repository has no commits yet; commit something first".to_string()
+                    let hint = if unborn {
+                        format!(
+                            "the repository has no commits yet, so only HEAD can be the base, not `{}`",
+                            truncate(base, 80)
+                        )
                     } else {
                         format!(
                             "`{}` is not a branch, tag or commit in {}; check `git log`",

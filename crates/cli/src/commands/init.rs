@@ -32,7 +32,7 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
 
     let cwd = std::env::current_dir()?;
     let top = super::repo_top(&cwd);
-    let ssot_dir = top.clone().unwrap_or_else(|| cwd.clone()).join(ssot::DIR);
+    let ssot_dir = top.unwrap_or(cwd).join(ssot::DIR);
     std::fs::create_dir_all(&ssot_dir)
         .with_context(|| format!("cannot create {}", ssot_dir.display()))?;
     for (name, body) in ssot::default_files() {

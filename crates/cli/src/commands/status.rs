@@ -32,12 +32,8 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             writeln!(out, "title     {}", t.title)?;
             writeln!(out, "intent    {}", t.intent)?;
             writeln!(out, "targets   {}", t.targets.join(", "))?;
-            writeln!(
-                out,
-                "repo      {} @ {}",
-                t.repo.display(),
-                short(&t.base_commit)
-            )?;
+            let base = t.base_commit.as_deref().map_or("(no commits yet)", short);
+            writeln!(out, "repo      {} @ {base}", t.repo.display())?;
             if let Some(o) = &t.owner {
                 writeln!(out, "owner     {o}")?;
             }
