@@ -1,0 +1,123 @@
+//! `gate.toml`: the checks the gate runs after a patch applies, and their environment.
+//!
+//! Read from `.autodev_ssot/gate.toml` at the base revision, like the policy.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The commented default `gate.toml` that `autodev init` writes to `.autodev_ssot/gate.toml`.
+/// Parsing it gives exactly [`GateFile::default`]: no checks.
+pub const DEFAULT_GATE_TOML: &str = r#"# autodev gate checks. The gate reads this file from the BASE revision of each patch, applies the patch to a
+# clean checkout of that revision, then runs each check there in order; the first that fails stops the rest.
+# A task's own `checks` replace this list for that task. Reference: docs/GATE.md.
+#
+# Each check runs as `sh -c COMMAND` in the checkout root with stdin from /dev/null, in its own process group;
+# when it runs past `timeout_secs`, the whole group (grandchildren included) is killed. Its output goes to a log
+# file; the report keeps the last 4 KiB.
+#
+# This is not a container: a check can read anything the gate's user can. See docs/GATE.md "Sandboxing".
+
+# Time limit for checks that do not set their own, and for a task's checks.
+default_timeout_secs = 600
+
+# Example:
+# [[check]]
+# name = "tests"
+# command = "cargo test --quiet"
+# timeout_secs = 900
+
+[env]
+# Variables whose names contain TOKEN, SECRET, KEY, PASSWORD, PASSWD or CREDENTIAL (any case), SSH_AUTH_SOCK,
+# GPG_AGENT_INFO and every GIT_* variable are removed from the checks' environment. List names here to keep some.
+allow = []
+
+# Variables to set. `${AUTODEV_CACHE_DIR}` expands to a per-slot directory outside the checkout that survives
+# between runs (build caches), `${AUTODEV_CHECKOUT}` to the checkout.
+[env.set]
+# NODE_OPTIONS = "--max-old-space-size=2048"
+
+[cache]
+# Point CARGO_TARGET_DIR at ${AUTODEV_CACHE_DIR}/cargo-target so repeated Rust checks build incrementally
+# (the checkout itself is wiped, ignored files included, before every run).
+cargo_target_dir = true
+"#;
+
+/// The parsed `gate.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GateFile {
+    pub default_timeout_secs: u64,
+    #[serde(rename = "check")]
+    pub checks: Vec<CheckConfig>,
+    pub env: EnvConfig,
+    pub cache: CacheConfig,
+}
+
+impl Default for GateFile {
+    fn default() -> Self {
+        GateFile { default_timeout_secs: 600, checks: Vec::new(), env: EnvConfig::default(), cache: CacheConfig::default() }
+    }
+}
+
+/// One `[[check]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    pub name: String,
+    pub command: String,
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+/// `[env]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnvConfig {
+    pub allow: Vec<String>,
+    pub set: BTreeMap<String, String>,
+}
+
+/// `[cache]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    pub cargo_target_dir: bool,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig { cargo_target_dir: true }
+    }
+}
+
+impl GateFile {
+    /// Parses a `gate.toml`.
+    pub fn from_toml(text: &str) -> Result<GateFile, String> {
+        let file: GateFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        for c in &file.checks {
+            if c.name.trim().is_empty() || c.command.trim().is_empty() {
+                return Err("every [[check]] needs a non-empty name and command".to_owned());
+            }
+        }
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_toml_is_the_default() {
+        assert_eq!(GateFile::from_toml(DEFAULT_GATE_TOML).unwrap(), GateFile::default());
+    }
+
+    #[test]
+    fn checks_parse() {
+        let f = GateFile::from_toml("[[check]]\nname = \"t\"\ncommand = \"true\"\ntimeout_secs = 5\n").unwrap();
+        assert_eq!(f.checks[0].timeout_secs, Some(5));
+        assert!(GateFile::from_toml("[[check]]\nname = \"t\"\ncommand = \" \"\n").is_err());
+        assert!(GateFile::from_toml("bogus = 1\n").is_err());
+    }
+}

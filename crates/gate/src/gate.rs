@@ -1,0 +1,386 @@
+//! [`Gate::check`]: the whole pipeline for one patch.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::apply::MatchMode;
+use crate::checkout::{self, Slot, slot_git};
+use crate::checks::{self, CheckSpec};
+use crate::config::GateFile;
+use crate::error::{GateError, Result};
+use crate::git::{self, Git, RepoInfo};
+use crate::patch::{self, Patch};
+use crate::policy::{self, Policy};
+use crate::report::{CheckStatus, GateReport, Reason, ReasonCode, Verdict};
+use crate::workdir;
+
+/// Where the repository's own gate configuration lives, read at the base revision.
+pub const POLICY_PATH: &str = ".autodev_ssot/policy.toml";
+/// See [`POLICY_PATH`].
+pub const GATE_TOML_PATH: &str = ".autodev_ssot/gate.toml";
+
+/// Host-side settings: where slots live and how long to wait. Repository rules come from the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateConfig {
+    /// Root for `checkouts/slot-N`, `cache/slot-N` and `logs/`. Default: `<repo's git common dir>/autodev`.
+    pub work_root: Option<PathBuf>,
+    /// How many checkouts may exist (concurrent gates on one repository). Default 4.
+    pub slots: usize,
+    /// How long to wait for a free slot before [`GateError::SlotsBusy`]. Default 15 minutes.
+    pub slot_wait: Duration,
+    /// Time limit for checks without their own; `None` uses gate.toml's `default_timeout_secs`.
+    pub default_check_timeout: Option<Duration>,
+    /// How much of each check's output the report keeps. Default 4 KiB.
+    pub output_tail_bytes: usize,
+    /// The git binary. Default `git` (found on PATH).
+    pub git: PathBuf,
+    /// How many run log directories to keep under `<work_root>/logs`. Default 50.
+    pub keep_logs: usize,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        GateConfig {
+            work_root: None,
+            slots: 4,
+            slot_wait: Duration::from_secs(15 * 60),
+            default_check_timeout: None,
+            output_tail_bytes: 4096,
+            git: PathBuf::from("git"),
+            keep_logs: 50,
+        }
+    }
+}
+
+/// One patch to judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateRequest {
+    /// Any directory inside the user's working tree. Only read.
+    pub repo: PathBuf,
+    /// The revision the patch applies to (`HEAD`, a branch, a commit id).
+    pub base: String,
+    /// The unified diff.
+    pub patch: Vec<u8>,
+    /// The task's targets: exact paths or directory prefixes. `None` uses the policy's `allowed`.
+    pub allowed_paths: Option<Vec<String>>,
+    /// Locate hunks by content, ignoring line numbers and (in later passes) whitespace and punctuation.
+    pub fuzzy: bool,
+    /// Shell commands that replace gate.toml's checks for this request.
+    pub checks: Option<Vec<String>>,
+    /// Where check logs go. Default `<work_root>/logs/<run id>/`.
+    pub log_dir: Option<PathBuf>,
+}
+
+impl GateRequest {
+    /// A strict request with the policy's allowed paths and gate.toml's checks.
+    pub fn new(repo: impl Into<PathBuf>, base: impl Into<String>, patch: impl Into<Vec<u8>>) -> GateRequest {
+        GateRequest {
+            repo: repo.into(),
+            base: base.into(),
+            patch: patch.into(),
+            allowed_paths: None,
+            fuzzy: false,
+            checks: None,
+            log_dir: None,
+        }
+    }
+}
+
+/// The gate. Cheap to build; one value may serve concurrent [`Gate::check`] calls.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    config: GateConfig,
+    git: Git,
+}
+
+static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl Gate {
+    pub fn new(config: GateConfig) -> Gate {
+        let git = Git::new(config.git.clone());
+        Gate { config, git }
+    }
+
+    pub fn config(&self) -> &GateConfig {
+        &self.config
+    }
+
+    /// Judges one patch: policy first, then a clean checkout, the patch, and the checks.
+    ///
+    /// Returns a report with verdict PASS or FAIL; `Err` only when the patch could not be judged (see
+    /// [`GateError`]). The user's working tree, index and HEAD are never modified.
+    pub fn check(&self, req: &GateRequest) -> Result<GateReport> {
+        let started = Instant::now();
+        let repo = git::locate_repo(&self.git, &req.repo)?;
+        let base = git::resolve_commit(&self.git, &repo, &req.base)?;
+        let (policy, policy_source) = self.load_policy(&repo, &base)?;
+        let gate_file = self.load_gate_file(&repo, &base)?;
+        let mut report = GateReport {
+            verdict: Verdict::Pass,
+            reasons: Vec::new(),
+            checks: Vec::new(),
+            files_changed: 0,
+            lines_added: 0,
+            lines_removed: 0,
+            normalized_patch: None,
+            fuzzy: req.fuzzy,
+            base_commit: base.clone(),
+            policy: policy_source,
+            slot: None,
+            checkout: None,
+            duration_ms: 0,
+        };
+        let finish = |mut report: GateReport, reasons: Vec<Reason>| {
+            if !reasons.is_empty() {
+                report.verdict = Verdict::Fail;
+                report.reasons = reasons;
+            }
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            Ok(report)
+        };
+
+        // Cheap, static rules first: nothing is checked out for a patch that policy refuses.
+        let size = req.patch.len() as u64;
+        if size > policy.limits.max_patch_bytes {
+            let msg = format!("the patch is {size} bytes; the limit is {}", policy.limits.max_patch_bytes);
+            return finish(report, vec![Reason::new(ReasonCode::PolicyTooLarge, msg)]);
+        }
+        if req.patch.iter().all(u8::is_ascii_whitespace) {
+            return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, "the patch is empty")]);
+        }
+        let patch = match patch::parse(&req.patch, req.fuzzy) {
+            Ok(p) => p,
+            Err(e) => {
+                let reason = Reason::new(ReasonCode::PatchMalformed, e.to_string()).with_file(e.file);
+                return finish(report, vec![reason]);
+            }
+        };
+        if patch.files.is_empty() {
+            let msg = "no file sections found: the text is not a unified diff (expected `diff --git` or ---/+++ lines)";
+            return finish(report, vec![Reason::new(ReasonCode::PatchMalformed, msg)]);
+        }
+        report.files_changed = patch.files.len();
+        report.lines_added = patch.files.iter().map(|f| f.added()).sum();
+        report.lines_removed = patch.files.iter().map(|f| f.removed()).sum();
+        let allowed = req.allowed_paths.clone().unwrap_or_else(|| policy.paths.allowed.clone());
+        let reasons = policy::check_patch(&patch, &policy, &allowed);
+        if !reasons.is_empty() {
+            return finish(report, reasons);
+        }
+
+        let work_root = self.work_root(&repo);
+        let slot = checkout::acquire(&work_root, self.config.slots, self.config.slot_wait)?;
+        checkout::prepare(&self.git, &slot, &repo, &base)?;
+        report.slot = Some(slot.index);
+        report.checkout = Some(slot.dir.clone());
+
+        // Writes through a symlink that exists in the base tree would land outside the checkout.
+        let mut reasons = Vec::new();
+        for path in touched_paths(&patch) {
+            if let Some(link) = checkout::symlink_on_path(&slot.dir, path) {
+                let msg = format!("{path}: {link} is a symlink in the base revision; the patch would write through it");
+                reasons.push(Reason::new(ReasonCode::PolicySymlink, msg).with_file(Some(path.to_owned())));
+            }
+        }
+        if !reasons.is_empty() {
+            return finish(report, reasons);
+        }
+
+        let mode = if req.fuzzy { MatchMode::Fuzzy } else { MatchMode::Strict };
+        if let Err(reasons) = self.apply(&slot, &patch, &req.patch, mode)? {
+            return finish(report, reasons);
+        }
+        let status = slot_git(&self.git, &slot.dir, &["status", "--porcelain", "--untracked-files=all"])?;
+        if status.is_empty() {
+            let msg = "the patch applies but changes nothing";
+            return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, msg)]);
+        }
+        if req.fuzzy {
+            report.normalized_patch = Some(self.normalized_patch(&slot, &base)?);
+        }
+
+        let reasons = self.run_checks(req, &gate_file, &slot, &work_root, &mut report)?;
+        finish(report, reasons)
+    }
+
+    fn work_root(&self, repo: &RepoInfo) -> PathBuf {
+        self.config.work_root.clone().unwrap_or_else(|| repo.common_dir.join("autodev"))
+    }
+
+    fn load_policy(&self, repo: &RepoInfo, base: &str) -> Result<(Policy, String)> {
+        match git::read_blob(&self.git, repo, base, POLICY_PATH)? {
+            None => Ok((Policy::default(), "default".to_owned())),
+            Some(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let policy = Policy::from_toml(&text)
+                    .map_err(|message| GateError::Config { file: format!("{POLICY_PATH}@{base}"), message })?;
+                Ok((policy, format!("{POLICY_PATH}@{base}")))
+            }
+        }
+    }
+
+    fn load_gate_file(&self, repo: &RepoInfo, base: &str) -> Result<GateFile> {
+        match git::read_blob(&self.git, repo, base, GATE_TOML_PATH)? {
+            None => Ok(GateFile::default()),
+            Some(bytes) => GateFile::from_toml(&String::from_utf8_lossy(&bytes))
+                .map_err(|message| GateError::Config { file: format!("{GATE_TOML_PATH}@{base}"), message }),
+        }
+    }
+
+    fn apply(&self, slot: &Slot, patch: &Patch, raw: &[u8], mode: MatchMode) -> Result<std::result::Result<(), Vec<Reason>>> {
+        if patch.files.iter().any(|f| f.binary) {
+            // Only reached when the policy allows binary patches: git's own applier decodes base85 deltas.
+            let args = [
+                format!("--git-dir={}", slot.dir.join(".git").display()),
+                format!("--work-tree={}", slot.dir.display()),
+                "apply".to_owned(),
+                "--whitespace=nowarn".to_owned(),
+                "--binary".to_owned(),
+                "-".to_owned(),
+            ];
+            return match self.git.run_with(&slot.dir, args, Some(raw), &[]) {
+                Ok(_) => Ok(Ok(())),
+                Err(GateError::Git { stderr, .. }) => {
+                    Ok(Err(vec![Reason::new(ReasonCode::PatchDoesNotApply, format!("git apply: {stderr}"))]))
+                }
+                Err(e) => Err(e),
+            };
+        }
+        workdir::apply_to_dir(&slot.dir, patch, mode)
+    }
+
+    fn normalized_patch(&self, slot: &Slot, base: &str) -> Result<String> {
+        slot_git(&self.git, &slot.dir, &["add", "--all"])?;
+        let diff = slot_git(
+            &self.git,
+            &slot.dir,
+            &[
+                "diff",
+                "--cached",
+                "--binary",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
+                "-M",
+                base,
+            ],
+        )?;
+        // Leave the index as the strict path does (changes unstaged), so checks see the same state either way.
+        slot_git(&self.git, &slot.dir, &["reset", "--quiet"])?;
+        Ok(String::from_utf8_lossy(&diff).into_owned())
+    }
+
+    fn run_checks(
+        &self,
+        req: &GateRequest,
+        gate_file: &GateFile,
+        slot: &Slot,
+        work_root: &Path,
+        report: &mut GateReport,
+    ) -> Result<Vec<Reason>> {
+        let default_timeout =
+            self.config.default_check_timeout.unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)));
+        let specs: Vec<CheckSpec> = match &req.checks {
+            Some(commands) => commands
+                .iter()
+                .map(|c| CheckSpec { name: c.clone(), command: c.clone(), timeout: default_timeout })
+                .collect(),
+            None => gate_file
+                .checks
+                .iter()
+                .map(|c| CheckSpec {
+                    name: c.name.clone(),
+                    command: c.command.clone(),
+                    timeout: c.timeout_secs.map(Duration::from_secs).unwrap_or(default_timeout),
+                })
+                .collect(),
+        };
+        if specs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let log_dir = match &req.log_dir {
+            Some(d) => d.clone(),
+            None => {
+                let logs = work_root.join("logs");
+                prune_logs(&logs, self.config.keep_logs.saturating_sub(1));
+                logs.join(run_id())
+            }
+        };
+        std::fs::create_dir_all(&slot.cache_dir).map_err(|e| GateError::io(&slot.cache_dir, e))?;
+        let env = checks::check_env(gate_file, &slot.dir, &slot.cache_dir, std::env::vars_os());
+        let mut reasons = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if !reasons.is_empty() {
+                report.checks.push(crate::report::CheckResult {
+                    name: spec.name.clone(),
+                    command: spec.command.clone(),
+                    status: CheckStatus::Skipped,
+                    exit_code: None,
+                    duration_ms: 0,
+                    timeout_secs: spec.timeout.as_secs(),
+                    output_tail: String::new(),
+                    log_path: None,
+                });
+                continue;
+            }
+            let log_path = log_dir.join(checks::log_file_name(i, &spec.name));
+            let result = checks::run_check(spec, &slot.dir, &env, &log_path, self.config.output_tail_bytes)?;
+            match result.status {
+                CheckStatus::Failed => {
+                    let code = result.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".to_owned());
+                    let msg = format!("check {:?} failed (exit {code}); log: {}", spec.name, log_path.display());
+                    reasons.push(Reason::new(ReasonCode::CheckFailed, msg));
+                }
+                CheckStatus::TimedOut => {
+                    let msg = format!(
+                        "check {:?} ran past {}s and was killed with its process group; log: {}",
+                        spec.name,
+                        spec.timeout.as_secs(),
+                        log_path.display()
+                    );
+                    reasons.push(Reason::new(ReasonCode::CheckTimeout, msg));
+                }
+                CheckStatus::Passed | CheckStatus::Skipped => {}
+            }
+            report.checks.push(result);
+        }
+        Ok(reasons)
+    }
+}
+
+/// Every path a patch reads or writes, deduplicated, in patch order.
+fn touched_paths(patch: &Patch) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for fp in &patch.files {
+        for p in [fp.old_path.as_deref(), fp.new_path.as_deref()].into_iter().flatten() {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A unique, time-sortable name for one run's logs.
+fn run_id() -> String {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let n = RUN_COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{ms:013}-{}-{n}", std::process::id())
+}
+
+/// Keeps the newest `keep` run directories (best effort: logs are a convenience, not a record).
+fn prune_logs(logs: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(logs) else { return };
+    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    if dirs.len() <= keep {
+        return;
+    }
+    dirs.sort();
+    let excess = dirs.len() - keep;
+    for d in dirs.into_iter().take(excess) {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -1,0 +1,63 @@
+//! # gate
+//!
+//! autodev's gate decides whether a patch may go further: it applies the patch to a **clean checkout the gate
+//! owns** (never the user's working tree), enforces the repository's policy, runs the repository's checks, and
+//! answers PASS or FAIL with machine-readable reasons. Infrastructure problems are a [`GateError`] (exit 2,
+//! ERROR), never a FAIL.
+//!
+//! ```no_run
+//! use gate::{Gate, GateConfig, GateRequest};
+//!
+//! # fn main() -> Result<(), gate::GateError> {
+//! let gate = Gate::new(GateConfig::default());
+//! let patch = std::fs::read("fix.patch").unwrap_or_default();
+//! let mut request = GateRequest::new("/src/app", "HEAD", patch);
+//! request.allowed_paths = Some(vec!["src/config.rs".into()]);
+//! let report = gate.check(&request)?;
+//! println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+//! std::process::exit(report.exit_code().into());
+//! # }
+//! ```
+//!
+//! ## Pipeline ([`Gate::check`])
+//! 1. Resolve the base commit; read `.autodev_ssot/policy.toml` and `.autodev_ssot/gate.toml` **at that commit**.
+//! 2. Static policy on the patch text: size, parse, paths (protected, outside targets, escapes), modes
+//!    (symlinks, executable bits), binary. Nothing is checked out or run for a refused patch.
+//! 3. Lock a checkout slot and reset it to the base commit, untracked and ignored files removed.
+//! 4. Refuse writes through symlinks present in the base tree; apply (strict or fuzzy); refuse a no-op.
+//! 5. Run the checks (process group, time limit, scrubbed environment); the first failure stops the rest.
+//!
+//! ## Layout
+//! - [`patch`]: unified-diff parser (a fuzz target; never panics).
+//! - [`apply`]: strict and fuzzy hunk location and application, in memory.
+//! - [`policy`]: `policy.toml`, [`DEFAULT_POLICY_TOML`], static rules.
+//! - [`config`]: `gate.toml`, [`DEFAULT_GATE_TOML`], checks.
+//! - [`report`]: [`GateReport`], [`Verdict`], [`ReasonCode`] — the stored `<id>.gate.json`.
+//! - [`hook`]: pre-merge-commit / pre-push hooks.
+//! - [`cli`]: `autodev gate` arguments and runner.
+//!
+//! ## Architecture invariants
+//! - The user's working tree, index and HEAD are only ever read (`GIT_OPTIONAL_LOCKS=0`, no status/refresh).
+//! - The policy that judges a patch comes from the base revision, which the patch cannot change.
+//! - Every git command runs with an explicit directory and a scrubbed environment.
+
+pub mod apply;
+mod checkout;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod error;
+mod gate;
+mod git;
+pub mod hook;
+pub mod patch;
+pub mod policy;
+pub mod report;
+mod workdir;
+
+pub use config::{DEFAULT_GATE_TOML, GateFile};
+pub use error::{GateError, Result};
+pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH};
+pub use hook::{HookKind, HookRun, InstallOptions, install_hook, run_hook, uninstall_hook};
+pub use policy::{DEFAULT_POLICY_TOML, Policy};
+pub use report::{CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict};
