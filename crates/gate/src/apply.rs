@@ -26,7 +26,11 @@ pub enum MatchMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HunkError {
     /// The expected lines were not found. `at` is the 0-based line shown as "found", `found` those lines.
-    NotFound { expected: Vec<String>, at: usize, found: Vec<String> },
+    NotFound {
+        expected: Vec<String>,
+        at: usize,
+        found: Vec<String>,
+    },
     /// Fuzzy mode: the expected lines match at several 0-based positions.
     Ambiguous { positions: Vec<usize> },
     /// The hunk's newline-at-end-of-file claim does not hold (strict).
@@ -47,12 +51,20 @@ impl HunkFailure {
     /// A human message: what was expected and what was found.
     pub fn message(&self, file: &str) -> String {
         match &self.error {
-            HunkError::NotFound { expected, at, found } => {
+            HunkError::NotFound {
+                expected,
+                at,
+                found,
+            } => {
                 let fmt = |lines: &[String]| -> String {
                     if lines.is_empty() {
                         return "    (nothing: end of file)".to_owned();
                     }
-                    lines.iter().map(|l| format!("    |{l}")).collect::<Vec<_>>().join("\n")
+                    lines
+                        .iter()
+                        .map(|l| format!("    |{l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 };
                 format!(
                     "{file}: hunk #{} ({}) does not apply\n  expected:\n{}\n  found at line {}:\n{}",
@@ -64,7 +76,11 @@ impl HunkFailure {
                 )
             }
             HunkError::Ambiguous { positions } => {
-                let lines: Vec<String> = positions.iter().take(10).map(|p| (p + 1).to_string()).collect();
+                let lines: Vec<String> = positions
+                    .iter()
+                    .take(10)
+                    .map(|p| (p + 1).to_string())
+                    .collect();
                 format!(
                     "{file}: hunk #{} ({}) matches in {} places (lines {}); add context lines to make it unique",
                     self.hunk,
@@ -74,7 +90,10 @@ impl HunkFailure {
                 )
             }
             HunkError::EofMismatch { message } => {
-                format!("{file}: hunk #{} ({}) does not apply: {message}", self.hunk, self.header)
+                format!(
+                    "{file}: hunk #{} ({}) does not apply: {message}",
+                    self.hunk, self.header
+                )
             }
             HunkError::NotEmptyAfterDelete => {
                 format!("{file}: the patch deletes the file but does not remove all of its lines")
@@ -93,11 +112,21 @@ pub struct Text {
 impl Text {
     pub fn parse(content: &[u8]) -> Text {
         if content.is_empty() {
-            return Text { lines: Vec::new(), final_newline: true };
+            return Text {
+                lines: Vec::new(),
+                final_newline: true,
+            };
         }
         let final_newline = content.ends_with(b"\n");
-        let body = if final_newline { &content[..content.len() - 1] } else { content };
-        Text { lines: body.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect(), final_newline }
+        let body = if final_newline {
+            &content[..content.len() - 1]
+        } else {
+            content
+        };
+        Text {
+            lines: body.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect(),
+            final_newline,
+        }
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -117,7 +146,12 @@ impl Text {
 
 /// Applies `hunks` to `content`. `delete`: the result must be empty (the file is being deleted).
 /// Returns the new content, or every hunk that failed.
-pub fn apply_hunks(content: &[u8], hunks: &[Hunk], mode: MatchMode, delete: bool) -> Result<Vec<u8>, Vec<HunkFailure>> {
+pub fn apply_hunks(
+    content: &[u8],
+    hunks: &[Hunk],
+    mode: MatchMode,
+    delete: bool,
+) -> Result<Vec<u8>, Vec<HunkFailure>> {
     let mut text = Text::parse(content);
     let crlf = text.is_crlf();
     let mut failures = Vec::new();
@@ -126,7 +160,11 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], mode: MatchMode, delete: bool
     // How far the previous hunk landed from where its header said (strict search hint).
     let mut drift: isize = 0;
     for (i, hunk) in hunks.iter().enumerate() {
-        let fail = |error| HunkFailure { hunk: i + 1, header: hunk.header.clone(), error };
+        let fail = |error| HunkFailure {
+            hunk: i + 1,
+            header: hunk.header.clone(),
+            error,
+        };
         let old = hunk.old_lines();
         let stated = stated_position(hunk);
         let hint = (stated as isize + drift).max(0) as usize;
@@ -142,18 +180,25 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], mode: MatchMode, delete: bool
             }
         };
         let reaches_eof = pos + old.len() == text.lines.len();
-        if mode == MatchMode::Strict && !old.is_empty() && reaches_eof && hunk.old_no_newline == text.final_newline {
+        if mode == MatchMode::Strict
+            && !old.is_empty()
+            && reaches_eof
+            && hunk.old_no_newline == text.final_newline
+        {
             let message = if hunk.old_no_newline {
-                "the patch expects no newline at the end of the file, but the file has one".to_owned()
+                "the patch expects no newline at the end of the file, but the file has one"
+                    .to_owned()
             } else {
-                "the patch expects a newline at the end of the file, but the file has none".to_owned()
+                "the patch expects a newline at the end of the file, but the file has none"
+                    .to_owned()
             };
             failures.push(fail(HunkError::EofMismatch { message }));
             continue;
         }
         if mode == MatchMode::Strict && hunk.old_no_newline && !reaches_eof {
             failures.push(fail(HunkError::EofMismatch {
-                message: "the patch marks a line as the end of the file, but more lines follow it".to_owned(),
+                message: "the patch marks a line as the end of the file, but more lines follow it"
+                    .to_owned(),
             }));
             continue;
         }
@@ -196,7 +241,11 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], mode: MatchMode, delete: bool
         return Err(failures);
     }
     if delete && !text.lines.is_empty() {
-        return Err(vec![HunkFailure { hunk: hunks.len(), header: String::new(), error: HunkError::NotEmptyAfterDelete }]);
+        return Err(vec![HunkFailure {
+            hunk: hunks.len(),
+            header: String::new(),
+            error: HunkError::NotEmptyAfterDelete,
+        }]);
     }
     Ok(text.to_bytes())
 }
@@ -204,7 +253,11 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], mode: MatchMode, delete: bool
 /// The 0-based index where the header says the old lines start (for a pure insertion, the index to insert at).
 fn stated_position(hunk: &Hunk) -> usize {
     let start = hunk.old_start.unwrap_or(0);
-    if hunk.old_count == 0 { start } else { start.saturating_sub(1) }
+    if hunk.old_count == 0 {
+        start
+    } else {
+        start.saturating_sub(1)
+    }
 }
 
 fn window_end(lines: &[Vec<u8>], old: &[&[u8]]) -> Option<usize> {
@@ -222,7 +275,12 @@ fn not_found(lines: &[Vec<u8>], old: &[&[u8]], at: usize) -> HunkError {
     }
 }
 
-fn locate_strict(lines: &[Vec<u8>], old: &[&[u8]], hint: usize, min_pos: usize) -> Result<usize, HunkError> {
+fn locate_strict(
+    lines: &[Vec<u8>],
+    old: &[&[u8]],
+    hint: usize,
+    min_pos: usize,
+) -> Result<usize, HunkError> {
     if old.is_empty() {
         // A pure insertion has nothing to search for: trust the header.
         if hint > lines.len() {
@@ -233,7 +291,11 @@ fn locate_strict(lines: &[Vec<u8>], old: &[&[u8]], hint: usize, min_pos: usize) 
     let Some(max) = window_end(lines, old) else {
         return Err(not_found(lines, old, hint));
     };
-    let matches_at = |p: usize| old.iter().enumerate().all(|(k, o)| lines[p + k].as_slice() == *o);
+    let matches_at = |p: usize| {
+        old.iter()
+            .enumerate()
+            .all(|(k, o)| lines[p + k].as_slice() == *o)
+    };
     if min_pos <= max {
         // Nearest match to the stated line, looking both ways (earlier first on a tie).
         let h = hint.clamp(min_pos, max);
@@ -276,13 +338,21 @@ fn pass_key(pass: usize, line: &[u8]) -> Vec<u8> {
         1 => line.trim_ascii_end().to_vec(),
         2 => line.trim_ascii().to_vec(),
         _ => {
-            let s: String = String::from_utf8_lossy(line).chars().map(normalise_char).collect();
+            let s: String = String::from_utf8_lossy(line)
+                .chars()
+                .map(normalise_char)
+                .collect();
             s.trim().as_bytes().to_vec()
         }
     }
 }
 
-fn locate_fuzzy(lines: &[Vec<u8>], old: &[&[u8]], hint: usize, min_pos: usize) -> Result<usize, HunkError> {
+fn locate_fuzzy(
+    lines: &[Vec<u8>],
+    old: &[&[u8]],
+    hint: usize,
+    min_pos: usize,
+) -> Result<usize, HunkError> {
     if old.is_empty() {
         // No context to find: the header's position is the only information there is.
         return Ok(hint.clamp(min_pos.min(lines.len()), lines.len()));
@@ -293,8 +363,9 @@ fn locate_fuzzy(lines: &[Vec<u8>], old: &[&[u8]], hint: usize, min_pos: usize) -
     for pass in 0..4 {
         let file_keys: Vec<Vec<u8>> = lines.iter().map(|l| pass_key(pass, l)).collect();
         let want: Vec<Vec<u8>> = old.iter().map(|l| pass_key(pass, l)).collect();
-        let positions: Vec<usize> =
-            (min_pos..=max).filter(|&p| want.iter().enumerate().all(|(k, w)| file_keys[p + k] == *w)).collect();
+        let positions: Vec<usize> = (min_pos..=max)
+            .filter(|&p| want.iter().enumerate().all(|(k, w)| file_keys[p + k] == *w))
+            .collect();
         match positions.len() {
             0 => continue,
             1 => return Ok(positions[0]),
@@ -304,7 +375,11 @@ fn locate_fuzzy(lines: &[Vec<u8>], old: &[&[u8]], hint: usize, min_pos: usize) -
     // Show where most lines agreed, to help whoever fixes the patch.
     let best = (min_pos.min(max)..=max)
         .max_by_key(|&p| {
-            let score = old.iter().enumerate().filter(|(k, o)| pass_key(2, &lines[p + k]) == pass_key(2, o)).count();
+            let score = old
+                .iter()
+                .enumerate()
+                .filter(|(k, o)| pass_key(2, &lines[p + k]) == pass_key(2, o))
+                .count();
             (score, std::cmp::Reverse(p))
         })
         .unwrap_or(0);

@@ -4,15 +4,22 @@ use crate::patch::parse;
 
 fn run(content: &str, patch: &str, mode: MatchMode) -> Result<String, Vec<HunkFailure>> {
     let p = parse(patch.as_bytes(), mode == MatchMode::Fuzzy).unwrap();
-    apply_hunks(content.as_bytes(), &p.files[0].hunks, mode, false).map(|b| String::from_utf8(b).unwrap())
+    apply_hunks(content.as_bytes(), &p.files[0].hunks, mode, false)
+        .map(|b| String::from_utf8(b).unwrap())
 }
 
 #[test]
 fn strict_exact_and_shifted() {
     let patch = "--- a/f\n+++ b/f\n@@ -2,3 +2,3 @@\n b\n-c\n+C\n d\n";
-    assert_eq!(run("a\nb\nc\nd\ne\n", patch, MatchMode::Strict).unwrap(), "a\nb\nC\nd\ne\n");
+    assert_eq!(
+        run("a\nb\nc\nd\ne\n", patch, MatchMode::Strict).unwrap(),
+        "a\nb\nC\nd\ne\n"
+    );
     // Three lines inserted above: the nearest exact match is found.
-    assert_eq!(run("x\ny\nz\na\nb\nc\nd\ne\n", patch, MatchMode::Strict).unwrap(), "x\ny\nz\na\nb\nC\nd\ne\n");
+    assert_eq!(
+        run("x\ny\nz\na\nb\nc\nd\ne\n", patch, MatchMode::Strict).unwrap(),
+        "x\ny\nz\na\nb\nC\nd\ne\n"
+    );
 }
 
 #[test]
@@ -20,7 +27,10 @@ fn strict_reports_expected_and_found() {
     let patch = "--- a/f\n+++ b/f\n@@ -2,3 +2,3 @@\n b\n-c\n+C\n d\n";
     let err = run("a\nb\nX\nd\n", patch, MatchMode::Strict).unwrap_err();
     let msg = err[0].message("f");
-    assert!(msg.contains("hunk #1") && msg.contains("|c") && msg.contains("|X"), "{msg}");
+    assert!(
+        msg.contains("hunk #1") && msg.contains("|c") && msg.contains("|X"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -37,7 +47,10 @@ fn multiple_hunks_track_offsets() {
     let content: String = (1..=20).map(|i| format!("{i}\n")).collect();
     let patch = "--- a/f\n+++ b/f\n@@ -2,1 +2,2 @@\n 2\n+2b\n@@ -10,1 +11,1 @@\n-10\n+ten\n";
     let out = run(&content, patch, MatchMode::Strict).unwrap();
-    assert!(out.contains("2\n2b\n3") && out.contains("9\nten\n11"), "{out}");
+    assert!(
+        out.contains("2\n2b\n3") && out.contains("9\nten\n11"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -45,7 +58,10 @@ fn fuzzy_passes() {
     // Wrong line numbers, trailing spaces in the file, curly quotes in the patch.
     let content = "fn a() {\n    let s = \"x\";   \n    call();\n}\n";
     let patch = "--- a/f\n+++ b/f\n@@ -40,3 +40,3 @@\n     let s = \u{201C}x\u{201D};\n-    call();\n+    call2();\n }\n";
-    assert_eq!(run(content, patch, MatchMode::Fuzzy).unwrap(), "fn a() {\n    let s = \"x\";   \n    call2();\n}\n");
+    assert_eq!(
+        run(content, patch, MatchMode::Fuzzy).unwrap(),
+        "fn a() {\n    let s = \"x\";   \n    call2();\n}\n"
+    );
     assert!(run(content, patch, MatchMode::Strict).is_err());
 }
 
@@ -60,7 +76,10 @@ fn fuzzy_refuses_ambiguous() {
 #[test]
 fn fuzzy_keeps_crlf() {
     let patch = "--- a/f\n+++ b/f\n@@ @@\n a\n-b\n+B\n";
-    assert_eq!(run("a\r\nb\r\nc\r\n", patch, MatchMode::Fuzzy).unwrap(), "a\r\nB\r\nc\r\n");
+    assert_eq!(
+        run("a\r\nb\r\nc\r\n", patch, MatchMode::Fuzzy).unwrap(),
+        "a\r\nB\r\nc\r\n"
+    );
 }
 
 #[test]

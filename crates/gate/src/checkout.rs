@@ -59,14 +59,21 @@ pub(crate) fn acquire(work_root: &Path, slots: usize, wait: Duration) -> Result<
             }
         }
         if started.elapsed() >= wait {
-            return Err(GateError::SlotsBusy { work_root: work_root.to_owned(), slots, waited: started.elapsed() });
+            return Err(GateError::SlotsBusy {
+                work_root: work_root.to_owned(),
+                slots,
+                waited: started.elapsed(),
+            });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 fn slot_git_args(slot: &Path) -> [String; 2] {
-    [format!("--git-dir={}", slot.join(".git").display()), format!("--work-tree={}", slot.display())]
+    [
+        format!("--git-dir={}", slot.join(".git").display()),
+        format!("--work-tree={}", slot.display()),
+    ]
 }
 
 /// Runs git on the slot with explicit git dir and work tree.
@@ -112,7 +119,11 @@ fn reset(git: &Git, slot: &Slot, repo: &RepoInfo, commit: &str) -> Result<()> {
         )?;
     }
     // A fresh clone only knows the user's refs, but alternates expose every object, so any commit resolves.
-    slot_git(git, &slot.dir, &["checkout", "--quiet", "--force", "--detach", commit])?;
+    slot_git(
+        git,
+        &slot.dir,
+        &["checkout", "--quiet", "--force", "--detach", commit],
+    )?;
     slot_git(git, &slot.dir, &["reset", "--quiet", "--hard", commit])?;
     slot_git(git, &slot.dir, &["clean", "-ffdxq"])?;
     Ok(())

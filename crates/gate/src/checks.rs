@@ -34,7 +34,9 @@ const DROPPED: &[&str] = &["SSH_AUTH_SOCK", "GPG_AGENT_INFO"];
 /// Whether a variable is withheld from checks unless `allow`-listed.
 pub fn is_secret_var(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    SECRET_MARKERS.iter().any(|m| upper.contains(m)) || DROPPED.contains(&upper.as_str()) || upper.starts_with("GIT_")
+    SECRET_MARKERS.iter().any(|m| upper.contains(m))
+        || DROPPED.contains(&upper.as_str())
+        || upper.starts_with("GIT_")
 }
 
 /// The environment for checks: the gate's own, minus secrets, plus the gate's variables and `[env.set]`.
@@ -58,7 +60,10 @@ pub(crate) fn check_env(
     set("AUTODEV_CHECKOUT", checkout.as_os_str().to_owned());
     set("AUTODEV_CACHE_DIR", cache_dir.as_os_str().to_owned());
     if file.cache.cargo_target_dir {
-        set("CARGO_TARGET_DIR", cache_dir.join("cargo-target").into_os_string());
+        set(
+            "CARGO_TARGET_DIR",
+            cache_dir.join("cargo-target").into_os_string(),
+        );
     }
     for (k, v) in &file.env.set {
         let v = v
@@ -77,7 +82,10 @@ pub(crate) fn run_check(
     log_path: &Path,
     tail_bytes: usize,
 ) -> Result<CheckResult> {
-    let spawn_err = |source| GateError::Spawn { name: spec.name.clone(), source };
+    let spawn_err = |source| GateError::Spawn {
+        name: spec.name.clone(),
+        source,
+    };
     if let Some(parent) = log_path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| GateError::io(parent, e))?;
     }
@@ -114,7 +122,10 @@ pub(crate) fn run_check(
     kill_group(pid);
     let status = child.wait().map_err(|e| GateError::io(log_path, e))?;
     let duration = started.elapsed();
-    let mut file = std::fs::OpenOptions::new().append(true).open(log_path).map_err(|e| GateError::io(log_path, e))?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(log_path)
+        .map_err(|e| GateError::io(log_path, e))?;
     if timed_out {
         let _ = writeln!(
             file,
@@ -148,7 +159,12 @@ fn exited_without_reaping(pid: libc::pid_t) -> bool {
     // SAFETY: `info` is a zeroed siginfo_t owned by this frame; waitid only writes into it.
     unsafe {
         let mut info: libc::siginfo_t = std::mem::zeroed();
-        let rc = libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT);
+        let rc = libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
         // rc == 0 with si_pid == 0 means "still running" under WNOHANG; an error means nothing left to wait for.
         rc != 0 || info.si_pid() != 0
     }
@@ -166,9 +182,11 @@ pub(crate) fn read_tail(path: &Path, max: usize) -> Result<String> {
     let mut f = File::open(path).map_err(|e| GateError::io(path, e))?;
     let len = f.metadata().map_err(|e| GateError::io(path, e))?.len();
     let start = len.saturating_sub(max as u64);
-    f.seek(SeekFrom::Start(start)).map_err(|e| GateError::io(path, e))?;
+    f.seek(SeekFrom::Start(start))
+        .map_err(|e| GateError::io(path, e))?;
     let mut buf = Vec::new();
-    f.read_to_end(&mut buf).map_err(|e| GateError::io(path, e))?;
+    f.read_to_end(&mut buf)
+        .map_err(|e| GateError::io(path, e))?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
@@ -176,7 +194,13 @@ pub(crate) fn read_tail(path: &Path, max: usize) -> Result<String> {
 pub(crate) fn log_file_name(index: usize, name: &str) -> String {
     let clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect();
     format!("{:02}-{clean}.log", index + 1)
@@ -188,7 +212,14 @@ mod tests {
 
     #[test]
     fn secrets() {
-        for s in ["TELEGRAM_BOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "api_key", "DB_PASSWORD", "GIT_DIR", "SSH_AUTH_SOCK"] {
+        for s in [
+            "TELEGRAM_BOT_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "api_key",
+            "DB_PASSWORD",
+            "GIT_DIR",
+            "SSH_AUTH_SOCK",
+        ] {
             assert!(is_secret_var(s), "{s}");
         }
         for s in ["PATH", "HOME", "CARGO_HOME", "LANG"] {
@@ -200,7 +231,9 @@ mod tests {
     fn env_scrub_and_allow() {
         let mut file = GateFile::default();
         file.env.allow.push("NPM_TOKEN".into());
-        file.env.set.insert("X".into(), "${AUTODEV_CACHE_DIR}/x".into());
+        file.env
+            .set
+            .insert("X".into(), "${AUTODEV_CACHE_DIR}/x".into());
         let base = vec![
             ("PATH".into(), "/bin".into()),
             ("TELEGRAM_BOT_TOKEN".into(), "t".into()),
@@ -208,17 +241,27 @@ mod tests {
             ("GIT_INDEX_FILE".into(), "/u/.git/index".into()),
         ];
         let env = check_env(&file, Path::new("/co"), Path::new("/cache"), base);
-        let get = |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.to_string_lossy().into_owned());
+        let get = |k: &str| {
+            env.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.to_string_lossy().into_owned())
+        };
         assert_eq!(get("PATH").as_deref(), Some("/bin"));
         assert_eq!(get("TELEGRAM_BOT_TOKEN"), None);
         assert_eq!(get("GIT_INDEX_FILE"), None);
         assert_eq!(get("NPM_TOKEN").as_deref(), Some("n"));
         assert_eq!(get("X").as_deref(), Some("/cache/x"));
-        assert_eq!(get("CARGO_TARGET_DIR").as_deref(), Some("/cache/cargo-target"));
+        assert_eq!(
+            get("CARGO_TARGET_DIR").as_deref(),
+            Some("/cache/cargo-target")
+        );
     }
 
     #[test]
     fn log_names() {
-        assert_eq!(log_file_name(0, "cargo test / all"), "01-cargo_test___all.log");
+        assert_eq!(
+            log_file_name(0, "cargo test / all"),
+            "01-cargo_test___all.log"
+        );
     }
 }

@@ -117,7 +117,10 @@ pub struct UninstallHookArgs {
 pub fn run(args: GateArgs) -> u8 {
     match &args.command {
         Some(GateCommand::InstallHook(a)) => {
-            let options = InstallOptions { force: a.force, autodev_bin: std::env::current_exe().ok() };
+            let options = InstallOptions {
+                force: a.force,
+                autodev_bin: std::env::current_exe().ok(),
+            };
             match hook::install_hook(&a.repo, &options) {
                 Ok(paths) => {
                     for p in paths {
@@ -157,22 +160,36 @@ pub fn run(args: GateArgs) -> u8 {
 
 fn run_patch_mode(gate: &Gate, args: &GateArgs) -> u8 {
     let Some(path) = &args.patch else {
-        return error_out(&GateError::HookInput("a PATCH argument is required".into()), args.json);
+        return error_out(
+            &GateError::HookInput("a PATCH argument is required".into()),
+            args.json,
+        );
     };
     let patch = match read_patch(path) {
         Ok(p) => p,
         Err(e) => return error_out(&e, args.json),
     };
     let request = GateRequest {
-        allowed_paths: if args.allow.is_empty() { None } else { Some(args.allow.clone()) },
+        allowed_paths: if args.allow.is_empty() {
+            None
+        } else {
+            Some(args.allow.clone())
+        },
         fuzzy: args.fuzzy,
-        checks: if args.checks.is_empty() { None } else { Some(args.checks.clone()) },
+        checks: if args.checks.is_empty() {
+            None
+        } else {
+            Some(args.checks.clone())
+        },
         ..GateRequest::new(&args.repo, &args.base, patch)
     };
     match gate.check(&request) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
             } else {
                 print!("{}", summary(&report));
             }
@@ -187,7 +204,10 @@ fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
     if kind == HookKind::PrePush
         && let Err(e) = std::io::stdin().read_to_end(&mut stdin)
     {
-        return error_out(&GateError::HookInput(format!("cannot read standard input: {e}")), args.json);
+        return error_out(
+            &GateError::HookInput(format!("cannot read standard input: {e}")),
+            args.json,
+        );
     }
     let runs = match hook::run_hook(gate, &args.repo, kind, &stdin) {
         Ok(r) => r,
@@ -200,7 +220,10 @@ fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
             "verdict": if failed { "FAIL" } else { "PASS" },
             "runs": runs.iter().map(|r: &HookRun| serde_json::json!({"label": r.label, "report": r.report})).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else if runs.is_empty() {
         eprintln!("autodev gate ({}): nothing to gate", kind.name());
     } else {
@@ -213,7 +236,11 @@ fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
             eprintln!("autodev gate: blocked. Fix the change, or bypass once with --no-verify.");
         }
     }
-    if failed { exit_codes::REJECTED } else { exit_codes::OK }
+    if failed {
+        exit_codes::REJECTED
+    } else {
+        exit_codes::OK
+    }
 }
 
 fn read_patch(path: &PathBuf) -> Result<Vec<u8>, GateError> {
@@ -221,15 +248,22 @@ fn read_patch(path: &PathBuf) -> Result<Vec<u8>, GateError> {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
-            .map_err(|source| GateError::PatchUnreadable { path: path.clone(), source })?;
+            .map_err(|source| GateError::PatchUnreadable {
+                path: path.clone(),
+                source,
+            })?;
         return Ok(buf);
     }
-    std::fs::read(path).map_err(|source| GateError::PatchUnreadable { path: path.clone(), source })
+    std::fs::read(path).map_err(|source| GateError::PatchUnreadable {
+        path: path.clone(),
+        source,
+    })
 }
 
 fn error_out(e: &GateError, json: bool) -> u8 {
     if json {
-        let value = serde_json::json!({"verdict": "ERROR", "kind": e.kind(), "error": e.to_string()});
+        let value =
+            serde_json::json!({"verdict": "ERROR", "kind": e.kind(), "error": e.to_string()});
         println!("{value}");
     } else {
         eprintln!("autodev gate: ERROR: {e}");
@@ -241,8 +275,16 @@ fn error_out(e: &GateError, json: bool) -> u8 {
 pub fn summary(report: &GateReport) -> String {
     let mut out = String::new();
     let secs = report.duration_ms as f64 / 1000.0;
-    let ran = report.checks.iter().filter(|c| c.status != CheckStatus::Skipped).count();
-    let passed = report.checks.iter().filter(|c| c.status == CheckStatus::Passed).count();
+    let ran = report
+        .checks
+        .iter()
+        .filter(|c| c.status != CheckStatus::Skipped)
+        .count();
+    let passed = report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Passed)
+        .count();
     out.push_str(&format!(
         "{}  {} file(s), +{} -{}, checks {passed}/{} passed, {secs:.1}s (base {})\n",
         report.verdict.as_str(),
@@ -255,7 +297,11 @@ pub fn summary(report: &GateReport) -> String {
     let _ = ran;
     for r in &report.reasons {
         let mut lines = r.message.lines();
-        out.push_str(&format!("  {:<22} {}\n", r.code.as_str(), lines.next().unwrap_or("")));
+        out.push_str(&format!(
+            "  {:<22} {}\n",
+            r.code.as_str(),
+            lines.next().unwrap_or("")
+        ));
         for l in lines {
             out.push_str(&format!("  {:<22} {l}\n", ""));
         }
@@ -267,7 +313,11 @@ pub fn summary(report: &GateReport) -> String {
             CheckStatus::TimedOut => "TIMED OUT",
             CheckStatus::Skipped => "skipped",
         };
-        out.push_str(&format!("  check {:<30} {status:<9} {:.1}s\n", c.name, c.duration_ms as f64 / 1000.0));
+        out.push_str(&format!(
+            "  check {:<30} {status:<9} {:.1}s\n",
+            c.name,
+            c.duration_ms as f64 / 1000.0
+        ));
         if matches!(c.status, CheckStatus::Failed | CheckStatus::TimedOut) {
             let tail: Vec<&str> = c.output_tail.lines().collect();
             for l in &tail[tail.len().saturating_sub(20)..] {
@@ -311,7 +361,16 @@ mod tests {
 
     #[test]
     fn patch_mode() {
-        let a = parse(&["fix.patch", "--fuzzy", "--allow", "src/", "--allow", "README.md", "--json"]).unwrap();
+        let a = parse(&[
+            "fix.patch",
+            "--fuzzy",
+            "--allow",
+            "src/",
+            "--allow",
+            "README.md",
+            "--json",
+        ])
+        .unwrap();
         assert_eq!(a.patch.as_deref(), Some(std::path::Path::new("fix.patch")));
         assert!(a.fuzzy && a.json);
         assert_eq!(a.allow, vec!["src/", "README.md"]);
@@ -322,7 +381,13 @@ mod tests {
     #[test]
     fn subcommands() {
         let a = parse(&["install-hook", "--force"]).unwrap();
-        assert!(matches!(a.command, Some(GateCommand::InstallHook(InstallHookArgs { force: true, .. }))));
+        assert!(matches!(
+            a.command,
+            Some(GateCommand::InstallHook(InstallHookArgs {
+                force: true,
+                ..
+            }))
+        ));
         let a = parse(&["uninstall-hook", "--repo", "/r"]).unwrap();
         assert!(matches!(a.command, Some(GateCommand::UninstallHook(_))));
     }

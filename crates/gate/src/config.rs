@@ -56,7 +56,12 @@ pub struct GateFile {
 
 impl Default for GateFile {
     fn default() -> Self {
-        GateFile { default_timeout_secs: 600, checks: Vec::new(), env: EnvConfig::default(), cache: CacheConfig::default() }
+        GateFile {
+            default_timeout_secs: 600,
+            checks: Vec::new(),
+            env: EnvConfig::default(),
+            cache: CacheConfig::default(),
+        }
     }
 }
 
@@ -87,7 +92,9 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig { cargo_target_dir: true }
+        CacheConfig {
+            cargo_target_dir: true,
+        }
     }
 }
 
@@ -110,12 +117,17 @@ mod tests {
 
     #[test]
     fn default_toml_is_the_default() {
-        assert_eq!(GateFile::from_toml(DEFAULT_GATE_TOML).unwrap(), GateFile::default());
+        assert_eq!(
+            GateFile::from_toml(DEFAULT_GATE_TOML).unwrap(),
+            GateFile::default()
+        );
     }
 
     #[test]
     fn checks_parse() {
-        let f = GateFile::from_toml("[[check]]\nname = \"t\"\ncommand = \"true\"\ntimeout_secs = 5\n").unwrap();
+        let f =
+            GateFile::from_toml("[[check]]\nname = \"t\"\ncommand = \"true\"\ntimeout_secs = 5\n")
+                .unwrap();
         assert_eq!(f.checks[0].timeout_secs, Some(5));
         assert!(GateFile::from_toml("[[check]]\nname = \"t\"\ncommand = \" \"\n").is_err());
         assert!(GateFile::from_toml("bogus = 1\n").is_err());

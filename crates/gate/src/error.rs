@@ -23,7 +23,11 @@ pub enum GateError {
     /// Returned when a `git` command failed unexpectedly (corrupt repository, disk full, missing binary).
     /// Often retryable once the environment is fixed; `stderr` is git's own message.
     #[error("git {args} failed in {dir}: {stderr}")]
-    Git { dir: PathBuf, args: String, stderr: String },
+    Git {
+        dir: PathBuf,
+        args: String,
+        stderr: String,
+    },
 
     /// Returned for filesystem failures outside the patch itself (work root, slots, logs, hooks dir).
     /// Retryable after fixing permissions or space.
@@ -50,7 +54,11 @@ pub enum GateError {
     /// Returned by [`crate::Gate::check`] when every checkout slot stayed locked for the configured wait.
     /// Retryable: other gates are running.
     #[error("all {slots} checkout slots under {work_root} stayed busy for {waited:?}")]
-    SlotsBusy { work_root: PathBuf, slots: usize, waited: Duration },
+    SlotsBusy {
+        work_root: PathBuf,
+        slots: usize,
+        waited: Duration,
+    },
 
     /// Returned when a check command could not be started at all (no `/bin/sh`, bad working directory).
     /// A command that starts and fails is a FAIL verdict, not this error.
@@ -63,18 +71,23 @@ pub enum GateError {
 
     /// Returned by [`crate::install_hook`] when a hook that autodev did not write already exists and `force` was
     /// not given. Not retryable without `--force` (which keeps the old hook as `<hook>.autodev-backup`).
-    #[error("{path} exists and was not installed by autodev; use --force to replace it (it is kept as a backup)")]
+    #[error(
+        "{path} exists and was not installed by autodev; use --force to replace it (it is kept as a backup)"
+    )]
     ForeignHook { path: PathBuf },
 
-    /// Returned in hook mode when git gave the hook input it cannot understand (bad pre-push stdin line,
-    /// no MERGE_HEAD during pre-merge-commit). Not retryable.
+    /// Returned in hook mode when git gave the hook input it cannot understand (a bad pre-push stdin line, a
+    /// remote commit unknown locally), and by the CLI for a missing PATCH. Not retryable as is.
     #[error("hook input: {0}")]
     HookInput(String),
 }
 
 impl GateError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        GateError::Io { path: path.into(), source }
+        GateError::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// A stable machine-readable kind for JSON output (`{"verdict":"ERROR","kind":...}`).

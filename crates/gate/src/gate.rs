@@ -74,7 +74,11 @@ pub struct GateRequest {
 
 impl GateRequest {
     /// A strict request with the policy's allowed paths and gate.toml's checks.
-    pub fn new(repo: impl Into<PathBuf>, base: impl Into<String>, patch: impl Into<Vec<u8>>) -> GateRequest {
+    pub fn new(
+        repo: impl Into<PathBuf>,
+        base: impl Into<String>,
+        patch: impl Into<Vec<u8>>,
+    ) -> GateRequest {
         GateRequest {
             repo: repo.into(),
             base: base.into(),
@@ -143,16 +147,23 @@ impl Gate {
         // Cheap, static rules first: nothing is checked out for a patch that policy refuses.
         let size = req.patch.len() as u64;
         if size > policy.limits.max_patch_bytes {
-            let msg = format!("the patch is {size} bytes; the limit is {}", policy.limits.max_patch_bytes);
+            let msg = format!(
+                "the patch is {size} bytes; the limit is {}",
+                policy.limits.max_patch_bytes
+            );
             return finish(report, vec![Reason::new(ReasonCode::PolicyTooLarge, msg)]);
         }
         if req.patch.iter().all(u8::is_ascii_whitespace) {
-            return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, "the patch is empty")]);
+            return finish(
+                report,
+                vec![Reason::new(ReasonCode::EmptyPatch, "the patch is empty")],
+            );
         }
         let patch = match patch::parse(&req.patch, req.fuzzy) {
             Ok(p) => p,
             Err(e) => {
-                let reason = Reason::new(ReasonCode::PatchMalformed, e.to_string()).with_file(e.file);
+                let reason =
+                    Reason::new(ReasonCode::PatchMalformed, e.to_string()).with_file(e.file);
                 return finish(report, vec![reason]);
             }
         };
@@ -163,7 +174,10 @@ impl Gate {
         report.files_changed = patch.files.len();
         report.lines_added = patch.files.iter().map(|f| f.added()).sum();
         report.lines_removed = patch.files.iter().map(|f| f.removed()).sum();
-        let allowed = req.allowed_paths.clone().unwrap_or_else(|| policy.paths.allowed.clone());
+        let allowed = req
+            .allowed_paths
+            .clone()
+            .unwrap_or_else(|| policy.paths.allowed.clone());
         let reasons = policy::check_patch(&patch, &policy, &allowed);
         if !reasons.is_empty() {
             return finish(report, reasons);
@@ -179,19 +193,31 @@ impl Gate {
         let mut reasons = Vec::new();
         for path in touched_paths(&patch) {
             if let Some(link) = checkout::symlink_on_path(&slot.dir, path) {
-                let msg = format!("{path}: {link} is a symlink in the base revision; the patch would write through it");
-                reasons.push(Reason::new(ReasonCode::PolicySymlink, msg).with_file(Some(path.to_owned())));
+                let msg = format!(
+                    "{path}: {link} is a symlink in the base revision; the patch would write through it"
+                );
+                reasons.push(
+                    Reason::new(ReasonCode::PolicySymlink, msg).with_file(Some(path.to_owned())),
+                );
             }
         }
         if !reasons.is_empty() {
             return finish(report, reasons);
         }
 
-        let mode = if req.fuzzy { MatchMode::Fuzzy } else { MatchMode::Strict };
+        let mode = if req.fuzzy {
+            MatchMode::Fuzzy
+        } else {
+            MatchMode::Strict
+        };
         if let Err(reasons) = self.apply(&slot, &patch, &req.patch, mode)? {
             return finish(report, reasons);
         }
-        let status = slot_git(&self.git, &slot.dir, &["status", "--porcelain", "--untracked-files=all"])?;
+        let status = slot_git(
+            &self.git,
+            &slot.dir,
+            &["status", "--porcelain", "--untracked-files=all"],
+        )?;
         if status.is_empty() {
             let msg = "the patch applies but changes nothing";
             return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, msg)]);
@@ -205,7 +231,10 @@ impl Gate {
     }
 
     fn work_root(&self, repo: &RepoInfo) -> PathBuf {
-        self.config.work_root.clone().unwrap_or_else(|| repo.common_dir.join("autodev"))
+        self.config
+            .work_root
+            .clone()
+            .unwrap_or_else(|| repo.common_dir.join("autodev"))
     }
 
     fn load_policy(&self, repo: &RepoInfo, base: &str) -> Result<(Policy, String)> {
@@ -213,8 +242,10 @@ impl Gate {
             None => Ok((Policy::default(), "default".to_owned())),
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                let policy = Policy::from_toml(&text)
-                    .map_err(|message| GateError::Config { file: format!("{POLICY_PATH}@{base}"), message })?;
+                let policy = Policy::from_toml(&text).map_err(|message| GateError::Config {
+                    file: format!("{POLICY_PATH}@{base}"),
+                    message,
+                })?;
                 Ok((policy, format!("{POLICY_PATH}@{base}")))
             }
         }
@@ -223,12 +254,24 @@ impl Gate {
     fn load_gate_file(&self, repo: &RepoInfo, base: &str) -> Result<GateFile> {
         match git::read_blob(&self.git, repo, base, GATE_TOML_PATH)? {
             None => Ok(GateFile::default()),
-            Some(bytes) => GateFile::from_toml(&String::from_utf8_lossy(&bytes))
-                .map_err(|message| GateError::Config { file: format!("{GATE_TOML_PATH}@{base}"), message }),
+            Some(bytes) => {
+                GateFile::from_toml(&String::from_utf8_lossy(&bytes)).map_err(|message| {
+                    GateError::Config {
+                        file: format!("{GATE_TOML_PATH}@{base}"),
+                        message,
+                    }
+                })
+            }
         }
     }
 
-    fn apply(&self, slot: &Slot, patch: &Patch, raw: &[u8], mode: MatchMode) -> Result<std::result::Result<(), Vec<Reason>>> {
+    fn apply(
+        &self,
+        slot: &Slot,
+        patch: &Patch,
+        raw: &[u8],
+        mode: MatchMode,
+    ) -> Result<std::result::Result<(), Vec<Reason>>> {
         if patch.files.iter().any(|f| f.binary) {
             // Only reached when the policy allows binary patches: git's own applier decodes base85 deltas.
             let args = [
@@ -241,9 +284,10 @@ impl Gate {
             ];
             return match self.git.run_with(&slot.dir, args, Some(raw), &[]) {
                 Ok(_) => Ok(Ok(())),
-                Err(GateError::Git { stderr, .. }) => {
-                    Ok(Err(vec![Reason::new(ReasonCode::PatchDoesNotApply, format!("git apply: {stderr}"))]))
-                }
+                Err(GateError::Git { stderr, .. }) => Ok(Err(vec![Reason::new(
+                    ReasonCode::PatchDoesNotApply,
+                    format!("git apply: {stderr}"),
+                )])),
                 Err(e) => Err(e),
             };
         }
@@ -281,12 +325,18 @@ impl Gate {
         work_root: &Path,
         report: &mut GateReport,
     ) -> Result<Vec<Reason>> {
-        let default_timeout =
-            self.config.default_check_timeout.unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)));
+        let default_timeout = self
+            .config
+            .default_check_timeout
+            .unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)));
         let specs: Vec<CheckSpec> = match &req.checks {
             Some(commands) => commands
                 .iter()
-                .map(|c| CheckSpec { name: c.clone(), command: c.clone(), timeout: default_timeout })
+                .map(|c| CheckSpec {
+                    name: c.clone(),
+                    command: c.clone(),
+                    timeout: default_timeout,
+                })
                 .collect(),
             None => gate_file
                 .checks
@@ -294,7 +344,10 @@ impl Gate {
                 .map(|c| CheckSpec {
                     name: c.name.clone(),
                     command: c.command.clone(),
-                    timeout: c.timeout_secs.map(Duration::from_secs).unwrap_or(default_timeout),
+                    timeout: c
+                        .timeout_secs
+                        .map(Duration::from_secs)
+                        .unwrap_or(default_timeout),
                 })
                 .collect(),
         };
@@ -327,11 +380,24 @@ impl Gate {
                 continue;
             }
             let log_path = log_dir.join(checks::log_file_name(i, &spec.name));
-            let result = checks::run_check(spec, &slot.dir, &env, &log_path, self.config.output_tail_bytes)?;
+            let result = checks::run_check(
+                spec,
+                &slot.dir,
+                &env,
+                &log_path,
+                self.config.output_tail_bytes,
+            )?;
             match result.status {
                 CheckStatus::Failed => {
-                    let code = result.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "a signal".to_owned());
-                    let msg = format!("check {:?} failed (exit {code}); log: {}", spec.name, log_path.display());
+                    let code = result
+                        .exit_code
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "a signal".to_owned());
+                    let msg = format!(
+                        "check {:?} failed (exit {code}); log: {}",
+                        spec.name,
+                        log_path.display()
+                    );
                     reasons.push(Reason::new(ReasonCode::CheckFailed, msg));
                 }
                 CheckStatus::TimedOut => {
@@ -355,7 +421,10 @@ impl Gate {
 fn touched_paths(patch: &Patch) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for fp in &patch.files {
-        for p in [fp.old_path.as_deref(), fp.new_path.as_deref()].into_iter().flatten() {
+        for p in [fp.old_path.as_deref(), fp.new_path.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             if !out.contains(&p) {
                 out.push(p);
             }
@@ -366,15 +435,24 @@ fn touched_paths(patch: &Patch) -> Vec<&str> {
 
 /// A unique, time-sortable name for one run's logs.
 fn run_id() -> String {
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
     let n = RUN_COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("{ms:013}-{}-{n}", std::process::id())
 }
 
 /// Keeps the newest `keep` run directories (best effort: logs are a convenience, not a record).
 fn prune_logs(logs: &Path, keep: usize) {
-    let Ok(entries) = std::fs::read_dir(logs) else { return };
-    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let Ok(entries) = std::fs::read_dir(logs) else {
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     if dirs.len() <= keep {
         return;
     }

@@ -66,23 +66,43 @@ impl Git {
     }
 
     /// Like [`Git::run`], with stdin bytes and extra environment.
-    pub(crate) fn run_with<I, S>(&self, dir: &Path, args: I, stdin: Option<&[u8]>, env: &[(&str, &OsStr)]) -> Result<Vec<u8>>
+    pub(crate) fn run_with<I, S>(
+        &self,
+        dir: &Path,
+        args: I,
+        stdin: Option<&[u8]>,
+        env: &[(&str, &OsStr)],
+    ) -> Result<Vec<u8>>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
         let args: Vec<S> = args.into_iter().collect();
-        let shown = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        let shown = args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut cmd = self.command(dir);
         cmd.args(&args);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let err = |stderr: String| GateError::Git { dir: dir.to_owned(), args: shown.clone(), stderr };
-        let mut child = cmd.spawn().map_err(|e| err(format!("cannot run {}: {e}", self.bin.display())))?;
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let err = |stderr: String| GateError::Git {
+            dir: dir.to_owned(),
+            args: shown.clone(),
+            stderr,
+        };
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| err(format!("cannot run {}: {e}", self.bin.display())))?;
         if let Some(input) = stdin
             && let Some(mut pipe) = child.stdin.take()
         {
@@ -92,7 +112,11 @@ impl Git {
         let out = child.wait_with_output().map_err(|e| err(e.to_string()))?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-            return Err(err(if stderr.is_empty() { format!("exit status {}", out.status) } else { stderr }));
+            return Err(err(if stderr.is_empty() {
+                format!("exit status {}", out.status)
+            } else {
+                stderr
+            }));
         }
         Ok(out.stdout)
     }
@@ -103,7 +127,9 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        Ok(String::from_utf8_lossy(&self.run(dir, args)?).trim().to_owned())
+        Ok(String::from_utf8_lossy(&self.run(dir, args)?)
+            .trim()
+            .to_owned())
     }
 
     /// Whether `git ARGS` succeeds (for probes such as `rev-parse --verify`).
@@ -127,7 +153,10 @@ pub(crate) struct RepoInfo {
 
 /// Finds the working tree that contains `path`.
 pub(crate) fn locate_repo(git: &Git, path: &Path) -> Result<RepoInfo> {
-    let not_found = |detail: String| GateError::RepoNotFound { path: path.to_owned(), detail };
+    let not_found = |detail: String| GateError::RepoNotFound {
+        path: path.to_owned(),
+        detail,
+    };
     if !path.is_dir() {
         return Err(not_found("no such directory".to_owned()));
     }
@@ -141,24 +170,47 @@ pub(crate) fn locate_repo(git: &Git, path: &Path) -> Result<RepoInfo> {
     let top = PathBuf::from(top);
     let common = PathBuf::from(common);
     // `--git-common-dir` is relative to the directory git ran in.
-    let common_dir = if common.is_absolute() { common } else { path.join(common) };
-    let common_dir = common_dir.canonicalize().map_err(|e| GateError::io(&common_dir, e))?;
+    let common_dir = if common.is_absolute() {
+        common
+    } else {
+        path.join(common)
+    };
+    let common_dir = common_dir
+        .canonicalize()
+        .map_err(|e| GateError::io(&common_dir, e))?;
     Ok(RepoInfo { top, common_dir })
 }
 
 /// Resolves `rev` to a full commit id.
 pub(crate) fn resolve_commit(git: &Git, repo: &RepoInfo, rev: &str) -> Result<String> {
-    let unknown = || GateError::UnknownBase { repo: repo.top.clone(), rev: rev.to_owned() };
+    let unknown = || GateError::UnknownBase {
+        repo: repo.top.clone(),
+        rev: rev.to_owned(),
+    };
     if rev.starts_with('-') || rev.is_empty() {
         return Err(unknown());
     }
-    git.text(&repo.top, ["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])
-        .map_err(|_| unknown())
-        .and_then(|s| if s.is_empty() { Err(unknown()) } else { Ok(s) })
+    git.text(
+        &repo.top,
+        [
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| unknown())
+    .and_then(|s| if s.is_empty() { Err(unknown()) } else { Ok(s) })
 }
 
 /// Reads `path` from `commit`'s tree, if it is a file there.
-pub(crate) fn read_blob(git: &Git, repo: &RepoInfo, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read_blob(
+    git: &Git,
+    repo: &RepoInfo,
+    commit: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>> {
     let spec = format!("{commit}:{path}");
     let kind = match git.text(&repo.top, ["cat-file", "-t", &spec]) {
         Ok(k) => k,

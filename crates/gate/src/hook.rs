@@ -56,7 +56,8 @@ pub struct InstallOptions {
 pub fn hooks_dir(repo: &Path) -> Result<PathBuf> {
     // Not the scrubbed `Git`: that one forces core.hooksPath=/dev/null. Only GIT_* variables are dropped.
     let mut cmd = Command::new("git");
-    cmd.current_dir(repo).args(["rev-parse", "--git-path", "hooks"]);
+    cmd.current_dir(repo)
+        .args(["rev-parse", "--git-path", "hooks"]);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("GIT_") {
             cmd.env_remove(k);
@@ -65,18 +66,30 @@ pub fn hooks_dir(repo: &Path) -> Result<PathBuf> {
     let out = cmd
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| GateError::RepoNotFound { path: repo.to_owned(), detail: format!("cannot run git: {e}") })?;
+        .map_err(|e| GateError::RepoNotFound {
+            path: repo.to_owned(),
+            detail: format!("cannot run git: {e}"),
+        })?;
     if !out.status.success() {
         let detail = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-        return Err(GateError::RepoNotFound { path: repo.to_owned(), detail });
+        return Err(GateError::RepoNotFound {
+            path: repo.to_owned(),
+            detail,
+        });
     }
     let rel = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    Ok(if rel.is_absolute() { rel } else { repo.join(rel) })
+    Ok(if rel.is_absolute() {
+        rel
+    } else {
+        repo.join(rel)
+    })
 }
 
 /// The script for one hook.
 pub fn hook_script(kind: HookKind, autodev_bin: Option<&Path>) -> String {
-    let baked = autodev_bin.map(|p| shell_quote(&p.to_string_lossy())).unwrap_or_else(|| "''".to_owned());
+    let baked = autodev_bin
+        .map(|p| shell_quote(&p.to_string_lossy()))
+        .unwrap_or_else(|| "''".to_owned());
     let name = kind.name();
     format!(
         r#"#!/bin/sh
@@ -124,8 +137,10 @@ pub fn install_hook(repo: &Path, options: &InstallOptions) -> Result<Vec<PathBuf
             std::fs::rename(&path, &backup).map_err(|e| GateError::io(&path, e))?;
         }
         let tmp = dir.join(format!(".{}.autodev-tmp", kind.name()));
-        std::fs::write(&tmp, hook_script(kind, options.autodev_bin.as_deref())).map_err(|e| GateError::io(&tmp, e))?;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(|e| GateError::io(&tmp, e))?;
+        std::fs::write(&tmp, hook_script(kind, options.autodev_bin.as_deref()))
+            .map_err(|e| GateError::io(&tmp, e))?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| GateError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| GateError::io(&path, e))?;
         written.push(path);
     }
@@ -161,7 +176,7 @@ pub fn uninstall_hook(repo: &Path) -> Result<Vec<PathBuf>> {
 /// One gated change in hook mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookRun {
-    /// What was gated, for people: `merge of 1a2b3c4 into 5d6e7f8`, `refs/heads/x 1a2b3c4..5d6e7f8`.
+    /// What was gated, for people: `merge topic into 5d6e7f8a9b`, `refs/heads/x 1a2b3c4..5d6e7f8`.
     pub label: String,
     pub report: GateReport,
 }
@@ -187,23 +202,24 @@ pub fn run_hook(gate: &Gate, repo: &Path, kind: HookKind, stdin: &[u8]) -> Resul
     match kind {
         HookKind::PreMergeCommit => {
             let head = git::resolve_commit(&git, &info, "HEAD")?;
-            let merge_head = git::resolve_commit(&git, &info, "MERGE_HEAD")
-                .map_err(|_| GateError::HookInput("no MERGE_HEAD: pre-merge-commit runs only during a merge".into()))?;
-            // The index holds the merge result: its diff to HEAD is exactly what the merge commit will add,
-            // even when both sides changed.
+            // git writes MERGE_HEAD only after this hook, but the index already holds the merge result: its
+            // diff to HEAD is exactly what the merge commit will add, even when both sides changed.
             let index = std::env::var_os("GIT_INDEX_FILE").map(|p| {
                 let p = PathBuf::from(p);
                 if p.is_absolute() { p } else { info.top.join(p) }
             });
             let mut args: Vec<&str> = DIFF_ARGS.to_vec();
             args.extend(["--cached", head.as_str()]);
-            let env: Vec<(&str, &std::ffi::OsStr)> =
-                index.as_ref().map(|p| vec![("GIT_INDEX_FILE", p.as_os_str())]).unwrap_or_default();
+            let env: Vec<(&str, &std::ffi::OsStr)> = index
+                .as_ref()
+                .map(|p| vec![("GIT_INDEX_FILE", p.as_os_str())])
+                .unwrap_or_default();
             let patch = git.run_with(&info.top, &args, None, &env)?;
             if patch.is_empty() {
                 return Ok(Vec::new());
             }
-            let label = format!("merge of {} into {}", short(&merge_head), short(&head));
+            let what = std::env::var("GIT_REFLOG_ACTION").unwrap_or_else(|_| "merge".to_owned());
+            let label = format!("{what} into {}", short(&head));
             let report = gate.check(&GateRequest::new(&info.top, head, patch))?;
             Ok(vec![HookRun { label, report }])
         }
@@ -215,7 +231,9 @@ pub fn run_hook(gate: &Gate, repo: &Path, kind: HookKind, stdin: &[u8]) -> Resul
                     continue;
                 }
                 let [local_ref, local_sha, _remote_ref, remote_sha] = fields[..] else {
-                    return Err(GateError::HookInput(format!("unexpected pre-push line {line:?}")));
+                    return Err(GateError::HookInput(format!(
+                        "unexpected pre-push line {line:?}"
+                    )));
                 };
                 if is_zero(local_sha) {
                     continue; // a deletion pushes no content
@@ -225,7 +243,10 @@ pub fn run_hook(gate: &Gate, repo: &Path, kind: HookKind, stdin: &[u8]) -> Resul
                         Some(b) => b,
                         None => continue,
                     }
-                } else if git.ok(&info.top, ["cat-file", "-e", &format!("{remote_sha}^{{commit}}")]) {
+                } else if git.ok(
+                    &info.top,
+                    ["cat-file", "-e", &format!("{remote_sha}^{{commit}}")],
+                ) {
                     remote_sha.to_owned()
                 } else {
                     return Err(GateError::HookInput(format!(
@@ -258,8 +279,23 @@ fn short(sha: &str) -> &str {
 /// For a new remote branch: the parent of the oldest commit no remote-tracking ref has. `None` when every
 /// commit is already on a remote, or the branch starts at a root commit (nothing to apply a diff to).
 fn new_branch_base(git: &Git, top: &Path, local: &str) -> Result<Option<String>> {
-    let list = git.text(top, ["rev-list", "--topo-order", "--reverse", local, "--not", "--remotes"])?;
-    let Some(oldest) = list.lines().next() else { return Ok(None) };
+    let list = git.text(
+        top,
+        [
+            "rev-list",
+            "--topo-order",
+            "--reverse",
+            local,
+            "--not",
+            "--remotes",
+        ],
+    )?;
+    let Some(oldest) = list.lines().next() else {
+        return Ok(None);
+    };
     let parent = format!("{oldest}^");
-    Ok(git.text(top, ["rev-parse", "--verify", "--quiet", &parent]).ok().filter(|s| !s.is_empty()))
+    Ok(git
+        .text(top, ["rev-parse", "--verify", "--quiet", &parent])
+        .ok()
+        .filter(|s| !s.is_empty()))
 }

@@ -133,12 +133,18 @@ impl Hunk {
 
     /// Lines added.
     pub fn added(&self) -> usize {
-        self.lines.iter().filter(|l| matches!(l, HunkLine::Add(_))).count()
+        self.lines
+            .iter()
+            .filter(|l| matches!(l, HunkLine::Add(_)))
+            .count()
     }
 
     /// Lines removed.
     pub fn removed(&self) -> usize {
-        self.lines.iter().filter(|l| matches!(l, HunkLine::Remove(_))).count()
+        self.lines
+            .iter()
+            .filter(|l| matches!(l, HunkLine::Remove(_)))
+            .count()
     }
 }
 
@@ -166,7 +172,11 @@ impl std::error::Error for ParseError {}
 /// Parses a unified diff. See the module docs for `lenient`.
 pub fn parse(input: &[u8], lenient: bool) -> Result<Patch, ParseError> {
     let lines = split_lines(input);
-    let mut parser = Parser { lines: &lines, pos: 0, lenient };
+    let mut parser = Parser {
+        lines: &lines,
+        pos: 0,
+        lenient,
+    };
     parser.run()
 }
 
@@ -196,7 +206,11 @@ impl Parser<'_> {
     }
 
     fn err(&self, file: Option<&str>, message: impl Into<String>) -> ParseError {
-        ParseError { line: self.pos + 1, file: file.map(str::to_owned), message: message.into() }
+        ParseError {
+            line: self.pos + 1,
+            file: file.map(str::to_owned),
+            message: message.into(),
+        }
     }
 
     fn at_traditional_header(&self) -> bool {
@@ -213,7 +227,10 @@ impl Parser<'_> {
                 let fp = self.git_section()?;
                 patch.files.push(fp);
             } else if self.at_traditional_header() {
-                let mut fp = FilePatch { line: self.pos + 1, ..FilePatch::default() };
+                let mut fp = FilePatch {
+                    line: self.pos + 1,
+                    ..FilePatch::default()
+                };
                 self.file_headers(&mut fp, None)?;
                 self.hunks(&mut fp)?;
                 patch.files.push(fp);
@@ -233,10 +250,16 @@ impl Parser<'_> {
     /// `Binary files X and Y differ` outside a git section.
     fn plain_binary_line(&self) -> Option<FilePatch> {
         let line = std::str::from_utf8(header(self.peek(0)?)).ok()?;
-        let inner = line.strip_prefix("Binary files ")?.strip_suffix(" differ")?;
+        let inner = line
+            .strip_prefix("Binary files ")?
+            .strip_suffix(" differ")?;
         let (a, b) = inner.split_once(" and ")?;
         let side = |p: &str, prefix: &str| -> Option<String> {
-            if p == "/dev/null" { None } else { Some(p.strip_prefix(prefix).unwrap_or(p).to_owned()) }
+            if p == "/dev/null" {
+                None
+            } else {
+                Some(p.strip_prefix(prefix).unwrap_or(p).to_owned())
+            }
         };
         Some(FilePatch {
             old_path: side(a, "a/"),
@@ -251,11 +274,19 @@ impl Parser<'_> {
         let start = self.pos;
         let first = header(self.lines[start]);
         let rest = &first[b"diff --git ".len()..];
-        let (a, b) = split_git_header_paths(rest).ok_or_else(|| self.err(None, "cannot read the paths of `diff --git`"))?;
-        let mut fp = FilePatch { line: start + 1, ..FilePatch::default() };
+        let (a, b) = split_git_header_paths(rest)
+            .ok_or_else(|| self.err(None, "cannot read the paths of `diff --git`"))?;
+        let mut fp = FilePatch {
+            line: start + 1,
+            ..FilePatch::default()
+        };
         let prefixed = a.starts_with("a/") && b.starts_with("b/");
         let strip = |p: String, prefix: &str| -> String {
-            if prefixed { p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p) } else { p }
+            if prefixed {
+                p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p)
+            } else {
+                p
+            }
         };
         let header_old = strip(a, "a/");
         let header_new = strip(b, "b/");
@@ -290,14 +321,20 @@ impl Parser<'_> {
             } else if let Some(p) = line.strip_prefix(b"copy to ") {
                 fp.new_path = Some(self.path(p, path_ctx.as_deref())?);
                 fp.is_copy = true;
-            } else if line.starts_with(b"similarity index ") || line.starts_with(b"dissimilarity index ") {
+            } else if line.starts_with(b"similarity index ")
+                || line.starts_with(b"dissimilarity index ")
+            {
                 // informational
             } else if let Some(idx) = line.strip_prefix(b"index ") {
                 // `index abc..def 100644`: the mode when it does not change.
                 let idx = text(idx);
                 if let Some(mode) = idx.split_whitespace().nth(1) {
-                    let m = u32::from_str_radix(mode, 8)
-                        .map_err(|_| self.err(path_ctx.as_deref(), format!("bad mode in index line: {mode}")))?;
+                    let m = u32::from_str_radix(mode, 8).map_err(|_| {
+                        self.err(
+                            path_ctx.as_deref(),
+                            format!("bad mode in index line: {mode}"),
+                        )
+                    })?;
                     fp.old_mode.get_or_insert(m);
                     fp.new_mode.get_or_insert(m);
                 }
@@ -335,14 +372,18 @@ impl Parser<'_> {
             return Err(self.err(Some(fp.display_path()), "hunk without ---/+++ lines"));
         }
         if fp.old_path.is_none() && fp.new_path.is_none() {
-            return Err(self.err(None, "file section is neither created nor deleted but names no path"));
+            return Err(self.err(
+                None,
+                "file section is neither created nor deleted but names no path",
+            ));
         }
         Ok(fp)
     }
 
     fn mode(&self, m: &[u8], file: Option<&str>) -> Result<u32, ParseError> {
         let s = String::from_utf8_lossy(m);
-        u32::from_str_radix(s.trim(), 8).map_err(|_| self.err(file, format!("bad file mode {:?}", s.trim())))
+        u32::from_str_radix(s.trim(), 8)
+            .map_err(|_| self.err(file, format!("bad file mode {:?}", s.trim())))
     }
 
     fn path(&self, p: &[u8], file: Option<&str>) -> Result<String, ParseError> {
@@ -367,7 +408,11 @@ impl Parser<'_> {
             Some((prefixed, (old_hint, new_hint))) => {
                 // `diff --git` already named the paths (and renames); ---/+++ only decide creation/deletion.
                 let strip = |p: String, prefix: &str| -> String {
-                    if prefixed { p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p) } else { p }
+                    if prefixed {
+                        p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p)
+                    } else {
+                        p
+                    }
                 };
                 // `diff --git` named renames and copies; otherwise the ---/+++ lines are the paths used.
                 let keep_hints = fp.is_rename || fp.is_copy;
@@ -387,7 +432,13 @@ impl Parser<'_> {
                 let prefixed = old.as_deref().is_none_or(|p| p.starts_with("a/"))
                     && new.as_deref().is_none_or(|p| p.starts_with("b/"));
                 let strip = |p: Option<String>, prefix: &str| -> Option<String> {
-                    p.map(|p| if prefixed { p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p) } else { p })
+                    p.map(|p| {
+                        if prefixed {
+                            p.strip_prefix(prefix).map(str::to_owned).unwrap_or(p)
+                        } else {
+                            p
+                        }
+                    })
                 };
                 fp.old_path = strip(old, "a/");
                 fp.new_path = strip(new, "b/");
@@ -404,14 +455,21 @@ impl Parser<'_> {
     fn header_path(&self, raw: &[u8], ctx: &str) -> Result<Option<String>, ParseError> {
         let (path, _) = parse_path_token(raw).ok_or_else(|| {
             let file = if ctx == "<unknown>" { None } else { Some(ctx) };
-            self.err(file, "unreadable path in file header (bad quoting or not UTF-8)")
+            self.err(
+                file,
+                "unreadable path in file header (bad quoting or not UTF-8)",
+            )
         })?;
         let path = match path.split_once('\t') {
             Some((p, _)) => p.to_owned(),
             None => path,
         };
         let trimmed = path.trim_end().to_owned();
-        if trimmed == "/dev/null" { Ok(None) } else { Ok(Some(trimmed)) }
+        if trimmed == "/dev/null" {
+            Ok(None)
+        } else {
+            Ok(Some(trimmed))
+        }
     }
 
     fn hunks(&mut self, fp: &mut FilePatch) -> Result<(), ParseError> {
@@ -429,7 +487,10 @@ impl Parser<'_> {
         let head = header(self.lines[self.pos]);
         let head_text = String::from_utf8_lossy(head).into_owned();
         let numbers = parse_hunk_header(&head_text);
-        let mut hunk = Hunk { header: head_text.clone(), ..Hunk::default() };
+        let mut hunk = Hunk {
+            header: head_text.clone(),
+            ..Hunk::default()
+        };
         match numbers {
             Some((os, oc, ns, nc)) => {
                 hunk.old_start = Some(os);
@@ -438,10 +499,16 @@ impl Parser<'_> {
                 hunk.new_count = nc;
             }
             None if self.lenient => {}
-            None => return Err(self.err(Some(&file), format!("malformed hunk header {head_text:?}"))),
+            None => {
+                return Err(self.err(Some(&file), format!("malformed hunk header {head_text:?}")));
+            }
         }
         self.pos += 1;
-        if self.lenient { self.hunk_body_recount(&mut hunk, &file)? } else { self.hunk_body_counted(&mut hunk, &file)? }
+        if self.lenient {
+            self.hunk_body_recount(&mut hunk, &file)?
+        } else {
+            self.hunk_body_counted(&mut hunk, &file)?
+        }
         Ok(hunk)
     }
 
@@ -463,7 +530,10 @@ impl Parser<'_> {
             let Some(line) = self.peek(0) else {
                 return Err(self.err(
                     Some(file),
-                    format!("hunk {:?} ends early: {old_left} old and {new_left} new lines missing", hunk.header),
+                    format!(
+                        "hunk {:?} ends early: {old_left} old and {new_left} new lines missing",
+                        hunk.header
+                    ),
                 ));
             };
             let (kind, text) = match line.first() {
@@ -491,7 +561,10 @@ impl Parser<'_> {
                 _ => (false, true),
             };
             if (need_old && old_left == 0) || (need_new && new_left == 0) {
-                return Err(self.err(Some(file), format!("hunk {:?} has more lines than its header says", hunk.header)));
+                return Err(self.err(
+                    Some(file),
+                    format!("hunk {:?} has more lines than its header says", hunk.header),
+                ));
             }
             if need_old {
                 old_left -= 1;
@@ -521,7 +594,10 @@ impl Parser<'_> {
         // Blank lines that are trailing (not followed by more hunk lines) are separators, not context.
         let mut pending_blank = 0usize;
         while let Some(line) = self.peek(0) {
-            if line.starts_with(b"diff --git ") || line.starts_with(b"@@") || self.at_traditional_header() {
+            if line.starts_with(b"diff --git ")
+                || line.starts_with(b"@@")
+                || self.at_traditional_header()
+            {
                 break;
             }
             let trimmed = header(line);
@@ -549,8 +625,16 @@ impl Parser<'_> {
         if hunk.lines.is_empty() {
             return Err(self.err(Some(file), format!("hunk {:?} has no lines", hunk.header)));
         }
-        hunk.old_count = hunk.lines.iter().filter(|l| !matches!(l, HunkLine::Add(_))).count();
-        hunk.new_count = hunk.lines.iter().filter(|l| !matches!(l, HunkLine::Remove(_))).count();
+        hunk.old_count = hunk
+            .lines
+            .iter()
+            .filter(|l| !matches!(l, HunkLine::Add(_)))
+            .count();
+        hunk.new_count = hunk
+            .lines
+            .iter()
+            .filter(|l| !matches!(l, HunkLine::Remove(_)))
+            .count();
         Ok(())
     }
 }
@@ -647,7 +731,11 @@ fn split_git_header_paths(rest: &[u8]) -> Option<(String, String)> {
     let candidates: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
     for &i in &candidates {
         let (a, b) = (&text[..i], &text[i + 1..]);
-        let strip = |s: &str| s.split_once('/').map(|(_, r)| r.to_owned()).unwrap_or_else(|| s.to_owned());
+        let strip = |s: &str| {
+            s.split_once('/')
+                .map(|(_, r)| r.to_owned())
+                .unwrap_or_else(|| s.to_owned())
+        };
         if strip(a) == strip(b) || a == b {
             return Some((a.to_owned(), b.to_owned()));
         }

@@ -35,7 +35,10 @@ fn new_delete_rename_modes() {
     assert!(p.files[2].is_rename);
     assert_eq!(p.files[2].old_path.as_deref(), Some("old name.txt"));
     assert_eq!(p.files[2].new_path.as_deref(), Some("new name.txt"));
-    assert_eq!((p.files[3].old_mode, p.files[3].new_mode), (Some(MODE_FILE), Some(MODE_EXECUTABLE)));
+    assert_eq!(
+        (p.files[3].old_mode, p.files[3].new_mode),
+        (Some(MODE_FILE), Some(MODE_EXECUTABLE))
+    );
 }
 
 #[test]
@@ -48,13 +51,17 @@ fn no_newline_markers_and_crlf() {
 
 #[test]
 fn quoted_paths() {
-    let p = strict("diff --git \"a/t\\303\\251st\" \"b/t\\303\\251st\"\n--- \"a/t\\303\\251st\"\n+++ \"b/t\\303\\251st\"\n@@ -1 +1 @@\n-a\n+b\n");
+    let p = strict(
+        "diff --git \"a/t\\303\\251st\" \"b/t\\303\\251st\"\n--- \"a/t\\303\\251st\"\n+++ \"b/t\\303\\251st\"\n@@ -1 +1 @@\n-a\n+b\n",
+    );
     assert_eq!(p.files[0].new_path.as_deref(), Some("tést"));
 }
 
 #[test]
 fn plain_diff_u_with_timestamps_and_prose() {
-    let p = strict("Here is the fix:\n\n--- src/x.c\t2024-01-01 00:00:00\n+++ src/x.c\t2024-01-02 00:00:00\n@@ -1 +1 @@\n-a\n+b\nThanks!\n");
+    let p = strict(
+        "Here is the fix:\n\n--- src/x.c\t2024-01-01 00:00:00\n+++ src/x.c\t2024-01-02 00:00:00\n@@ -1 +1 @@\n-a\n+b\nThanks!\n",
+    );
     assert_eq!(p.files[0].old_path.as_deref(), Some("src/x.c"));
 }
 
@@ -68,7 +75,11 @@ fn strict_counts_are_enforced() {
 
 #[test]
 fn lenient_recounts_and_accepts_bare_headers() {
-    let p = parse(b"--- a/f\n+++ b/f\n@@ -10,99 +10,99 @@\n a\n\n-b\n+B\n c\n\n", true).unwrap();
+    let p = parse(
+        b"--- a/f\n+++ b/f\n@@ -10,99 +10,99 @@\n a\n\n-b\n+B\n c\n\n",
+        true,
+    )
+    .unwrap();
     let h = &p.files[0].hunks[0];
     assert_eq!((h.old_count, h.new_count), (4, 4));
     assert_eq!(h.lines[1], HunkLine::Context(Vec::new()));
@@ -78,7 +89,9 @@ fn lenient_recounts_and_accepts_bare_headers() {
 
 #[test]
 fn binary() {
-    let p = strict("diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 5\nMcmZQzWMXCj0001\n\nliteral 0\nKcmV+b0RR6000031\n\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-a\n+b\n");
+    let p = strict(
+        "diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 5\nMcmZQzWMXCj0001\n\nliteral 0\nKcmV+b0RR6000031\n\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-a\n+b\n",
+    );
     assert!(p.files[0].binary && p.files[0].binary_data);
     assert_eq!(p.files.len(), 2);
     let p = strict("Binary files a/x.bin and b/x.bin differ\n");
@@ -88,9 +101,17 @@ fn binary() {
 #[test]
 fn never_panics_on_garbage() {
     let inputs: &[&[u8]] = &[
-        b"", b"diff --git", b"diff --git \"", b"diff --git a/x", b"--- a\n+++ b\n@@", b"--- a\n+++ b\n@@ -1,1 +1,1 @@",
-        b"--- /dev/null\n+++ /dev/null\n", b"diff --git a/x b/x\nold mode zz\n", b"\xff\xfe--- \xff\n+++ \xff\n",
-        b"--- a\n+++ b\n@@ -18446744073709551616 +1 @@\n", b"diff --git \"a/\\777\" b/x\n",
+        b"",
+        b"diff --git",
+        b"diff --git \"",
+        b"diff --git a/x",
+        b"--- a\n+++ b\n@@",
+        b"--- a\n+++ b\n@@ -1,1 +1,1 @@",
+        b"--- /dev/null\n+++ /dev/null\n",
+        b"diff --git a/x b/x\nold mode zz\n",
+        b"\xff\xfe--- \xff\n+++ \xff\n",
+        b"--- a\n+++ b\n@@ -18446744073709551616 +1 @@\n",
+        b"diff --git \"a/\\777\" b/x\n",
     ];
     for i in inputs {
         let _ = parse(i, false);

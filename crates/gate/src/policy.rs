@@ -96,7 +96,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_patch_bytes: 1024 * 1024, max_files: 50, max_changed_lines: 5000 }
+        Limits {
+            max_patch_bytes: 1024 * 1024,
+            max_files: 50,
+            max_changed_lines: 5000,
+        }
     }
 }
 
@@ -155,7 +159,8 @@ fn matches_entry(path: &str, entry: &str, case_insensitive: bool) -> bool {
 /// Whether `path` is protected: any `.git` component (any case, so case-insensitive filesystems cannot be
 /// fooled), or a `protected` entry.
 pub fn is_protected(path: &str, protected: &[String]) -> bool {
-    path.split('/').any(|c| c.eq_ignore_ascii_case(".git")) || protected.iter().any(|e| matches_entry(path, e, true))
+    path.split('/').any(|c| c.eq_ignore_ascii_case(".git"))
+        || protected.iter().any(|e| matches_entry(path, e, true))
 }
 
 /// Whether `path` is inside the allowed set (an empty set allows everything).
@@ -173,14 +178,20 @@ pub fn check_patch(patch: &Patch, policy: &Policy, allowed: &[String]) -> Vec<Re
     if files > policy.limits.max_files {
         reasons.push(Reason::new(
             ReasonCode::PolicyTooLarge,
-            format!("the patch touches {files} files; the limit is {}", policy.limits.max_files),
+            format!(
+                "the patch touches {files} files; the limit is {}",
+                policy.limits.max_files
+            ),
         ));
     }
     let changed: usize = patch.files.iter().map(|f| f.added() + f.removed()).sum();
     if changed > policy.limits.max_changed_lines {
         reasons.push(Reason::new(
             ReasonCode::PolicyTooLarge,
-            format!("the patch changes {changed} lines; the limit is {}", policy.limits.max_changed_lines),
+            format!(
+                "the patch changes {changed} lines; the limit is {}",
+                policy.limits.max_changed_lines
+            ),
         ));
     }
     reasons
@@ -188,7 +199,10 @@ pub fn check_patch(patch: &Patch, policy: &Policy, allowed: &[String]) -> Vec<Re
 
 fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut Vec<Reason>) {
     let mut paths: Vec<&str> = Vec::new();
-    for p in [fp.old_path.as_deref(), fp.new_path.as_deref()].into_iter().flatten() {
+    for p in [fp.old_path.as_deref(), fp.new_path.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         if !paths.contains(&p) {
             paths.push(p);
         }
@@ -201,7 +215,11 @@ fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut
         }
         if is_protected(path, &policy.paths.protected) {
             reasons.push(
-                Reason::new(ReasonCode::PolicyProtectedPath, format!("{path} is a protected path")).with_file(file),
+                Reason::new(
+                    ReasonCode::PolicyProtectedPath,
+                    format!("{path} is a protected path"),
+                )
+                .with_file(file),
             );
             continue;
         }
@@ -209,7 +227,10 @@ fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut
             reasons.push(
                 Reason::new(
                     ReasonCode::PolicyOutsideTargets,
-                    format!("{path} is outside the allowed paths ({})", allowed.join(", ")),
+                    format!(
+                        "{path} is outside the allowed paths ({})",
+                        allowed.join(", ")
+                    ),
                 )
                 .with_file(file),
             );
@@ -218,31 +239,63 @@ fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut
     let path = fp.display_path().to_owned();
     if fp.old_mode == Some(MODE_SYMLINK) || fp.new_mode == Some(MODE_SYMLINK) {
         reasons.push(
-            Reason::new(ReasonCode::PolicySymlink, format!("{path}: the patch creates, changes or removes a symlink"))
-                .with_file(Some(path.clone())),
+            Reason::new(
+                ReasonCode::PolicySymlink,
+                format!("{path}: the patch creates, changes or removes a symlink"),
+            )
+            .with_file(Some(path.clone())),
         );
     }
     if fp.old_mode == Some(MODE_GITLINK) || fp.new_mode == Some(MODE_GITLINK) {
         reasons.push(
-            Reason::new(ReasonCode::PatchMalformed, format!("{path}: submodule (gitlink) changes are not supported"))
-                .with_file(Some(path.clone())),
+            Reason::new(
+                ReasonCode::PatchMalformed,
+                format!("{path}: submodule (gitlink) changes are not supported"),
+            )
+            .with_file(Some(path.clone())),
         );
     }
-    if fp.new_mode == Some(MODE_EXECUTABLE) && fp.old_mode != Some(MODE_EXECUTABLE) && !policy.allow.executable {
-        let from = if fp.is_new() { "creates an executable file".to_owned() } else { "sets the executable bit".to_owned() };
-        reasons.push(Reason::new(ReasonCode::PolicyExecutable, format!("{path}: the patch {from}")).with_file(Some(path.clone())));
+    if fp.new_mode == Some(MODE_EXECUTABLE)
+        && fp.old_mode != Some(MODE_EXECUTABLE)
+        && !policy.allow.executable
+    {
+        let from = if fp.is_new() {
+            "creates an executable file".to_owned()
+        } else {
+            "sets the executable bit".to_owned()
+        };
+        reasons.push(
+            Reason::new(
+                ReasonCode::PolicyExecutable,
+                format!("{path}: the patch {from}"),
+            )
+            .with_file(Some(path.clone())),
+        );
     }
     if let Some(mode) = fp.new_mode
-        && ![crate::patch::MODE_FILE, MODE_EXECUTABLE, MODE_SYMLINK, MODE_GITLINK].contains(&mode)
+        && ![
+            crate::patch::MODE_FILE,
+            MODE_EXECUTABLE,
+            MODE_SYMLINK,
+            MODE_GITLINK,
+        ]
+        .contains(&mode)
     {
         reasons.push(
-            Reason::new(ReasonCode::PatchMalformed, format!("{path}: unsupported file mode {mode:o}")).with_file(Some(path.clone())),
+            Reason::new(
+                ReasonCode::PatchMalformed,
+                format!("{path}: unsupported file mode {mode:o}"),
+            )
+            .with_file(Some(path.clone())),
         );
     }
     if fp.binary && !policy.allow.binary {
         reasons.push(
-            Reason::new(ReasonCode::BinaryPatch, format!("{path}: binary patches are not allowed by the policy"))
-                .with_file(Some(path)),
+            Reason::new(
+                ReasonCode::BinaryPatch,
+                format!("{path}: binary patches are not allowed by the policy"),
+            )
+            .with_file(Some(path)),
         );
     }
 }
@@ -253,13 +306,24 @@ mod tests {
 
     #[test]
     fn default_toml_is_the_default_policy() {
-        assert_eq!(Policy::from_toml(DEFAULT_POLICY_TOML).unwrap(), Policy::default());
+        assert_eq!(
+            Policy::from_toml(DEFAULT_POLICY_TOML).unwrap(),
+            Policy::default()
+        );
     }
 
     #[test]
     fn escapes() {
         assert!(path_escape("src/a.rs").is_none());
-        for bad in ["/etc/passwd", "../x", "a/../../x", "a\\b", "a//b", "./a", "a/\n"] {
+        for bad in [
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "a/\n",
+        ] {
             assert!(path_escape(bad).is_some(), "{bad}");
         }
     }

@@ -112,7 +112,12 @@ pub struct Reason {
 
 impl Reason {
     pub fn new(code: ReasonCode, message: impl Into<String>) -> Reason {
-        Reason { code, message: message.into(), file: None, hunk: None }
+        Reason {
+            code,
+            message: message.into(),
+            file: None,
+            hunk: None,
+        }
     }
 
     pub fn with_file(mut self, file: Option<String>) -> Reason {

@@ -14,13 +14,18 @@ use crate::report::{Reason, ReasonCode};
 type Entry = (Vec<u8>, u32);
 
 /// Applies `patch` under `root`. The outer error is infrastructure (I/O); the inner one the patch's fault.
-pub(crate) fn apply_to_dir(root: &Path, patch: &Patch, mode: MatchMode) -> Result<std::result::Result<(), Vec<Reason>>> {
+pub(crate) fn apply_to_dir(
+    root: &Path,
+    patch: &Patch,
+    mode: MatchMode,
+) -> Result<std::result::Result<(), Vec<Reason>>> {
     let mut overlay: BTreeMap<String, Option<Entry>> = BTreeMap::new();
     let mut reasons = Vec::new();
     for fp in &patch.files {
         let name = fp.display_path().to_owned();
         let refuse = |message: String| {
-            Reason::new(ReasonCode::PatchDoesNotApply, format!("{name}: {message}")).with_file(Some(name.clone()))
+            Reason::new(ReasonCode::PatchDoesNotApply, format!("{name}: {message}"))
+                .with_file(Some(name.clone()))
         };
         let source = match &fp.old_path {
             None => None,
@@ -49,7 +54,12 @@ pub(crate) fn apply_to_dir(root: &Path, patch: &Patch, mode: MatchMode) -> Resul
         }
         let old_content = source.as_ref().map(|(c, _)| c.as_slice()).unwrap_or(b"");
         let deleting = fp.new_path.is_none();
-        let content = match apply_hunks(old_content, &fp.hunks, mode, deleting && mode == MatchMode::Strict) {
+        let content = match apply_hunks(
+            old_content,
+            &fp.hunks,
+            mode,
+            deleting && mode == MatchMode::Strict,
+        ) {
             Ok(c) => c,
             Err(failures) => {
                 for f in failures {
@@ -57,7 +67,11 @@ pub(crate) fn apply_to_dir(root: &Path, patch: &Patch, mode: MatchMode) -> Resul
                         HunkError::Ambiguous { .. } => ReasonCode::PatchAmbiguous,
                         _ => ReasonCode::PatchDoesNotApply,
                     };
-                    reasons.push(Reason::new(code, f.message(&name)).with_file(Some(name.clone())).with_hunk(f.hunk));
+                    reasons.push(
+                        Reason::new(code, f.message(&name))
+                            .with_file(Some(name.clone()))
+                            .with_hunk(f.hunk),
+                    );
                 }
                 continue;
             }
@@ -68,7 +82,10 @@ pub(crate) fn apply_to_dir(root: &Path, patch: &Patch, mode: MatchMode) -> Resul
             overlay.insert(old.clone(), None);
         }
         if let Some(new) = &fp.new_path {
-            let file_mode = fp.new_mode.or(source.as_ref().map(|(_, m)| *m)).unwrap_or(MODE_FILE);
+            let file_mode = fp
+                .new_mode
+                .or(source.as_ref().map(|(_, m)| *m))
+                .unwrap_or(MODE_FILE);
             overlay.insert(new.clone(), Some((content, file_mode)));
         }
     }
@@ -89,7 +106,11 @@ pub(crate) fn apply_to_dir(root: &Path, patch: &Patch, mode: MatchMode) -> Resul
                     std::fs::create_dir_all(parent).map_err(|e| GateError::io(parent, e))?;
                 }
                 std::fs::write(&target, content).map_err(|e| GateError::io(&target, e))?;
-                let perm = if *file_mode == MODE_EXECUTABLE { 0o755 } else { 0o644 };
+                let perm = if *file_mode == MODE_EXECUTABLE {
+                    0o755
+                } else {
+                    0o644
+                };
                 std::fs::set_permissions(&target, std::fs::Permissions::from_mode(perm))
                     .map_err(|e| GateError::io(&target, e))?;
             }
@@ -110,7 +131,10 @@ fn read(
     let target = root.join(path);
     let meta = match std::fs::symlink_metadata(&target) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                || e.raw_os_error() == Some(libc::ENOTDIR) =>
+        {
             return Ok(Ok(None));
         }
         Err(e) => return Err(GateError::io(&target, e)),
@@ -122,6 +146,10 @@ fn read(
         return Ok(Err(format!("{path} is a directory")));
     }
     let content = std::fs::read(&target).map_err(|e| GateError::io(&target, e))?;
-    let mode = if meta.permissions().mode() & 0o111 != 0 { MODE_EXECUTABLE } else { MODE_FILE };
+    let mode = if meta.permissions().mode() & 0o111 != 0 {
+        MODE_EXECUTABLE
+    } else {
+        MODE_FILE
+    };
     Ok(Ok(Some((content, mode))))
 }

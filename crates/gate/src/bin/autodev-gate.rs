@@ -17,6 +17,8 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    let Cli { command: Command::Gate(args) } = Cli::parse();
+    let Cli {
+        command: Command::Gate(args),
+    } = Cli::parse();
     std::process::ExitCode::from(gate::cli::run(args))
 }
