@@ -158,7 +158,8 @@ pub fn apply_hunks(
     // Search window start: hunks apply in order and never overlap.
     let mut min_pos = 0usize;
     // How far the previous hunk landed from where its header said (strict search hint).
-    let mut drift: isize = 0;
+    // i128: header numbers come from untrusted text and may be near usize::MAX.
+    let mut drift: i128 = 0;
     for (i, hunk) in hunks.iter().enumerate() {
         let fail = |error| HunkFailure {
             hunk: i + 1,
@@ -167,7 +168,7 @@ pub fn apply_hunks(
         };
         let old = hunk.old_lines();
         let stated = stated_position(hunk);
-        let hint = (stated as isize + drift).max(0) as usize;
+        let hint = (stated as i128 + drift).clamp(0, lines_max(&text)) as usize;
         let found = match mode {
             MatchMode::Strict => locate_strict(&text.lines, &old, hint, min_pos),
             MatchMode::Fuzzy => locate_fuzzy(&text.lines, &old, hint, min_pos),
@@ -235,7 +236,7 @@ pub fn apply_hunks(
         }
         min_pos = pos + added;
         // Later headers count from the original file: carry this hunk's shift and growth to them.
-        drift = pos as isize - stated as isize + (added as isize - old.len() as isize);
+        drift = pos as i128 - stated as i128 + (added as i128 - old.len() as i128);
     }
     if !failures.is_empty() {
         return Err(failures);
@@ -248,6 +249,11 @@ pub fn apply_hunks(
         }]);
     }
     Ok(text.to_bytes())
+}
+
+/// Hints beyond the end are clamped to just past it (a pure insertion there is still refused).
+fn lines_max(text: &Text) -> i128 {
+    text.lines.len() as i128 + 1
 }
 
 /// The 0-based index where the header says the old lines start (for a pure insertion, the index to insert at).

@@ -90,6 +90,13 @@ fn pattern_longer_than_file() {
 }
 
 #[test]
+fn absurd_line_numbers_do_not_overflow() {
+    let patch = "--- a/f\n+++ b/f\n@@ -18446744073709551615,1 +9223372036854775807,1 @@\n-a\n+b\n@@ -18446744073709551615,0 +1,1 @@\n+c\n";
+    let _ = run("a\n", patch, MatchMode::Strict);
+    let _ = run("a\n", patch, MatchMode::Fuzzy);
+}
+
+#[test]
 fn text_roundtrip() {
     for s in ["", "a", "a\n", "a\r\nb", "\n\n"] {
         assert_eq!(Text::parse(s.as_bytes()).to_bytes(), s.as_bytes());

@@ -144,7 +144,11 @@ pub fn path_escape(path: &str) -> Option<String> {
 
 /// `path` equals `entry` or lies under it (`entry` may end with `/`).
 fn matches_entry(path: &str, entry: &str, case_insensitive: bool) -> bool {
-    let entry = entry.trim_end_matches('/');
+    // Task targets are written by people: accept `./src/` for `src/`.
+    let entry = entry
+        .strip_prefix("./")
+        .unwrap_or(entry)
+        .trim_end_matches('/');
     if entry.is_empty() || entry == "." {
         return true;
     }
@@ -343,5 +347,6 @@ mod tests {
         assert!(!is_allowed("README.md.bak", &allowed));
         assert!(!is_allowed("srcx/a.rs", &allowed));
         assert!(is_allowed("anything", &[]));
+        assert!(is_allowed("src/x.rs", &["./src".to_owned()]));
     }
 }
