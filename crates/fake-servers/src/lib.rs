@@ -1,1 +1,398 @@
-//! placeholder
+//! Scripted, protocol-faithful fakes of the model servers autodev talks to, for tests.
+//!
+//! - [`FakeOllama`]: Ollama's native API (`/api/chat` NDJSON, `/api/tags`, `/api/version`, `/api/show`,
+//!   `/api/ps`, `/`), with Ollama's exact error bodies.
+//! - [`FakeOpenAi`]: llama.cpp's llama-server (`/v1/chat/completions` as server-sent events with `usage`,
+//!   `timings` and `data: [DONE]`, `/v1/models`, `/props`, `/health`).
+//!
+//! Each runs on `127.0.0.1:0` on its own thread and runtime (so it serves sync and async tests alike),
+//! records every request, and stops when dropped. What the chat endpoint answers is a [`Script`]: a list
+//! of [`Step`]s consumed one per call, the last one repeating; scripts can be loaded from
+//! `fixtures/models/*.json` (format in `fixtures/models/README.md`).
+//!
+//! Streams are cut into network chunks at random byte positions by default, inside JSON objects and
+//! inside UTF-8 characters, from a seeded RNG.
+
+mod body;
+mod ollama;
+mod openai;
+mod script;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::PoisonError;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::http::Uri;
+use bytes::Bytes;
+
+pub use script::Answer;
+pub use script::Chunking;
+pub use script::DropAfter;
+pub use script::ErrorAfter;
+pub use script::FakeModel;
+pub use script::Responder;
+pub use script::Script;
+pub use script::Status;
+pub use script::Step;
+pub use script::fixtures_dir;
+
+/// One request a fake received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// `/api/chat`, ...
+    pub path: String,
+    /// The body as JSON; `Null` when empty or not JSON (see `raw`).
+    pub body: serde_json::Value,
+    /// The body as text (lossy UTF-8).
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Protocol {
+    Ollama,
+    OpenAi,
+}
+
+/// State shared with the handlers.
+#[derive(Debug)]
+struct Shared {
+    script: Script,
+    chat_calls: AtomicUsize,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+impl Shared {
+    /// Takes the number of the next chat call.
+    fn next_call(&self) -> usize {
+        self.chat_calls.fetch_add(1, Ordering::SeqCst)
+    }
+}
+
+/// The running server behind both fakes.
+#[derive(Debug)]
+struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(script: Script, protocol: Protocol) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            script,
+            chat_calls: AtomicUsize::new(0),
+            requests: Mutex::new(Vec::new()),
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let state = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name(format!("fake-{addr}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => listener,
+                        Err(err) => {
+                            eprintln!("fake server: {err}");
+                            return;
+                        }
+                    };
+                    let app = axum::Router::new()
+                        .fallback(move |method: Method, uri: Uri, body: Bytes| {
+                            let state = Arc::clone(&state);
+                            async move { handle(state, protocol, method, uri, body).await }
+                        })
+                        .layer(DefaultBodyLimit::disable());
+                    tokio::select! {
+                        result = axum::serve(listener, app) => {
+                            if let Err(err) = result {
+                                eprintln!("fake server: {err}");
+                            }
+                        }
+                        _ = stop => {}
+                    }
+                });
+                // Dropping the runtime here cancels open connections, including streams still pausing.
+            })?;
+        Ok(Self {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    protocol: Protocol,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> axum::response::Response {
+    let raw = String::from_utf8_lossy(&body).into_owned();
+    let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let path = uri.path().to_owned();
+    shared
+        .requests
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(RecordedRequest {
+            method: method.to_string(),
+            path: path.clone(),
+            body: json.clone(),
+            raw,
+        });
+    match protocol {
+        Protocol::Ollama => ollama::handle(&shared, &method, &path, &body, json).await,
+        Protocol::OpenAi => openai::handle(&shared, &method, &path, &body, json).await,
+    }
+}
+
+/// What a chat call streams, resolved from its [`Step`].
+#[derive(Debug)]
+enum Plan {
+    Status {
+        code: u16,
+        body: Option<String>,
+        first_byte_delay_ms: u64,
+    },
+    Stream(Box<StreamPlan>),
+}
+
+#[derive(Debug)]
+struct StreamPlan {
+    pieces: Vec<String>,
+    ending: Ending,
+    chunk: Chunking,
+    delay_ms: u64,
+    first_byte_delay_ms: u64,
+    rng: rand::rngs::StdRng,
+}
+
+#[derive(Debug)]
+enum Ending {
+    Done {
+        done_reason: String,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        omit_metrics: bool,
+    },
+    Error(String),
+    Drop {
+        clean_close: bool,
+    },
+}
+
+/// Resolves the step for the next chat call.
+fn plan(shared: &Shared, request: &serde_json::Value) -> Plan {
+    let call = shared.next_call();
+    let mut rng = body::rng(shared.script.seed, call);
+    let Some(step) = shared.script.step(call) else {
+        return Plan::Status {
+            code: 500,
+            body: Some(r#"{"error":"fake-servers: the script has no steps"}"#.to_owned()),
+            first_byte_delay_ms: 0,
+        };
+    };
+    let answer = |answer: &Answer, content: &str, rng: &mut rand::rngs::StdRng| {
+        let pieces = body::pieces(content, rng);
+        let ending = Ending::Done {
+            done_reason: answer.done_reason.clone(),
+            prompt_tokens: answer
+                .prompt_tokens
+                .unwrap_or_else(|| body::prompt_tokens_of(request)),
+            completion_tokens: answer.completion_tokens.unwrap_or(pieces.len() as u64),
+            omit_metrics: answer.omit_metrics,
+        };
+        (pieces, ending)
+    };
+    let (pieces, ending, chunk, delay_ms, first_byte_delay_ms) = match step {
+        Step::Status(status) => {
+            return Plan::Status {
+                code: status.code,
+                body: status.body.clone(),
+                first_byte_delay_ms: status.first_byte_delay_ms,
+            };
+        }
+        Step::Answer(a) => {
+            let (pieces, ending) = answer(a, &a.content, &mut rng);
+            (
+                pieces,
+                ending,
+                a.chunk,
+                a.delay_ms_between_chunks,
+                a.first_byte_delay_ms,
+            )
+        }
+        Step::Computed(a) => {
+            let Some(responder) = &shared.script.responder else {
+                return Plan::Status {
+                    code: 500,
+                    body: Some(
+                        r#"{"error":"fake-servers: a computed step needs Script::with_responder"}"#
+                            .to_owned(),
+                    ),
+                    first_byte_delay_ms: 0,
+                };
+            };
+            let content = (responder.0)(request);
+            let (pieces, ending) = answer(a, &content, &mut rng);
+            (
+                pieces,
+                ending,
+                a.chunk,
+                a.delay_ms_between_chunks,
+                a.first_byte_delay_ms,
+            )
+        }
+        Step::ErrorAfter(e) => (
+            body::pieces(&e.content_prefix, &mut rng),
+            Ending::Error(e.error.clone()),
+            e.chunk,
+            e.delay_ms_between_chunks,
+            e.first_byte_delay_ms,
+        ),
+        Step::DropAfter(d) => (
+            body::pieces(&d.content_prefix, &mut rng),
+            Ending::Drop {
+                clean_close: d.clean_close,
+            },
+            d.chunk,
+            d.delay_ms_between_chunks,
+            d.first_byte_delay_ms,
+        ),
+    };
+    Plan::Stream(Box::new(StreamPlan {
+        pieces,
+        ending,
+        chunk,
+        delay_ms,
+        first_byte_delay_ms,
+        rng,
+    }))
+}
+
+/// Replaces `{model}` in a scripted body.
+fn interpolate(body: &str, model: &str) -> String {
+    body.replace("{model}", model)
+}
+
+/// A scripted fake of Ollama's native API. Stops when dropped.
+#[derive(Debug)]
+pub struct FakeOllama {
+    server: Server,
+}
+
+impl FakeOllama {
+    /// Starts the fake on `127.0.0.1:0`; panics if it cannot (tests only).
+    pub fn start(script: Script) -> Self {
+        match Self::try_start(script) {
+            Ok(fake) => fake,
+            Err(err) => panic!("cannot start FakeOllama: {err}"),
+        }
+    }
+
+    /// Starts the fake on `127.0.0.1:0`.
+    pub fn try_start(script: Script) -> std::io::Result<Self> {
+        Ok(Self {
+            server: Server::start(script, Protocol::Ollama)?,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests()
+    }
+
+    /// The `/api/chat` requests received so far.
+    pub fn chat_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/chat")
+            .collect()
+    }
+}
+
+/// A scripted fake of llama.cpp's llama-server (OpenAI-compatible API). Stops when dropped.
+#[derive(Debug)]
+pub struct FakeOpenAi {
+    server: Server,
+}
+
+impl FakeOpenAi {
+    /// Starts the fake on `127.0.0.1:0`; panics if it cannot (tests only).
+    pub fn start(script: Script) -> Self {
+        match Self::try_start(script) {
+            Ok(fake) => fake,
+            Err(err) => panic!("cannot start FakeOpenAi: {err}"),
+        }
+    }
+
+    /// Starts the fake on `127.0.0.1:0`.
+    pub fn try_start(script: Script) -> std::io::Result<Self> {
+        Ok(Self {
+            server: Server::start(script, Protocol::OpenAi)?,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` (the server root; the API is under `/v1`).
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.server.requests()
+    }
+
+    /// The `/v1/chat/completions` requests received so far.
+    pub fn chat_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == "/v1/chat/completions")
+            .collect()
+    }
+}
