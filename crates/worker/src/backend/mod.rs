@@ -430,7 +430,16 @@ impl Backend {
             }
         }
         report(progress, Phase::Done, &answer);
-        Ok(answer.into_response(&req.model, start.elapsed()))
+        let response = answer.into_response(&req.model, start.elapsed());
+        tracing::debug!(
+            model = %response.model,
+            done_reason = response.done_reason.as_deref().unwrap_or("-"),
+            prompt_tokens = response.prompt_tokens,
+            completion_tokens = response.completion_tokens,
+            tokens_per_second = response.tokens_per_second(),
+            "chat finished"
+        );
+        Ok(response)
     }
 
     /// Runs `fut` until `deadline`, calling `tick` every `progress_interval`; `None` when the deadline

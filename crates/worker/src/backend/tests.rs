@@ -256,3 +256,13 @@ fn backend_kind_parses() {
         "BACKEND_CONFIG_INVALID"
     );
 }
+
+#[test]
+fn chat_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let backend = Backend::new(BackendConfig::ollama(DEFAULT_OLLAMA_URL)).unwrap();
+    let req = ChatRequest::new("m", vec![Message::user("hi")], 2048);
+    let mut progress = |_: &Progress| {};
+    let future = backend.chat(&req, &mut progress);
+    assert_send(&future);
+}

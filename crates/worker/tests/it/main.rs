@@ -4,6 +4,7 @@
 mod fixtures;
 mod ollama;
 mod openai;
+mod real;
 
 use std::time::Duration;
 
