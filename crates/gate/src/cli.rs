@@ -275,11 +275,6 @@ fn error_out(e: &GateError, json: bool) -> u8 {
 pub fn summary(report: &GateReport) -> String {
     let mut out = String::new();
     let secs = report.duration_ms as f64 / 1000.0;
-    let ran = report
-        .checks
-        .iter()
-        .filter(|c| c.status != CheckStatus::Skipped)
-        .count();
     let passed = report
         .checks
         .iter()
@@ -294,7 +289,6 @@ pub fn summary(report: &GateReport) -> String {
         report.checks.len(),
         report.base_commit.get(..10).unwrap_or(&report.base_commit),
     ));
-    let _ = ran;
     for r in &report.reasons {
         let mut lines = r.message.lines();
         out.push_str(&format!(

@@ -216,7 +216,13 @@ impl Gate {
         let status = slot_git(
             &self.git,
             &slot.dir,
-            &["status", "--porcelain", "--untracked-files=all"],
+            // --ignored: the slot was clean, so even an ignored file is the patch's doing.
+            &[
+                "status",
+                "--porcelain",
+                "--untracked-files=all",
+                "--ignored",
+            ],
         )?;
         if status.is_empty() {
             let msg = "the patch applies but changes nothing";
@@ -295,7 +301,7 @@ impl Gate {
     }
 
     fn normalized_patch(&self, slot: &Slot, base: &str) -> Result<String> {
-        slot_git(&self.git, &slot.dir, &["add", "--all"])?;
+        slot_git(&self.git, &slot.dir, &["add", "--all", "--force"])?;
         let diff = slot_git(
             &self.git,
             &slot.dir,

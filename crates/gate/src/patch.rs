@@ -194,6 +194,9 @@ fn header(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// What `diff --git` said: whether it used a/ b/ prefixes, and the (old, new) paths it named.
+type GitHeader = (bool, (Option<String>, Option<String>));
+
 struct Parser<'a> {
     lines: &'a [&'a [u8]],
     pos: usize,
@@ -393,11 +396,10 @@ impl Parser<'_> {
     }
 
     /// Reads the `---` / `+++` pair. `git` carries whether `diff --git` used a/ b/ prefixes and the paths it gave.
-    #[allow(clippy::type_complexity)]
     fn file_headers(
         &mut self,
         fp: &mut FilePatch,
-        git: Option<(bool, (Option<String>, Option<String>))>,
+        git: Option<GitHeader>,
     ) -> Result<(), ParseError> {
         let minus = header(self.lines[self.pos]);
         let plus = header(self.lines[self.pos + 1]);

@@ -203,10 +203,13 @@ pub fn check_patch(patch: &Patch, policy: &Policy, allowed: &[String]) -> Vec<Re
 
 fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut Vec<Reason>) {
     let mut paths: Vec<&str> = Vec::new();
-    for p in [fp.old_path.as_deref(), fp.new_path.as_deref()]
-        .into_iter()
-        .flatten()
-    {
+    // A copy only reads its source; a rename or deletion removes it, so that path is judged too.
+    let old = if fp.is_copy {
+        None
+    } else {
+        fp.old_path.as_deref()
+    };
+    for p in [old, fp.new_path.as_deref()].into_iter().flatten() {
         if !paths.contains(&p) {
             paths.push(p);
         }
