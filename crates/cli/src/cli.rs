@@ -50,6 +50,11 @@ pub enum Command {
     Pause(PauseArgs),
     /// Let workers claim again.
     Resume,
+    /// Judge a patch on a clean checkout: policy, apply, checks. PASS (0), FAIL (1) or ERROR (2).
+    ///
+    /// Also `autodev gate install-hook` / `uninstall-hook` for git pre-merge-commit and pre-push hooks.
+    /// See docs/GATE.md.
+    Gate(gate::cli::GateArgs),
 }
 
 /// `autodev init`.

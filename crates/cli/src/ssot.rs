@@ -31,16 +31,9 @@ Current contents of the target files:
 /// The files `init` writes (name, contents), in order.
 pub fn default_files() -> Vec<(&'static str, String)> {
     vec![
-        ("policy.toml", gate_defaults::POLICY.to_string()),
-        ("gate.toml", gate_defaults::GATE.to_string()),
+        ("policy.toml", gate::DEFAULT_POLICY_TOML.to_string()),
+        ("gate.toml", gate::DEFAULT_GATE_TOML.to_string()),
         ("prompt.md", DEFAULT_PROMPT_MD.to_string()),
         ("task.schema.json", submit::task_schema()),
     ]
-}
-
-mod gate_defaults {
-    pub(super) const POLICY: &str =
-        "# autodev gate policy (placeholder until the gate crate lands)\n";
-    pub(super) const GATE: &str =
-        "# autodev gate checks (placeholder until the gate crate lands)\n";
 }

@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Events(a) => events::run(&queue_dir, a),
         Command::Pause(a) => pause::pause(&queue_dir, a),
         Command::Resume => pause::resume(&queue_dir),
+        Command::Gate(a) => Ok(gate::cli::run(a)),
     }
 }
 
