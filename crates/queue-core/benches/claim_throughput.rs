@@ -20,10 +20,21 @@ fn main() {
         child(&role);
         return;
     }
-    let tasks: usize = std::env::var("BENCH_TASKS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
-    let base = tempfile::Builder::new().prefix("autodev-bench-").tempdir_in(bench_dir()).unwrap();
-    println!("queue claim+complete throughput, {tasks} tasks per run, tmp dir {}", base.path().display());
-    println!("| processes | raw rename+fsync loop (tasks/s) | autodev queue (tasks/s) | queue / raw |");
+    let tasks: usize = std::env::var("BENCH_TASKS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let base = tempfile::Builder::new()
+        .prefix("autodev-bench-")
+        .tempdir_in(bench_dir())
+        .unwrap();
+    println!(
+        "queue claim+complete throughput, {tasks} tasks per run, tmp dir {}",
+        base.path().display()
+    );
+    println!(
+        "| processes | raw rename+fsync loop (tasks/s) | autodev queue (tasks/s) | queue / raw |"
+    );
     println!("|---:|---:|---:|---:|");
     for procs in [1usize, 2, 8] {
         let raw = run_raw(base.path(), procs, tasks);
@@ -33,7 +44,9 @@ fn main() {
 }
 
 fn bench_dir() -> PathBuf {
-    std::env::var_os("BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir)
+    std::env::var_os("BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 fn new_task(n: usize) -> NewTask {
