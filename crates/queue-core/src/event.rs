@@ -155,6 +155,15 @@ pub enum EventKind {
     },
     /// Workers claim again.
     QueueResumed {},
+    /// The configured model is not installed; the worker used the fallback model.
+    ModelFallback {
+        /// The configured model.
+        model: String,
+        /// The model used instead.
+        fallback: String,
+        /// Why (e.g. `MODEL_NOT_FOUND`).
+        reason: String,
+    },
     /// Someone not on an allow list tried a command.
     AccessDenied {
         /// What they tried.
@@ -180,6 +189,7 @@ impl EventKind {
             EventKind::Applied { .. } => "APPLIED",
             EventKind::QueuePaused { .. } => "QUEUE_PAUSED",
             EventKind::QueueResumed { .. } => "QUEUE_RESUMED",
+            EventKind::ModelFallback { .. } => "MODEL_FALLBACK",
             EventKind::AccessDenied { .. } => "ACCESS_DENIED",
         }
     }

@@ -714,6 +714,22 @@ impl Queue {
         }
     }
 
+    /// Number of entries per state folder (`pending`, `claimed`, `done`, `failed`): directory reads only, cheap
+    /// enough for a metrics gauge.
+    pub fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
+        let mut out = Vec::new();
+        for d in [PENDING, CLAIMED, DONE, FAILED] {
+            let p = self.root.join(d);
+            let n = fs::read_dir(&p)
+                .map_err(|e| Error::io(&p, e))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                .count();
+            out.push((d, n));
+        }
+        Ok(out)
+    }
+
     /// The status of every task, oldest first.
     pub fn status(&self) -> Result<(Vec<TaskStatus>, QueueSummary)> {
         let log = self.log.read()?;
