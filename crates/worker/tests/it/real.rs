@@ -116,6 +116,7 @@ async fn real_llama_server_streams_usage_timings_and_limits() {
     req.max_tokens = Some(64);
     req.json_schema = Some(schema);
     let response = chat(&backend, &req).await.0.unwrap();
+    eprintln!("schema-constrained answer: {response:?}");
     if response.done_reason.as_deref() == Some("stop") {
         let value: serde_json::Value = serde_json::from_str(&response.content)
             .unwrap_or_else(|err| panic!("schema not applied ({err}): {:?}", response.content));

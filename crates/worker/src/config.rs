@@ -1,0 +1,386 @@
+//! Worker configuration with one documented precedence, and the source of every effective value.
+//!
+//! Highest wins:
+//! 1. command-line flags (`autodev worker --model …`);
+//! 2. the process environment (`OLLAMA_MODEL=…`);
+//! 3. a `.env` file (`--env-file`, default `./.env`; the same file docker compose reads);
+//! 4. `.autodev_ssot/worker.toml` in the target repository;
+//! 5. built-in defaults.
+//!
+//! `autodev worker --print-config` shows each value and where it came from, so a model configured in two places
+//! can never drift unnoticed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::backend::BackendKind;
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Built in.
+    Default,
+    /// `.autodev_ssot/worker.toml` (the key).
+    SsotFile(PathBuf),
+    /// A `.env` file.
+    DotEnv(PathBuf),
+    /// The process environment.
+    Env,
+    /// A command-line flag.
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::SsotFile(p) => write!(f, "{}", p.display()),
+            Source::DotEnv(p) => write!(f, "{}", p.display()),
+            Source::Env => f.write_str("environment"),
+            Source::Flag => f.write_str("command line"),
+        }
+    }
+}
+
+/// One setting: its environment variable name (the key everywhere), its value and its source.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// Environment variable name, e.g. `OLLAMA_MODEL`; lowercase in `worker.toml`.
+    pub name: &'static str,
+    /// The effective value, as text.
+    pub value: String,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// Every setting the worker reads: (environment name, default, help).
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "AUTODEV_BACKEND",
+        "ollama",
+        "ollama (native /api/chat) or openai (/v1/chat/completions: llama-server, vLLM, LM Studio)",
+    ),
+    (
+        "OLLAMA_HOST",
+        "http://127.0.0.1:11434",
+        "the model server's base URL (Ollama's own variable; host:port is accepted)",
+    ),
+    ("OLLAMA_MODEL", "qwen2.5-coder:7b", "the model to ask"),
+    (
+        "OLLAMA_FALLBACK_MODEL",
+        "",
+        "a model to use when the first is not installed (empty: none)",
+    ),
+    (
+        "AUTODEV_NUM_CTX",
+        "8192",
+        "context window sent with every Ollama request (num_ctx); prompts that would not fit are refused, never cut",
+    ),
+    (
+        "AUTODEV_MAX_TOKENS",
+        "2048",
+        "most tokens the model may write per answer",
+    ),
+    ("AUTODEV_TEMPERATURE", "0.2", "sampling temperature"),
+    (
+        "AUTODEV_SEED",
+        "",
+        "sampling seed for reproducible answers (empty: server's choice)",
+    ),
+    (
+        "AUTODEV_MODEL_TRIES",
+        "3",
+        "answers asked per task: after a gate FAIL the model gets the reasons and tries again",
+    ),
+    (
+        "AUTODEV_FIRST_BYTE_TIMEOUT",
+        "600",
+        "seconds to wait for the first byte (a cold model can take minutes to load)",
+    ),
+    (
+        "AUTODEV_IDLE_TIMEOUT",
+        "120",
+        "seconds of silence tolerated in the middle of an answer",
+    ),
+    (
+        "AUTODEV_POLL_MS",
+        "1000",
+        "how often an idle worker looks for new tasks, in milliseconds",
+    ),
+];
+
+/// The effective worker configuration.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Which protocol.
+    pub backend: BackendKind,
+    /// Base URL, normalised (`http://host:port`).
+    pub host: String,
+    /// Model name.
+    pub model: String,
+    /// Fallback model.
+    pub fallback_model: Option<String>,
+    /// Context window.
+    pub num_ctx: u32,
+    /// Answer length cap.
+    pub max_tokens: u32,
+    /// Temperature.
+    pub temperature: f32,
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Answers per task.
+    pub model_tries: u32,
+    /// Cold-start tolerance.
+    pub first_byte_timeout: Duration,
+    /// Mid-stream silence tolerance.
+    pub idle_timeout: Duration,
+    /// Idle poll interval.
+    pub poll_interval: Duration,
+    /// Every value with its source, in [`SETTINGS`] order.
+    pub settings: Vec<Setting>,
+}
+
+/// A setting that does not parse. Returned by [`WorkerConfig::load`]; fix the named source.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}={value:?} (from {source_}) is invalid: {reason}")]
+pub struct ConfigError {
+    /// The setting.
+    pub name: &'static str,
+    /// The bad value.
+    pub value: String,
+    /// Where it came from.
+    pub source_: Source,
+    /// What is expected.
+    pub reason: String,
+}
+
+/// Inputs to [`WorkerConfig::load`].
+#[derive(Debug, Default, Clone)]
+pub struct ConfigInputs {
+    /// Flag values by environment name.
+    pub flags: BTreeMap<String, String>,
+    /// The process environment (pass `std::env::vars()`; tests pass their own).
+    pub env: BTreeMap<String, String>,
+    /// `.env` file path, if one should be read.
+    pub dotenv: Option<PathBuf>,
+    /// `.autodev_ssot/worker.toml` path, if one should be read.
+    pub ssot: Option<PathBuf>,
+}
+
+impl WorkerConfig {
+    /// Resolves every setting by the documented precedence.
+    pub fn load(inputs: &ConfigInputs) -> Result<WorkerConfig, ConfigError> {
+        let dotenv = match &inputs.dotenv {
+            Some(p) => read_dotenv(p).map(|m| (p.clone(), m)),
+            None => None,
+        };
+        let ssot = match &inputs.ssot {
+            Some(p) => read_ssot(p).map(|m| (p.clone(), m)),
+            None => None,
+        };
+        let mut settings = Vec::new();
+        for (name, default, _) in SETTINGS {
+            let (value, source) = if let Some(v) = inputs.flags.get(*name) {
+                (v.clone(), Source::Flag)
+            } else if let Some(v) = inputs.env.get(*name) {
+                (v.clone(), Source::Env)
+            } else if let Some(v) = dotenv.as_ref().and_then(|(_, m)| m.get(*name)) {
+                (
+                    v.clone(),
+                    Source::DotEnv(dotenv.as_ref().map(|(p, _)| p.clone()).unwrap_or_default()),
+                )
+            } else if let Some(v) = ssot
+                .as_ref()
+                .and_then(|(_, m)| m.get(&name.to_ascii_lowercase()))
+            {
+                (
+                    v.clone(),
+                    Source::SsotFile(ssot.as_ref().map(|(p, _)| p.clone()).unwrap_or_default()),
+                )
+            } else {
+                ((*default).to_string(), Source::Default)
+            };
+            settings.push(Setting {
+                name,
+                value: value.trim().to_string(),
+                source,
+            });
+        }
+        let get = |n: &str| settings.iter().find(|s| s.name == n);
+        let bad = |s: &Setting, reason: &str| ConfigError {
+            name: s.name,
+            value: s.value.clone(),
+            source_: s.source.clone(),
+            reason: reason.to_string(),
+        };
+        fn num<T: std::str::FromStr>(
+            s: &Setting,
+            bad: &dyn Fn(&Setting, &str) -> ConfigError,
+            what: &str,
+        ) -> Result<T, ConfigError> {
+            s.value.parse().map_err(|_| bad(s, what))
+        }
+        let s = |n: &str| {
+            get(n).cloned().unwrap_or(Setting {
+                name: "?",
+                value: String::new(),
+                source: Source::Default,
+            })
+        };
+        let backend: BackendKind = s("AUTODEV_BACKEND")
+            .value
+            .parse()
+            .map_err(|_| bad(&s("AUTODEV_BACKEND"), "expected ollama or openai"))?;
+        let host = crate::backend::ollama_url_from_host(Some(&s("OLLAMA_HOST").value));
+        let model = s("OLLAMA_MODEL").value;
+        if model.is_empty() {
+            return Err(bad(
+                &s("OLLAMA_MODEL"),
+                "a model name such as qwen2.5-coder:7b",
+            ));
+        }
+        let fallback =
+            Some(s("OLLAMA_FALLBACK_MODEL").value).filter(|v| !v.is_empty() && *v != model);
+        let num_ctx: u32 = num(
+            &s("AUTODEV_NUM_CTX"),
+            &bad,
+            "a whole number of tokens, e.g. 8192",
+        )?;
+        if !(512..=1_048_576).contains(&num_ctx) {
+            return Err(bad(&s("AUTODEV_NUM_CTX"), "between 512 and 1048576"));
+        }
+        let max_tokens: u32 = num(&s("AUTODEV_MAX_TOKENS"), &bad, "a whole number of tokens")?;
+        if max_tokens == 0 || max_tokens >= num_ctx {
+            return Err(bad(
+                &s("AUTODEV_MAX_TOKENS"),
+                "more than 0 and less than AUTODEV_NUM_CTX",
+            ));
+        }
+        let temperature: f32 = num(&s("AUTODEV_TEMPERATURE"), &bad, "a number such as 0.2")?;
+        if !(0.0..=2.0).contains(&temperature) {
+            return Err(bad(&s("AUTODEV_TEMPERATURE"), "between 0 and 2"));
+        }
+        let seed_s = s("AUTODEV_SEED");
+        let seed = if seed_s.value.is_empty() {
+            None
+        } else {
+            Some(num(&seed_s, &bad, "a whole number")?)
+        };
+        let model_tries: u32 = num(
+            &s("AUTODEV_MODEL_TRIES"),
+            &bad,
+            "a whole number from 1 to 10",
+        )?;
+        if !(1..=10).contains(&model_tries) {
+            return Err(bad(&s("AUTODEV_MODEL_TRIES"), "from 1 to 10"));
+        }
+        let secs = |n: &str| -> Result<Duration, ConfigError> {
+            let v: u64 = num(&s(n), &bad, "a whole number of seconds")?;
+            if v == 0 {
+                Err(bad(&s(n), "at least 1 second"))
+            } else {
+                Ok(Duration::from_secs(v))
+            }
+        };
+        let poll_ms: u64 = num(&s("AUTODEV_POLL_MS"), &bad, "milliseconds")?;
+        Ok(WorkerConfig {
+            backend,
+            host,
+            model,
+            fallback_model: fallback,
+            num_ctx,
+            max_tokens,
+            temperature,
+            seed,
+            model_tries,
+            first_byte_timeout: secs("AUTODEV_FIRST_BYTE_TIMEOUT")?,
+            idle_timeout: secs("AUTODEV_IDLE_TIMEOUT")?,
+            poll_interval: Duration::from_millis(poll_ms.max(50)),
+            settings,
+        })
+    }
+
+    /// A table of every setting, its value and its source (for `--print-config` and `doctor`).
+    pub fn describe(&self) -> String {
+        let w = self
+            .settings
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(10);
+        let mut out = String::new();
+        for s in &self.settings {
+            let v = if s.value.is_empty() {
+                "(none)".to_string()
+            } else {
+                s.value.clone()
+            };
+            out.push_str(&format!("{:<w$}  {:<28}  {}\n", s.name, v, s.source));
+        }
+        out
+    }
+}
+
+/// Reads `KEY=VALUE` lines (`export ` prefix, quotes and `#` comments allowed). A missing file reads as empty.
+pub fn read_dotenv(path: &Path) -> Option<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let mut v = v.trim();
+        if (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
+            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
+        {
+            v = &v[1..v.len() - 1];
+        } else if let Some(i) = v.find(" #") {
+            v = v[..i].trim_end();
+        }
+        out.insert(k.trim().to_string(), v.to_string());
+    }
+    Some(out)
+}
+
+/// Reads `.autodev_ssot/worker.toml`: flat `key = value` pairs (keys are the lowercase environment names).
+fn read_ssot(path: &Path) -> Option<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    Some(
+        table
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    toml::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k.to_ascii_lowercase(), s)
+            })
+            .collect(),
+    )
+}
+
+/// The default `.autodev_ssot/worker.toml`.
+pub fn default_worker_toml() -> String {
+    let mut s = String::from(
+        "# autodev worker settings (.autodev_ssot/worker.toml)\n\
+         #\n\
+         # Precedence, highest first: command-line flags > environment variables > .env file > this file > defaults.\n\
+         # Keys are the environment variable names in lowercase. `autodev worker --print-config` shows every\n\
+         # effective value and where it came from.\n\n",
+    );
+    for (name, default, help) in SETTINGS {
+        s.push_str(&format!(
+            "# {help}\n# {} = \"{default}\"\n\n",
+            name.to_ascii_lowercase()
+        ));
+    }
+    s
+}

@@ -1,0 +1,380 @@
+//! The model's answer: parsing it into edits, applying them to the base files with tolerant matching, and
+//! producing the exact unified diff.
+//!
+//! The worker never trusts a model-written diff. It asks for SEARCH/REPLACE edits (as JSON, constrained by
+//! [`answer_schema`] where the server supports structured output), finds each `search` text in the base file —
+//! exact, then ignoring trailing whitespace, then ignoring surrounding whitespace, then with Unicode punctuation
+//! normalised, the same passes the gate's `--fuzzy` uses (one implementation: `gate::apply`) — refuses a search
+//! that matches in several places, and computes the diff itself with `similar`. See `docs/MODEL_CONTRACT.md`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// One change the model asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Edit {
+    /// Repository-relative path.
+    pub path: String,
+    /// Lines to find (empty: create the file, or append to an empty one).
+    #[serde(default)]
+    pub search: String,
+    /// Lines to put in their place.
+    #[serde(default)]
+    pub replace: String,
+}
+
+/// A parsed answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Answer {
+    /// The edits, in order.
+    pub edits: Vec<Edit>,
+    /// The model's one-line summary, if it gave one.
+    pub summary: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AnswerJson {
+    #[serde(default)]
+    edits: Vec<Edit>,
+    #[serde(default)]
+    summary: Option<String>,
+}
+
+/// Why an answer or an edit was refused. Each has a stable code; the message is fed back to the model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct EditError {
+    /// `EDIT_FORMAT_INVALID`, `EDIT_NO_EDITS`, `EDIT_OUTSIDE_TARGETS`, `EDIT_NO_MATCH`, `EDIT_AMBIGUOUS`,
+    /// `EDIT_NO_CHANGE`, `EDIT_PATH_INVALID`.
+    pub code: &'static str,
+    /// What went wrong, phrased so the model can correct it.
+    pub message: String,
+}
+
+fn err(code: &'static str, message: impl Into<String>) -> EditError {
+    EditError {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The JSON Schema sent as structured-output format (Ollama `format`, OpenAI `response_format`).
+pub fn answer_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "summary": {"type": "string"},
+            "edits": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string"},
+                        "search": {"type": "string"},
+                        "replace": {"type": "string"}
+                    },
+                    "required": ["path", "search", "replace"]
+                }
+            }
+        },
+        "required": ["edits"]
+    })
+}
+
+/// Parses an answer: JSON `{"edits": [...]}` (bare, fenced in ``` or inside prose), or Aider-style
+/// `path` + `<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE` blocks.
+pub fn parse_answer(text: &str) -> Result<Answer, EditError> {
+    let trimmed = text.trim();
+    let mut candidates: Vec<&str> = vec![trimmed];
+    candidates.extend(fenced_blocks(trimmed));
+    if let (Some(a), Some(b)) = (trimmed.find('{'), trimmed.rfind('}'))
+        && a < b
+    {
+        candidates.push(&trimmed[a..=b]);
+    }
+    for c in &candidates {
+        if let Ok(a) = serde_json::from_str::<AnswerJson>(c) {
+            if a.edits.is_empty() {
+                return Err(err(
+                    "EDIT_NO_EDITS",
+                    "the answer has no edits; give at least one edit that makes the change",
+                ));
+            }
+            return Ok(Answer {
+                edits: a.edits,
+                summary: a.summary,
+            });
+        }
+    }
+    let blocks = search_replace_blocks(trimmed);
+    if !blocks.is_empty() {
+        return Ok(Answer {
+            edits: blocks,
+            summary: None,
+        });
+    }
+    let excerpt: String = trimmed.chars().take(160).collect();
+    Err(err(
+        "EDIT_FORMAT_INVALID",
+        format!(
+            "the answer is not the requested JSON object {{\"edits\": [{{\"path\", \"search\", \"replace\"}}]}}; it began: {excerpt:?}"
+        ),
+    ))
+}
+
+/// Contents of ``` fenced blocks.
+fn fenced_blocks(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("```") {
+        let after = &rest[start + 3..];
+        let body_start = after.find('\n').map_or(after.len(), |i| i + 1);
+        let body = &after[body_start..];
+        let Some(end) = body.find("```") else { break };
+        out.push(body[..end].trim());
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+/// Aider's edit blocks: the path on the line before `<<<<<<< SEARCH`.
+fn search_replace_blocks(text: &str) -> Vec<Edit> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim_start().starts_with("<<<<<<< SEARCH") {
+            let path = lines[..i]
+                .iter()
+                .rev()
+                .map(|l| l.trim().trim_matches('`').trim())
+                .find(|l| !l.is_empty() && !l.starts_with("```"))
+                .unwrap_or("")
+                .to_string();
+            let mut j = i + 1;
+            let mut search = Vec::new();
+            while j < lines.len() && !lines[j].trim_start().starts_with("=======") {
+                search.push(lines[j]);
+                j += 1;
+            }
+            let mut k = j + 1;
+            let mut replace = Vec::new();
+            while k < lines.len() && !lines[k].trim_start().starts_with(">>>>>>> REPLACE") {
+                replace.push(lines[k]);
+                k += 1;
+            }
+            if k < lines.len() {
+                let join = |v: &[&str]| {
+                    if v.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}\n", v.join("\n"))
+                    }
+                };
+                out.push(Edit {
+                    path,
+                    search: join(&search),
+                    replace: join(&replace),
+                });
+            }
+            i = k + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Is `path` one of the allowed targets (an exact file, or inside an allowed folder)?
+pub fn is_allowed(path: &str, targets: &[String]) -> bool {
+    targets.iter().any(|t| {
+        let t = t.trim_end_matches('/');
+        path == t
+            || path
+                .strip_prefix(t)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// Normalises a model-written path (`./a`, `a//b`); refuses absolute paths and `..`.
+fn clean_path(raw: &str) -> Result<String, EditError> {
+    let raw = raw.trim().trim_start_matches("a/").trim_start_matches("b/");
+    if raw.is_empty() || raw.starts_with('/') || raw.contains('\\') || raw.contains('\0') {
+        return Err(err(
+            "EDIT_PATH_INVALID",
+            format!("{raw:?} is not a repository-relative path"),
+        ));
+    }
+    let mut parts = Vec::new();
+    for p in raw.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => return Err(err("EDIT_PATH_INVALID", format!("{raw:?} contains `..`"))),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// The files an answer changed: path → (old content or None for a new file, new content).
+pub type Changes = BTreeMap<String, (Option<Vec<u8>>, Vec<u8>)>;
+
+/// Applies `answer` to the base files. `read_base(path)` returns a file's content at the base revision (None
+/// when it does not exist). Every edit must stay inside `targets`.
+pub fn apply_answer(
+    answer: &Answer,
+    targets: &[String],
+    mut read_base: impl FnMut(&str) -> Option<Vec<u8>>,
+) -> Result<Changes, Vec<EditError>> {
+    let mut files: Changes = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (n, edit) in answer.edits.iter().enumerate() {
+        let n = n + 1;
+        let path = match clean_path(&edit.path) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if !is_allowed(&path, targets) {
+            errors.push(err(
+                "EDIT_OUTSIDE_TARGETS",
+                format!(
+                    "edit {n} changes {path}, which is not one of the allowed paths: {}",
+                    targets.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let entry = files.entry(path.clone()).or_insert_with(|| {
+            let base = read_base(&path);
+            let current = base.clone().unwrap_or_default();
+            (base, current)
+        });
+        let current = &mut entry.1;
+        if edit.search.trim().is_empty() {
+            if current.iter().all(u8::is_ascii_whitespace) {
+                *current = edit.replace.clone().into_bytes();
+            } else {
+                errors.push(err(
+                    "EDIT_NO_MATCH",
+                    format!("edit {n} for {path} has an empty `search`, but the file is not empty; quote the lines to replace"),
+                ));
+            }
+            continue;
+        }
+        let hunk = to_hunk(&edit.search, &edit.replace);
+        match gate::apply::apply_hunks(
+            current,
+            std::slice::from_ref(&hunk),
+            gate::apply::MatchMode::Fuzzy,
+            false,
+        ) {
+            Ok(new) => *current = new,
+            Err(failures) => {
+                for f in failures {
+                    let code = match f.error {
+                        gate::apply::HunkError::Ambiguous { .. } => "EDIT_AMBIGUOUS",
+                        _ => "EDIT_NO_MATCH",
+                    };
+                    let msg = f.message(&path).replacen(
+                        &format!("hunk #{}", f.hunk),
+                        &format!("edit {n}"),
+                        1,
+                    );
+                    errors.push(err(code, msg));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    files.retain(|_, (old, new)| old.as_deref() != Some(new.as_slice()));
+    if files.is_empty() {
+        return Err(vec![err(
+            "EDIT_NO_CHANGE",
+            "the edits change nothing: `replace` equals `search` everywhere",
+        )]);
+    }
+    Ok(files)
+}
+
+fn to_hunk(search: &str, replace: &str) -> gate::patch::Hunk {
+    let lines = |s: &str| -> Vec<Vec<u8>> {
+        let s = s.strip_suffix('\n').unwrap_or(s);
+        if s.is_empty() {
+            Vec::new()
+        } else {
+            s.split('\n').map(|l| l.as_bytes().to_vec()).collect()
+        }
+    };
+    let old = lines(search);
+    let new = lines(replace);
+    let mut h = gate::patch::Hunk {
+        old_count: old.len(),
+        new_count: new.len(),
+        header: "edit".into(),
+        ..Default::default()
+    };
+    h.lines
+        .extend(old.into_iter().map(gate::patch::HunkLine::Remove));
+    h.lines
+        .extend(new.into_iter().map(gate::patch::HunkLine::Add));
+    h
+}
+
+/// Renders the changes as a git-style unified diff (`diff --git`, `new file mode`, 3 lines of context).
+pub fn unified_diff(changes: &Changes) -> String {
+    let mut out = String::new();
+    for (path, (old, new)) in changes {
+        let old_text = old
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let new_text = String::from_utf8_lossy(new);
+        out.push_str(&format!("diff --git a/{path} b/{path}\n"));
+        let (from, to) = match old {
+            None => {
+                out.push_str("new file mode 100644\n");
+                ("/dev/null".to_string(), format!("b/{path}"))
+            }
+            Some(_) => (format!("a/{path}"), format!("b/{path}")),
+        };
+        let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
+        let body = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&from, &to)
+            .to_string();
+        out.push_str(&body);
+        if !body.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Lines added and removed in a set of changes.
+pub fn line_counts(changes: &Changes) -> (u64, u64) {
+    let (mut add, mut del) = (0u64, 0u64);
+    for (old, new) in changes.values() {
+        let old_text = old
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let new_text = String::from_utf8_lossy(new);
+        for op in
+            similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref()).iter_all_changes()
+        {
+            match op.tag() {
+                similar::ChangeTag::Insert => add += 1,
+                similar::ChangeTag::Delete => del += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
+    }
+    (add, del)
+}

@@ -1,0 +1,694 @@
+//! The worker loop: claim, prompt, edit, gate, retry with feedback, report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
+use sha2::Digest;
+use tokio::sync::watch;
+
+use crate::backend::{Backend, BackendError, ChatRequest, Message, Progress, estimate_tokens};
+use crate::config::WorkerConfig;
+use crate::context::{self, SYSTEM_PROMPT};
+use crate::edits;
+use crate::metrics::Metrics;
+
+/// How one task ended for this worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// The gate passed; the task is in `done/` awaiting approval.
+    Passed,
+    /// The task is in `failed/` with this reason code.
+    Failed(String),
+    /// The task went back to `pending/` without using a try (infrastructure: server down, model missing,
+    /// shutdown).
+    Released(String),
+    /// Our lease was taken back; someone else owns the task now.
+    LeaseLost,
+}
+
+/// Why the worker cannot go on at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The queue failed (disk, permissions). Not retryable without fixing the cause.
+    #[error(transparent)]
+    Queue(#[from] queue_core::Error),
+    /// The model server is unusable (unreachable, model missing) and `--once` was asked.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+/// Options for [`Worker::run`].
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Handle one task (or none, if the queue is empty) and return.
+    pub once: bool,
+    /// Tasks handled at the same time.
+    pub concurrency: usize,
+}
+
+/// Counts of what a run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Tasks that passed the gate.
+    pub passed: u64,
+    /// Tasks failed.
+    pub failed: u64,
+    /// Tasks given back.
+    pub released: u64,
+}
+
+/// A worker: one queue, one model server, one gate.
+pub struct Worker {
+    queue: Arc<Queue>,
+    backend: Backend,
+    gate: gate::Gate,
+    config: WorkerConfig,
+    owner: String,
+    metrics: Arc<Metrics>,
+    /// The last infrastructure problem, for `/readyz` and `--once`.
+    last_backend_error: std::sync::Mutex<Option<String>>,
+}
+
+impl Worker {
+    /// A worker named `owner` (e.g. `worker:<host>:<pid>`).
+    pub fn new(
+        queue: Arc<Queue>,
+        backend: Backend,
+        gate: gate::Gate,
+        config: WorkerConfig,
+        owner: String,
+    ) -> Worker {
+        Worker {
+            queue,
+            backend,
+            gate,
+            config,
+            owner,
+            metrics: Arc::new(Metrics::default()),
+            last_backend_error: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The worker's metrics (shared with the HTTP endpoint).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &Queue {
+        &self.queue
+    }
+
+    /// The model client.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The effective configuration.
+    pub fn config(&self) -> &WorkerConfig {
+        &self.config
+    }
+
+    /// Is the model server reachable and the model (or its fallback) installed? `Err` says why not.
+    pub async fn ready(&self) -> Result<String, BackendError> {
+        let models = self.backend.list_models().await?;
+        let has = |m: &str| models.iter().any(|x| model_matches(&x.name, m));
+        if has(&self.config.model) {
+            return Ok(self.config.model.clone());
+        }
+        if let Some(f) = &self.config.fallback_model
+            && has(f)
+        {
+            return Ok(f.clone());
+        }
+        // llama-server and other OpenAI servers often serve one model whatever the name: trust a chat to say.
+        if self.config.backend == crate::backend::BackendKind::OpenAi && !models.is_empty() {
+            return Ok(self.config.model.clone());
+        }
+        Err(BackendError::ModelNotFound {
+            model: self.config.model.clone(),
+            host: self.config.host.clone(),
+        })
+    }
+
+    /// Runs until `shutdown` flips to true (or one task, with `once`).
+    pub async fn run(
+        self: &Arc<Self>,
+        opts: RunOptions,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<RunSummary, WorkerError> {
+        let mut set = tokio::task::JoinSet::new();
+        for slot in 0..opts.concurrency.max(1) {
+            let me = Arc::clone(self);
+            let shutdown = shutdown.clone();
+            let once = opts.once;
+            set.spawn(async move { me.lane(slot, once, shutdown).await });
+        }
+        let mut total = RunSummary::default();
+        let mut first_err = None;
+        while let Some(res) = set.join_next().await {
+            match res {
+                Ok(Ok(s)) => {
+                    total.passed += s.passed;
+                    total.failed += s.failed;
+                    total.released += s.released;
+                }
+                Ok(Err(e)) => {
+                    first_err.get_or_insert(e);
+                }
+                Err(join) => tracing::error!(error = %join, "worker lane panicked"),
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(total),
+        }
+    }
+
+    async fn lane(
+        self: Arc<Self>,
+        slot: usize,
+        once: bool,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<RunSummary, WorkerError> {
+        let mut summary = RunSummary::default();
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            if *shutdown.borrow() {
+                return Ok(summary);
+            }
+            self.metrics.set_queue_depth(&self.queue);
+            let claim = if self.queue.is_paused() {
+                None
+            } else {
+                self.queue.claim(&self.owner)?
+            };
+            let Some(claim) = claim else {
+                if once {
+                    return Ok(summary);
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(self.config.poll_interval) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            };
+            tracing::info!(task = %claim.task.id, slot, attempt = claim.task.attempt, "claimed");
+            let outcome = self.process(&claim, shutdown.clone()).await;
+            self.metrics.task_finished(&outcome);
+            match &outcome {
+                TaskOutcome::Passed => summary.passed += 1,
+                TaskOutcome::Failed(_) => summary.failed += 1,
+                TaskOutcome::Released(_) => summary.released += 1,
+                TaskOutcome::LeaseLost => {}
+            }
+            tracing::info!(task = %claim.task.id, outcome = ?outcome, "task finished");
+            if let TaskOutcome::Released(reason) = &outcome
+                && reason != "SHUTDOWN"
+            {
+                let msg = self
+                    .last_backend_error
+                    .lock()
+                    .ok()
+                    .and_then(|g| g.clone())
+                    .unwrap_or_default();
+                if once {
+                    return Err(WorkerError::Backend(BackendError::ServerError {
+                        message: msg,
+                    }));
+                }
+                // The server is down or the model missing: every task would fail the same way. Wait, then look
+                // again; the released task is still first in line.
+                tracing::warn!(reason = %reason, retry_in = ?backoff, "{msg}");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.changed() => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            backoff = Duration::from_secs(1);
+            if once {
+                return Ok(summary);
+            }
+        }
+    }
+
+    /// Handles one claimed task to a terminal state (or gives it back).
+    pub async fn process(&self, claim: &Claim, mut shutdown: watch::Receiver<bool>) -> TaskOutcome {
+        // Heartbeat: renew at a third of the lease; if the lease is lost, stop working on the task.
+        let (lost_tx, mut lost_rx) = watch::channel(false);
+        let every = Duration::from_secs((self.queue.config().lease_secs / 3).max(1));
+        let hb_queue = Arc::clone(&self.queue);
+        let hb_claim = claim.clone();
+        let heartbeat = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(queue_core::Error::LeaseLost { .. }) = hb_queue.renew(&hb_claim) {
+                    let _ = lost_tx.send(true);
+                    return;
+                }
+            }
+        });
+        let work = self.work(claim);
+        tokio::pin!(work);
+        let outcome = tokio::select! {
+            o = &mut work => o,
+            _ = lost_rx.changed() => TaskOutcome::LeaseLost,
+            _ = wait_true(&mut shutdown) => {
+                // Stop mid-generation: give the task back untouched for the next worker.
+                match self.queue.release(claim, "SHUTDOWN") {
+                    Ok(()) => TaskOutcome::Released("SHUTDOWN".into()),
+                    Err(_) => TaskOutcome::LeaseLost,
+                }
+            }
+        };
+        heartbeat.abort();
+        outcome
+    }
+
+    async fn work(&self, claim: &Claim) -> TaskOutcome {
+        let task = &claim.task;
+        let id = task.id;
+        let mut report = Report {
+            task_id: Some(id),
+            backend: self.config.backend.to_string(),
+            model: self.config.model.clone(),
+            ..Report::default()
+        };
+        let base = match context::read_base(&task.repo, task.base_commit.as_deref(), &task.targets)
+        {
+            Ok(b) => b,
+            Err(e) => return self.fail(claim, &mut report, "BASE_UNREADABLE", &e.to_string()),
+        };
+        let Some(base_commit) = task.base_commit.clone() else {
+            return self.fail(
+                claim,
+                &mut report,
+                "BASE_UNBORN",
+                "the repository had no commits when the task was submitted; commit something, then submit again",
+            );
+        };
+        let prompt = context::render_prompt(task, &base);
+        let mut messages = vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)];
+        let mut model = self.config.model.clone();
+        let mut last_reason = ("NO_ATTEMPT".to_string(), String::new());
+        for try_no in 1..=self.config.model_tries {
+            // Never send what would be cut: the estimate is conservative.
+            let prompt_tokens: u64 = messages
+                .iter()
+                .map(|m| estimate_tokens(&m.content) + 4)
+                .sum();
+            let budget =
+                u64::from(self.config.num_ctx).saturating_sub(u64::from(self.config.max_tokens));
+            if prompt_tokens > budget {
+                if messages.len() > 2 {
+                    // Drop older answer/feedback turns, keep the task and the latest feedback.
+                    let last = messages.split_off(messages.len() - 2);
+                    messages.truncate(2);
+                    messages.extend(last);
+                }
+                let again: u64 = messages
+                    .iter()
+                    .map(|m| estimate_tokens(&m.content) + 4)
+                    .sum();
+                if again > budget {
+                    let msg = format!(
+                        "the prompt needs about {again} tokens but AUTODEV_NUM_CTX={} leaves {budget} after {} for the \
+                         answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
+                        self.config.num_ctx, self.config.max_tokens
+                    );
+                    return self.fail(claim, &mut report, "CONTEXT_TOO_LARGE", &msg);
+                }
+            }
+            let mut attempt = AttemptRecord {
+                number: try_no,
+                model: model.clone(),
+                ..AttemptRecord::default()
+            };
+            let resp = match self.ask(claim, &model, &messages).await {
+                Ok(r) => r,
+                Err(BackendError::ModelNotFound { .. })
+                    if self
+                        .config
+                        .fallback_model
+                        .as_deref()
+                        .is_some_and(|f| f != model) =>
+                {
+                    let fallback = self.config.fallback_model.clone().unwrap_or_default();
+                    let _ = self.queue.record(
+                        EventKind::ModelFallback {
+                            model: model.clone(),
+                            fallback: fallback.clone(),
+                            reason: "MODEL_NOT_FOUND".into(),
+                        },
+                        Some(id),
+                        &self.owner,
+                    );
+                    report.fallback_model = Some(fallback.clone());
+                    model = fallback;
+                    attempt.model = model.clone();
+                    match self.ask(claim, &model, &messages).await {
+                        Ok(r) => r,
+                        Err(e) => match self.backend_failure(
+                            claim,
+                            &mut report,
+                            attempt,
+                            e,
+                            &mut last_reason,
+                        ) {
+                            Some(o) => return o,
+                            None => continue,
+                        },
+                    }
+                }
+                Err(e) => {
+                    match self.backend_failure(claim, &mut report, attempt, e, &mut last_reason) {
+                        Some(o) => return o,
+                        None => continue,
+                    }
+                }
+            };
+            attempt.prompt_tokens = resp.prompt_tokens;
+            attempt.completion_tokens = resp.completion_tokens;
+            attempt.load_seconds = resp.load_duration.as_secs_f64();
+            attempt.prompt_seconds = resp.prompt_duration.as_secs_f64();
+            attempt.generation_seconds = resp.generation_duration.as_secs_f64();
+            self.metrics.model_answer(&resp);
+            let answer_text = resp.content.clone();
+            if resp.prompt_tokens > 0 && resp.prompt_tokens >= u64::from(self.config.num_ctx) {
+                let msg = format!(
+                    "the server evaluated {} prompt tokens with num_ctx {}: the prompt was cut",
+                    resp.prompt_tokens, self.config.num_ctx
+                );
+                attempt.outcome = "CONTEXT_TRUNCATED".into();
+                attempt.reasons.push(msg.clone());
+                report.attempts.push(attempt);
+                return self.fail(claim, &mut report, "CONTEXT_TRUNCATED", &msg);
+            }
+            let feedback = if resp.is_truncated() {
+                attempt.outcome = "ANSWER_TRUNCATED".into();
+                let m = format!(
+                    "the answer was cut at {} tokens (AUTODEV_MAX_TOKENS); answer with fewer, smaller edits",
+                    resp.completion_tokens
+                );
+                attempt.reasons.push(m.clone());
+                last_reason = ("ANSWER_TRUNCATED".into(), m.clone());
+                vec![m]
+            } else {
+                match self
+                    .try_answer(
+                        claim,
+                        &answer_text,
+                        &base,
+                        &base_commit,
+                        try_no,
+                        &mut report,
+                        &mut attempt,
+                    )
+                    .await
+                {
+                    Ok(outcome) => return outcome,
+                    Err(reasons) => {
+                        last_reason = (attempt.outcome.clone(), reasons.join("\n"));
+                        reasons
+                    }
+                }
+            };
+            report.attempts.push(attempt);
+            messages.push(Message::assistant(answer_text));
+            messages.push(Message::user(format!(
+                "Your answer could not be used:\n{}\n\nAnswer again with the complete corrected JSON object.",
+                feedback.iter().map(|f| format!("- {f}")).collect::<Vec<_>>().join("\n")
+            )));
+        }
+        let (code, msg) = last_reason;
+        self.fail(
+            claim,
+            &mut report,
+            &code,
+            &format!(
+                "no acceptable patch after {} tries; last problem: {msg}",
+                self.config.model_tries
+            ),
+        )
+    }
+
+    /// Handles a backend error: `Some(outcome)` ends the task (released or failed); `None` means the try is used
+    /// up and the next one may start.
+    fn backend_failure(
+        &self,
+        claim: &Claim,
+        report: &mut Report,
+        mut attempt: AttemptRecord,
+        err: BackendError,
+        last_reason: &mut (String, String),
+    ) -> Option<TaskOutcome> {
+        let code = err.code();
+        let msg = err.to_string();
+        tracing::warn!(task = %claim.task.id, code, "{msg}");
+        match err {
+            // Not the task's fault: give it back and let the loop wait for the server.
+            BackendError::Unreachable { .. }
+            | BackendError::ModelNotFound { .. }
+            | BackendError::Busy { .. } => {
+                if let Ok(mut g) = self.last_backend_error.lock() {
+                    *g = Some(msg);
+                }
+                Some(match self.queue.release(claim, code) {
+                    Ok(()) => TaskOutcome::Released(code.to_string()),
+                    Err(_) => TaskOutcome::LeaseLost,
+                })
+            }
+            _ => {
+                attempt.outcome = code.to_string();
+                attempt.reasons.push(msg.clone());
+                report.attempts.push(attempt);
+                *last_reason = (code.to_string(), msg);
+                None
+            }
+        }
+    }
+
+    async fn ask(
+        &self,
+        claim: &Claim,
+        model: &str,
+        messages: &[Message],
+    ) -> Result<crate::backend::ChatResponse, BackendError> {
+        let mut req = ChatRequest::new(model, messages.to_vec(), self.config.num_ctx);
+        req.temperature = self.config.temperature;
+        req.seed = self.config.seed;
+        req.max_tokens = Some(self.config.max_tokens);
+        req.json_schema = Some(edits::answer_schema());
+        let started = Instant::now();
+        let bar = crate::progress::Line::new(claim.task.id, model);
+        let mut on_progress = |p: &Progress| bar.update(p);
+        let res = self.backend.chat(&req, &mut on_progress).await;
+        bar.finish();
+        self.metrics.model_request(started.elapsed(), res.is_ok());
+        res
+    }
+
+    /// Parses, applies and gates one answer. `Ok` ends the task; `Err` carries feedback for the next try.
+    #[allow(clippy::too_many_arguments)]
+    async fn try_answer(
+        &self,
+        claim: &Claim,
+        text: &str,
+        base: &context::BaseFiles,
+        base_commit: &str,
+        try_no: u32,
+        report: &mut Report,
+        attempt: &mut AttemptRecord,
+    ) -> Result<TaskOutcome, Vec<String>> {
+        let task = &claim.task;
+        let id = task.id;
+        let answer = edits::parse_answer(text).map_err(|e| {
+            attempt.outcome = e.code.to_string();
+            attempt.reasons.push(e.message.clone());
+            vec![e.message]
+        })?;
+        let changes = edits::apply_answer(&answer, &task.targets, |p| base.files.get(p).cloned())
+            .map_err(|errs| {
+            attempt.outcome = errs.first().map_or("EDIT_REFUSED", |e| e.code).to_string();
+            let msgs: Vec<String> = errs
+                .iter()
+                .map(|e| format!("{}: {}", e.code, e.message))
+                .collect();
+            attempt.reasons.extend(msgs.clone());
+            msgs
+        })?;
+        let patch = edits::unified_diff(&changes);
+        let (added, removed) = edits::line_counts(&changes);
+        let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
+        let patch_path = self.queue.result_path(id, "patch");
+        if let Err(e) = write_artifact(&self.queue, &patch_path, patch.as_bytes()) {
+            attempt.outcome = "ARTIFACT_WRITE_FAILED".into();
+            return Ok(self.fail(claim, report, "ARTIFACT_WRITE_FAILED", &e.to_string()));
+        }
+        report.files_changed = changes.keys().cloned().collect();
+        report.lines_added = added;
+        report.lines_removed = removed;
+        report.patch_sha256 = sha.clone();
+        let _ = self.queue.record(
+            EventKind::PatchProposed {
+                patch: format!("results/{id}.patch"),
+                sha256: sha,
+                attempt: try_no,
+            },
+            Some(id),
+            &self.owner,
+        );
+        let mut req = gate::GateRequest::new(
+            task.repo.clone(),
+            base_commit.to_string(),
+            patch.into_bytes(),
+        );
+        req.allowed_paths = Some(task.targets.clone());
+        req.checks = task.checks.clone();
+        let g = self.gate.clone();
+        let started = Instant::now();
+        let verdict = tokio::task::spawn_blocking(move || g.check(&req)).await;
+        let gate_report = match verdict {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                attempt.outcome = "GATE_ERROR".into();
+                attempt.reasons.push(e.to_string());
+                report.attempts.push(attempt.clone());
+                return Ok(self.fail(claim, report, "GATE_ERROR", &e.to_string()));
+            }
+            Err(join) => {
+                attempt.outcome = "GATE_ERROR".into();
+                report.attempts.push(attempt.clone());
+                return Ok(self.fail(claim, report, "GATE_ERROR", &join.to_string()));
+            }
+        };
+        self.metrics.gate_finished(started.elapsed(), &gate_report);
+        let gate_json = serde_json::to_vec_pretty(&gate_report).unwrap_or_default();
+        let _ = write_artifact(
+            &self.queue,
+            &self.queue.result_path(id, "gate.json"),
+            &gate_json,
+        );
+        report.gate_verdict = gate_report.verdict.as_str().to_string();
+        report.gate_reasons = gate_report
+            .reasons
+            .iter()
+            .map(|r| r.code.as_str().to_string())
+            .collect();
+        if gate_report.passed() {
+            attempt.outcome = "GATE_PASSED".into();
+            report.attempts.push(attempt.clone());
+            let checks = gate_report
+                .checks
+                .iter()
+                .map(|c| format!("{} {}ms", c.name, c.duration_ms))
+                .collect();
+            let _ = self
+                .queue
+                .record(EventKind::GatePassed { checks }, Some(id), &self.owner);
+            if let Err(e) = self.write_report(report) {
+                tracing::error!(task = %id, error = %e, "cannot write the report");
+            }
+            return Ok(match self.queue.complete(claim, "GATE_PASSED") {
+                Ok(()) => TaskOutcome::Passed,
+                Err(_) => TaskOutcome::LeaseLost,
+            });
+        }
+        attempt.outcome = "GATE_FAILED".into();
+        let reasons: Vec<String> = gate_report
+            .reasons
+            .iter()
+            .map(|r| format!("{}: {}", r.code.as_str(), r.message))
+            .collect();
+        let codes = gate_report
+            .reasons
+            .iter()
+            .map(|r| r.code.as_str().to_string())
+            .collect();
+        let _ = self.queue.record(
+            EventKind::GateFailed { reasons: codes },
+            Some(id),
+            &self.owner,
+        );
+        attempt.reasons.extend(reasons.clone());
+        let mut feedback = reasons;
+        for c in gate_report
+            .checks
+            .iter()
+            .filter(|c| !matches!(c.status, gate::CheckStatus::Passed))
+        {
+            feedback.push(format!(
+                "check `{}` output (tail):\n{}",
+                c.command,
+                tail(&c.output_tail, 1500)
+            ));
+        }
+        Err(feedback)
+    }
+
+    fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {
+        if report.gate_verdict.is_empty() {
+            report.gate_verdict = "NONE".into();
+        }
+        if let Err(e) = self.write_report(report) {
+            tracing::error!(task = %claim.task.id, error = %e, "cannot write the report");
+        }
+        match self.queue.fail(claim, code, message) {
+            Ok(()) => TaskOutcome::Failed(code.to_string()),
+            Err(_) => TaskOutcome::LeaseLost,
+        }
+    }
+
+    fn write_report(&self, report: &mut Report) -> std::io::Result<()> {
+        report.finished_at = Some(Utc::now());
+        let Some(id) = report.task_id else {
+            return Ok(());
+        };
+        let bytes = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
+        write_artifact(
+            &self.queue,
+            &self.queue.result_path(id, "report.json"),
+            &bytes,
+        )
+    }
+}
+
+/// Ollama names may omit `:latest`.
+fn model_matches(installed: &str, wanted: &str) -> bool {
+    installed == wanted
+        || installed.strip_suffix(":latest") == Some(wanted)
+        || wanted.strip_suffix(":latest") == Some(installed)
+}
+
+async fn wait_true(rx: &mut watch::Receiver<bool>) {
+    loop {
+        if *rx.borrow() {
+            return;
+        }
+        if rx.changed().await.is_err() {
+            // Sender gone: never shut down from here.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+fn write_artifact(queue: &Queue, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    queue_core::fsutil::write_replace_durable(&queue.tmp_path(".artifact"), path, bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn tail(s: &str, n: usize) -> &str {
+    let start = s.len().saturating_sub(n);
+    let mut i = start;
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    &s[i..]
+}
