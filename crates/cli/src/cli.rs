@@ -50,6 +50,13 @@ pub enum Command {
     Pause(PauseArgs),
     /// Let workers claim again.
     Resume,
+    /// Claim tasks and have the local model write patches; each patch is gated before anyone sees it.
+    ///
+    /// Settings come from flags > environment > .env > .autodev_ssot/worker.toml > defaults;
+    /// `--print-config` shows each effective value and where it came from. The worker waits while the
+    /// model server is down or the model is not pulled, and gives such tasks back untouched.
+    /// SIGINT/SIGTERM: stop claiming, give the current task back, exit 0.
+    Worker(WorkerArgs),
     /// Judge a patch on a clean checkout: policy, apply, checks. PASS (0), FAIL (1) or ERROR (2).
     ///
     /// Also `autodev gate install-hook` / `uninstall-hook` for git pre-merge-commit and pre-push hooks.
@@ -98,6 +105,44 @@ pub struct SubmitArgs {
     /// Print the result (task or rejections) as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `autodev worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Handle at most one task, then exit (0 done, 2 if the model server or model is unusable).
+    #[arg(long)]
+    pub once: bool,
+    /// Tasks handled at the same time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Model name (OLLAMA_MODEL).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Fallback model when the first is not installed (OLLAMA_FALLBACK_MODEL).
+    #[arg(long)]
+    pub fallback_model: Option<String>,
+    /// Model server URL (OLLAMA_HOST), e.g. http://127.0.0.1:11434 or http://127.0.0.1:8080 for llama-server.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Protocol: ollama or openai (AUTODEV_BACKEND).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Context window in tokens (AUTODEV_NUM_CTX).
+    #[arg(long)]
+    pub num_ctx: Option<u32>,
+    /// Answers per task (AUTODEV_MODEL_TRIES).
+    #[arg(long)]
+    pub model_tries: Option<u32>,
+    /// A .env file to read (default ./.env when present).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Print every effective setting with its source, then exit.
+    #[arg(long)]
+    pub print_config: bool,
+    /// Serve /healthz, /readyz and /metrics on this address (e.g. 127.0.0.1:8088).
+    #[arg(long, value_name = "ADDR", env = "AUTODEV_LISTEN")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// `autodev status`.

@@ -5,6 +5,7 @@ mod init;
 mod pause;
 mod status;
 mod submit;
+mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Pause(a) => pause::pause(&queue_dir, a),
         Command::Resume => pause::resume(&queue_dir),
         Command::Gate(a) => Ok(gate::cli::run(a)),
+        Command::Worker(a) => worker::run(&queue_dir, a),
     }
 }
 

@@ -7,6 +7,7 @@ mod gate;
 mod init;
 mod rejections;
 mod status;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

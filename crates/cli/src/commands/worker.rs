@@ -1,0 +1,166 @@
+//! `autodev worker`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use queue_core::exit_codes;
+use worker::backend::{Backend, BackendConfig};
+use worker::{ConfigInputs, RunOptions, Worker, WorkerConfig};
+
+use crate::cli::WorkerArgs;
+
+pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
+    let config = load_config(&args)?;
+    if args.print_config {
+        print!("{}", config.describe());
+        return Ok(exit_codes::OK);
+    }
+    init_logging();
+    let queue = Arc::new(super::open_queue(queue_dir)?);
+    let mut bc = BackendConfig::new(config.backend, config.host.clone());
+    bc.first_byte_timeout = config.first_byte_timeout;
+    bc.idle_timeout = config.idle_timeout;
+    let backend = Backend::new(bc).context("invalid model-server settings")?;
+    let owner = format!("worker:{}:{}", hostname(), std::process::id());
+    let w = Arc::new(Worker::new(
+        queue,
+        backend,
+        gate::Gate::new(gate::GateConfig::default()),
+        config,
+        owner,
+    ));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("signal received: finishing up (the current task is given back)");
+            let _ = tx.send(true);
+        });
+        if let Some(addr) = args.listen {
+            worker::http::serve(addr, Arc::clone(&w), rx.clone())
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+        }
+        // A worker started before its model is pulled must not burn tasks on 404s: wait until ready.
+        match w.ready().await {
+            Ok(model) => {
+                tracing::info!(model = %model, host = %w.config().host, "model server ready")
+            }
+            Err(e) if args.once => {
+                eprintln!("error: {e}");
+                return Ok(exit_codes::ERROR);
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                let mut rx2 = rx.clone();
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                        _ = rx2.changed() => return Ok(exit_codes::OK),
+                    }
+                    match w.ready().await {
+                        Ok(model) => {
+                            tracing::info!(model = %model, "model server ready");
+                            break;
+                        }
+                        Err(e) => tracing::warn!("still waiting: {e}"),
+                    }
+                }
+            }
+        }
+        let opts = RunOptions {
+            once: args.once,
+            concurrency: args.concurrency as usize,
+        };
+        match w.run(opts, rx).await {
+            Ok(s) => {
+                tracing::info!(
+                    passed = s.passed,
+                    failed = s.failed,
+                    released = s.released,
+                    "worker stopped"
+                );
+                Ok(exit_codes::OK)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(exit_codes::ERROR)
+            }
+        }
+    })
+}
+
+fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {
+    let mut flags = BTreeMap::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            flags.insert(k.to_string(), v);
+        }
+    };
+    put("OLLAMA_MODEL", args.model.clone());
+    put("OLLAMA_FALLBACK_MODEL", args.fallback_model.clone());
+    put("OLLAMA_HOST", args.host.clone());
+    put("AUTODEV_BACKEND", args.backend.clone());
+    put("AUTODEV_NUM_CTX", args.num_ctx.map(|n| n.to_string()));
+    put(
+        "AUTODEV_MODEL_TRIES",
+        args.model_tries.map(|n| n.to_string()),
+    );
+    let cwd = std::env::current_dir()?;
+    let dotenv = match &args.env_file {
+        Some(p) => {
+            anyhow::ensure!(p.exists(), "--env-file {} does not exist", p.display());
+            Some(p.clone())
+        }
+        None => Some(cwd.join(".env")).filter(|p| p.exists()),
+    };
+    let ssot = super::repo_top(&cwd)
+        .map(|t| t.join(".autodev_ssot/worker.toml"))
+        .filter(|p| p.exists());
+    let inputs = ConfigInputs {
+        flags,
+        env: std::env::vars().collect(),
+        dotenv,
+        ssot,
+    };
+    Ok(WorkerConfig::load(&inputs)?)
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTODEV_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

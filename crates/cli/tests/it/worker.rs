@@ -1,0 +1,462 @@
+//! `autodev worker` against the protocol-faithful fake Ollama: the whole chain submit → worker → gate → report,
+//! with real processes, a real git repository and real signals.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_servers::{FakeOllama, Script, Step};
+use test_support::{TempRepo, snapshot};
+
+use crate::{autodev, queue_dir};
+
+const CONFIG_RS: &str = "pub fn parse_port(s: &str) -> Option<u16> {\n    let p: u16 = s.parse().ok()?;\n    Some(p)\n}\n";
+
+fn good_edit() -> String {
+    serde_json::json!({
+        "summary": "reject port 0",
+        "edits": [{
+            "path": "src/config.rs",
+            "search": "    Some(p)\n",
+            "replace": "    if p == 0 {\n        return None;\n    }\n    Some(p)\n"
+        }]
+    })
+    .to_string()
+}
+
+/// A repository with one task queued; returns (repo, task id).
+fn repo_with_task(extra_init: &[&str], checks: &[&str]) -> (TempRepo, String) {
+    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
+    let mut init = vec!["init"];
+    init.extend_from_slice(extra_init);
+    assert_eq!(autodev(repo.path(), &init).code, 0);
+    repo.git(&["add", ".autodev_ssot"]);
+    repo.git(&["commit", "-qm", "autodev policy"]);
+    let mut args = vec![
+        "submit",
+        "-i",
+        "fix",
+        "-t",
+        "src/config.rs",
+        "-w",
+        "parse_port accepts 0; it must return None for 0",
+    ];
+    for c in checks {
+        args.extend(["--check", c]);
+    }
+    let r = autodev(repo.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (repo, r.stdout.trim().to_string())
+}
+
+fn worker_cmd(dir: &Path, url: &str, extra: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_autodev"));
+    c.arg("worker")
+        .arg("--host")
+        .arg(url)
+        .args(extra)
+        .current_dir(dir);
+    for v in [
+        "AUTODEV_QUEUE",
+        "OLLAMA_MODEL",
+        "OLLAMA_HOST",
+        "OLLAMA_FALLBACK_MODEL",
+        "AUTODEV_BACKEND",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("AUTODEV_POLL_MS", "100").env("AUTODEV_LOG", "info");
+    c
+}
+
+fn run_worker(dir: &Path, url: &str, extra: &[&str]) -> test_support::Run {
+    worker_cmd(dir, url, extra)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into()
+}
+
+fn events(repo: &TempRepo) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(queue_dir(repo).join("events.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn types_for(repo: &TempRepo, id: &str) -> Vec<String> {
+    events(repo)
+        .into_iter()
+        .filter(|e| e["task_id"] == id)
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
+}
+
+#[test]
+fn once_turns_a_task_into_a_gated_patch_report_and_events() {
+    let (repo, id) = repo_with_task(&[], &["grep -q 'p == 0' src/config.rs"]);
+    repo.write("README.md", "uncommitted edit the worker must not touch\n");
+    let before = snapshot(repo.path());
+    let fake = FakeOllama::start(Script::answer(good_edit()));
+    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+    let patch = st["patch"].as_str().expect("patch path");
+    // The patch applies to the base with plain git.
+    let check = Command::new("git")
+        .args(["apply", "--check", patch])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    let clean = TempRepo::with_files(&[("src/config.rs", CONFIG_RS)]);
+    let check_clean = Command::new("git")
+        .args(["apply", "--check", patch])
+        .current_dir(clean.path())
+        .output()
+        .unwrap();
+    assert!(
+        check_clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check_clean.stderr)
+    );
+    drop(check);
+
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["gate_verdict"], "PASS");
+    assert_eq!(report["task_id"], id.as_str());
+    assert_eq!(report["backend"], "ollama");
+    assert_eq!(report["model"], "qwen2.5-coder:7b");
+    assert_eq!(
+        report["files_changed"],
+        serde_json::json!(["src/config.rs"])
+    );
+    assert_eq!(report["lines_added"], 3);
+    assert!(report["attempts"][0]["completion_tokens"].as_u64().unwrap() > 0);
+    let sha = report["patch_sha256"].as_str().unwrap();
+    let bytes = std::fs::read(patch).unwrap();
+    assert_eq!(sha, sha256_hex(&bytes));
+    let gate = read_json(Path::new(st["gate"].as_str().unwrap()));
+    assert_eq!(gate["verdict"], "PASS");
+    assert_eq!(gate["checks"][0]["status"], "passed");
+
+    let types = types_for(&repo, &id);
+    for t in [
+        "TASK_SUBMITTED",
+        "TASK_CLAIMED",
+        "PATCH_PROPOSED",
+        "GATE_PASSED",
+        "TASK_COMPLETED",
+    ] {
+        assert!(types.contains(&t.to_string()), "{t} missing from {types:?}");
+    }
+    // num_ctx is always sent; the answer is constrained by the JSON schema.
+    let req = &fake.chat_requests()[0].body;
+    assert_eq!(req["options"]["num_ctx"], 8192);
+    assert_eq!(req["format"]["required"][0], "edits");
+    assert!(
+        req["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Some(p)"),
+        "the target file is in the prompt"
+    );
+    assert_eq!(
+        snapshot(repo.path()).get(Path::new("README.md")),
+        before.get(Path::new("README.md"))
+    );
+    assert_eq!(
+        repo.porcelain().trim(),
+        "M README.md",
+        "only the user's own edit: the worker dirtied nothing"
+    );
+}
+
+#[test]
+fn missing_model_names_it_and_ollama_pull_and_leaves_the_task_queued() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let fake = FakeOllama::start(Script::answer(good_edit()).with_models(["llama3.2:1b"]));
+    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("qwen2.5-coder:7b"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ollama pull qwen2.5-coder:7b"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        autodev(repo.path(), &["status", &id, "--json"]).json()["state"],
+        "pending"
+    );
+}
+
+#[test]
+fn fallback_model_is_used_and_recorded() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let fake = FakeOllama::start(Script::answer(good_edit()).with_models(["qwen2.5-coder:1.5b"]));
+    let r = run_worker(
+        repo.path(),
+        &fake.url(),
+        &["--once", "--fallback-model", "qwen2.5-coder:1.5b"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["fallback_model"], "qwen2.5-coder:1.5b");
+    assert!(types_for(&repo, &id).contains(&"MODEL_FALLBACK".to_string()));
+}
+
+#[test]
+fn unreachable_server_releases_the_task_without_using_a_try() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run_worker(
+        repo.path(),
+        &format!("http://127.0.0.1:{port}"),
+        &["--once"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "names the host: {}",
+        r.stderr
+    );
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "pending");
+    assert_eq!(st["attempts"], 0);
+}
+
+#[test]
+fn bad_edits_and_gate_failures_are_fed_back_until_a_patch_passes() {
+    let (repo, id) = repo_with_task(&[], &["grep -q 'p == 0' src/config.rs"]);
+    let wrong_search = serde_json::json!({"edits": [{"path": "src/config.rs", "search": "    Some(port)\n", "replace": "x"}]});
+    let fails_check = serde_json::json!({"edits": [{"path": "src/config.rs", "search": "    Some(p)\n", "replace": "    Some(p) // fine\n"}]});
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::answer(wrong_search.to_string()),
+        Step::answer(fails_check.to_string()),
+        Step::answer(good_edit()),
+    ]));
+    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    let outcomes: Vec<&str> = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["EDIT_NO_MATCH", "GATE_FAILED", "GATE_PASSED"]);
+    let reqs = fake.chat_requests();
+    assert_eq!(reqs.len(), 3);
+    let last_user = |i: usize| {
+        reqs[i].body["messages"].as_array().unwrap().last().unwrap()["content"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(last_user(1).contains("EDIT_NO_MATCH"), "{}", last_user(1));
+    assert!(last_user(2).contains("CHECK_FAILED"), "{}", last_user(2));
+    let types = types_for(&repo, &id);
+    assert_eq!(types.iter().filter(|t| *t == "GATE_FAILED").count(), 1);
+    assert_eq!(types.iter().filter(|t| *t == "PATCH_PROPOSED").count(), 2);
+}
+
+#[test]
+fn garbage_answers_end_in_a_failed_task_with_a_reason_and_a_report() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let fake = FakeOllama::start(Script::answer(
+        "Sure! Here is how I would fix it: change the function.",
+    ));
+    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "failed");
+    assert_eq!(st["failure_reason"], "EDIT_FORMAT_INVALID");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 3);
+    assert_eq!(report["gate_verdict"], "NONE");
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn claimed_count(repo: &TempRepo) -> usize {
+    std::fs::read_dir(queue_dir(repo).join("claimed"))
+        .unwrap()
+        .count()
+}
+
+fn slow_script(first_byte_ms: u64) -> Script {
+    let mut s = Script::answer(good_edit());
+    if let Step::Answer(a) = &mut s.steps[0] {
+        a.first_byte_delay_ms = first_byte_ms;
+    }
+    s
+}
+
+fn signal(child: &Child, sig: &str) {
+    assert!(
+        Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[test]
+fn sigkill_during_generation_requeues_and_the_task_finishes_exactly_once() {
+    let (repo, id) = repo_with_task(&["--lease-secs", "2"], &[]);
+    let slow = FakeOllama::start(slow_script(60_000));
+    let mut w = worker_cmd(repo.path(), &slow.url(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the first worker to be generating", || {
+        !slow.chat_requests().is_empty()
+    });
+    signal(&w, "-KILL");
+    w.wait().unwrap();
+    assert_eq!(
+        claimed_count(&repo),
+        1,
+        "the dead worker's claim is still there"
+    );
+
+    let fast = FakeOllama::start(Script::answer(good_edit()));
+    std::thread::sleep(Duration::from_millis(2200));
+    let r = run_worker(repo.path(), &fast.url(), &["--once"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done");
+    assert_eq!(st["attempts"], 2);
+    let types = types_for(&repo, &id);
+    assert_eq!(
+        types.iter().filter(|t| *t == "TASK_REQUEUED").count(),
+        1,
+        "{types:?}"
+    );
+    assert_eq!(
+        types.iter().filter(|t| *t == "TASK_COMPLETED").count(),
+        1,
+        "{types:?}"
+    );
+}
+
+#[test]
+fn sigterm_gives_the_task_back_and_exits_cleanly() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let slow = FakeOllama::start(slow_script(60_000));
+    let w = worker_cmd(repo.path(), &slow.url(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the worker to be generating", || {
+        !slow.chat_requests().is_empty()
+    });
+    signal(&w, "-TERM");
+    let started = Instant::now();
+    let out = w.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "exits promptly"
+    );
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "pending");
+    assert!(types_for(&repo, &id).contains(&"TASK_RELEASED".to_string()));
+}
+
+#[test]
+fn print_config_shows_each_value_and_its_source() {
+    let repo = TempRepo::with_files(&[("a", "a\n")]);
+    std::fs::write(
+        repo.path().join(".env"),
+        "OLLAMA_MODEL=from-dotenv:7b\nAUTODEV_NUM_CTX=4096\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.path().join(".autodev_ssot")).unwrap();
+    std::fs::write(
+        repo.path().join(".autodev_ssot/worker.toml"),
+        "autodev_num_ctx = 2048\nautodev_temperature = 0.7\n",
+    )
+    .unwrap();
+    let out: test_support::Run = worker_cmd(
+        repo.path(),
+        "http://127.0.0.1:1",
+        &["--print-config", "--model-tries", "2"],
+    )
+    .env("AUTODEV_SEED", "42")
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = |name: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {}", out.stdout))
+            .to_string()
+    };
+    assert!(
+        line("OLLAMA_MODEL ").contains("from-dotenv:7b") && line("OLLAMA_MODEL ").contains(".env")
+    );
+    assert!(
+        line("AUTODEV_NUM_CTX").contains("4096"),
+        ".env beats worker.toml: {}",
+        line("AUTODEV_NUM_CTX")
+    );
+    assert!(
+        line("AUTODEV_TEMPERATURE").contains("0.7")
+            && line("AUTODEV_TEMPERATURE").contains("worker.toml")
+    );
+    assert!(line("AUTODEV_SEED").contains("42") && line("AUTODEV_SEED").contains("environment"));
+    assert!(
+        line("AUTODEV_MODEL_TRIES").contains("2")
+            && line("AUTODEV_MODEL_TRIES").contains("command line")
+    );
+    assert!(line("OLLAMA_HOST").contains("http://127.0.0.1:1"));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let out = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        });
+    String::from_utf8(out.unwrap().stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
