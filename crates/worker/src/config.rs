@@ -132,6 +132,10 @@ pub struct WorkerConfig {
     pub seed: Option<u64>,
     /// Answers per task.
     pub model_tries: u32,
+    /// Schema bound: most edits per answer.
+    pub max_edits: u32,
+    /// Schema bound: longest search/replace string (0 = none).
+    pub max_edit_chars: u32,
     /// Cold-start tolerance.
     pub first_byte_timeout: Duration,
     /// Mid-stream silence tolerance.
@@ -276,6 +280,19 @@ impl WorkerConfig {
         if !(1..=10).contains(&model_tries) {
             return Err(bad(&s("AUTODEV_MODEL_TRIES"), "from 1 to 10"));
         }
+        let max_edits: u32 = num(
+            &s("AUTODEV_MAX_EDITS"),
+            &bad,
+            "a whole number from 1 to 100",
+        )?;
+        if !(1..=100).contains(&max_edits) {
+            return Err(bad(&s("AUTODEV_MAX_EDITS"), "from 1 to 100"));
+        }
+        let max_edit_chars: u32 = num(
+            &s("AUTODEV_MAX_EDIT_CHARS"),
+            &bad,
+            "a whole number of characters",
+        )?;
         let secs = |n: &str| -> Result<Duration, ConfigError> {
             let v: u64 = num(&s(n), &bad, "a whole number of seconds")?;
             if v == 0 {
@@ -295,6 +312,8 @@ impl WorkerConfig {
             temperature,
             seed,
             model_tries,
+            max_edits,
+            max_edit_chars,
             first_byte_timeout: secs("AUTODEV_FIRST_BYTE_TIMEOUT")?,
             idle_timeout: secs("AUTODEV_IDLE_TIMEOUT")?,
             poll_interval: Duration::from_millis(poll_ms.max(50)),

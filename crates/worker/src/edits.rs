@@ -59,20 +59,26 @@ fn err(code: &'static str, message: impl Into<String>) -> EditError {
     }
 }
 
-/// The JSON Schema sent as structured-output format (Ollama `format`, OpenAI `response_format`).
-pub fn answer_schema() -> serde_json::Value {
+/// The JSON Schema sent as structured-output format (Ollama `format`, OpenAI `response_format`). `max_edits` bounds
+/// the array and `max_chars` (when > 0) each string: grammar-constrained decoding then cannot loop forever.
+pub fn answer_schema(max_edits: u32, max_chars: u32) -> serde_json::Value {
+    let mut text = serde_json::json!({"type": "string"});
+    if max_chars > 0 {
+        text["maxLength"] = serde_json::json!(max_chars);
+    }
     serde_json::json!({
         "type": "object",
         "properties": {
-            "summary": {"type": "string"},
+            "summary": text,
             "edits": {
                 "type": "array",
+                "maxItems": max_edits,
                 "items": {
                     "type": "object",
                     "properties": {
                         "path": {"type": "string"},
-                        "search": {"type": "string"},
-                        "replace": {"type": "string"}
+                        "search": text,
+                        "replace": text
                     },
                     "required": ["path", "search", "replace"]
                 }

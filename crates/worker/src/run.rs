@@ -482,7 +482,10 @@ impl Worker {
         req.temperature = self.config.temperature;
         req.seed = self.config.seed;
         req.max_tokens = Some(self.config.max_tokens);
-        req.json_schema = Some(edits::answer_schema());
+        req.json_schema = Some(edits::answer_schema(
+            self.config.max_edits,
+            self.config.max_edit_chars,
+        ));
         let started = Instant::now();
         let bar = crate::progress::Line::new(claim.task.id, model);
         let mut on_progress = |p: &Progress| bar.update(p);

@@ -14,7 +14,9 @@ use super::types::ChatRequest;
 use super::types::ModelDetails;
 use super::types::ModelInfo;
 
-/// The `/api/chat` body: always streaming, `options.num_ctx` always present.
+/// The `/api/chat` body: always streaming, `options.num_ctx` always present, and `truncate: false` so a prompt
+/// longer than the context is an error instead of being cut silently (older servers ignore the field; the worker's
+/// own token estimate guards them).
 pub(crate) fn chat_body(req: &ChatRequest) -> serde_json::Value {
     let mut options = serde_json::Map::new();
     options.insert("num_ctx".into(), json!(req.num_ctx));
@@ -29,6 +31,7 @@ pub(crate) fn chat_body(req: &ChatRequest) -> serde_json::Value {
         "model": req.model,
         "messages": req.messages,
         "stream": true,
+        "truncate": false,
         "options": options,
     });
     if let (Some(schema), Some(map)) = (&req.json_schema, body.as_object_mut()) {
