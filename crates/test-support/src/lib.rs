@@ -154,5 +154,7 @@ impl Run {
     }
 }
 
+pub mod llama;
+
 /// Re-exported so tests need not name serde_json themselves.
 pub use serde_json as serde_json_value;

@@ -90,6 +90,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "sampling seed for reproducible answers (empty: server's choice)",
     ),
     (
+        "AUTODEV_MAX_EDITS",
+        "8",
+        "most edits one answer may hold (bounds the structured-output schema; small models loop without it)",
+    ),
+    (
+        "AUTODEV_MAX_EDIT_CHARS",
+        "0",
+        "longest search/replace text in the schema, in characters (0: unbounded; 120 keeps a 135M model on track)",
+    ),
+    (
         "AUTODEV_MODEL_TRIES",
         "3",
         "answers asked per task: after a gate FAIL the model gets the reasons and tries again",
@@ -402,4 +412,66 @@ pub fn default_worker_toml() -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_every_setting_is_listed() {
+        let c = WorkerConfig::load(&ConfigInputs::default()).unwrap();
+        assert_eq!(c.model, "qwen2.5-coder:7b");
+        assert_eq!(c.host, "http://127.0.0.1:11434");
+        assert_eq!(c.settings.len(), SETTINGS.len());
+        assert!(c.settings.iter().all(|s| s.source == Source::Default));
+    }
+
+    #[test]
+    fn precedence_is_flag_env_dotenv_ssot_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotenv = dir.path().join(".env");
+        std::fs::write(
+            &dotenv,
+            "export OLLAMA_MODEL=\"dot:1\"\nAUTODEV_SEED=5 # comment\n",
+        )
+        .unwrap();
+        let ssot = dir.path().join("worker.toml");
+        std::fs::write(
+            &ssot,
+            "ollama_model = \"ssot:1\"\nautodev_num_ctx = 4096\nollama_host = \"0.0.0.0\"\n",
+        )
+        .unwrap();
+        let mut inputs = ConfigInputs {
+            dotenv: Some(dotenv),
+            ssot: Some(ssot),
+            ..Default::default()
+        };
+        let c = WorkerConfig::load(&inputs).unwrap();
+        assert_eq!(
+            (c.model.as_str(), c.seed, c.num_ctx),
+            ("dot:1", Some(5), 4096)
+        );
+        assert_eq!(
+            c.host, "http://127.0.0.1:11434",
+            "a bind-all address means this machine"
+        );
+        inputs.env.insert("OLLAMA_MODEL".into(), "env:1".into());
+        assert_eq!(WorkerConfig::load(&inputs).unwrap().model, "env:1");
+        inputs.flags.insert("OLLAMA_MODEL".into(), "flag:1".into());
+        let c = WorkerConfig::load(&inputs).unwrap();
+        assert_eq!(c.model, "flag:1");
+        assert!(c.describe().contains("command line"));
+    }
+
+    #[test]
+    fn bad_values_name_the_setting_and_its_source() {
+        let mut inputs = ConfigInputs::default();
+        inputs.env.insert("AUTODEV_NUM_CTX".into(), "lots".into());
+        let e = WorkerConfig::load(&inputs).unwrap_err().to_string();
+        assert!(
+            e.contains("AUTODEV_NUM_CTX") && e.contains("environment"),
+            "{e}"
+        );
+    }
 }

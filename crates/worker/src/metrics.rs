@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Counter, Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 use crate::backend::ChatResponse;
@@ -33,6 +33,8 @@ pub struct Metrics {
     prompt_tokens: IntCounter,
     completion_tokens: IntCounter,
     tokens_per_second: Gauge,
+    generation_seconds: Counter,
+    attempts: IntCounterVec,
     gate_duration: Histogram,
     gate_verdicts: IntCounterVec,
     gate_fail_reasons: IntCounterVec,
@@ -121,6 +123,19 @@ impl Metrics {
         )
         .unwrap_or_else(|e| unreachable_metric("tps", &e));
         let _ = r.register(Box::new(tokens_per_second.clone()));
+        let generation_seconds = Counter::new(
+            "autodev_model_generation_seconds_total",
+            "Time the model spent generating (prompt evaluation and load excluded); \
+             rate(completion_tokens_total) / rate(this) is the mean generation speed.",
+        )
+        .unwrap_or_else(|e| unreachable_metric("generation", &e));
+        let _ = r.register(Box::new(generation_seconds.clone()));
+        let attempts = counter_vec(
+            &r,
+            "autodev_task_attempts_total",
+            "Model answers tried for finished tasks, by attempt outcome (GATE_PASSED, GATE_FAILED, EDIT_NO_MATCH, ...).",
+            &["outcome"],
+        );
         let gate_duration = histogram(
             &r,
             "autodev_gate_duration_seconds",
@@ -156,6 +171,9 @@ impl Metrics {
         for s in ["ok", "error"] {
             model_requests.with_label_values(&[s]);
         }
+        for o in ["GATE_PASSED", "GATE_FAILED"] {
+            attempts.with_label_values(&[o]);
+        }
         Metrics {
             registry: r,
             tasks_finished,
@@ -166,6 +184,8 @@ impl Metrics {
             prompt_tokens,
             completion_tokens,
             tokens_per_second,
+            generation_seconds,
+            attempts,
             gate_duration,
             gate_verdicts,
             gate_fail_reasons,
@@ -221,6 +241,20 @@ impl Metrics {
         let tps = resp.tokens_per_second();
         if tps.is_finite() && tps > 0.0 {
             self.tokens_per_second.set(tps);
+        }
+        self.generation_seconds
+            .inc_by(resp.generation_duration.as_secs_f64());
+    }
+
+    /// Records the tries of a task that reached a terminal state (called once per written report).
+    pub fn attempts_finished(&self, attempts: &[queue_core::AttemptRecord]) {
+        for a in attempts {
+            let outcome = if a.outcome.is_empty() {
+                "UNKNOWN"
+            } else {
+                a.outcome.as_str()
+            };
+            self.attempts.with_label_values(&[outcome]).inc();
         }
     }
 

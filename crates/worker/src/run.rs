@@ -648,6 +648,7 @@ impl Worker {
 
     fn write_report(&self, report: &mut Report) -> std::io::Result<()> {
         report.finished_at = Some(Utc::now());
+        self.metrics.attempts_finished(&report.attempts);
         let Some(id) = report.task_id else {
             return Ok(());
         };

@@ -5,6 +5,7 @@
 
 mod gate;
 mod init;
+mod llama;
 mod rejections;
 mod status;
 mod worker;

@@ -182,9 +182,35 @@ pub(crate) fn parse_show(body: &str) -> Result<ModelDetails, BackendError> {
         ),
         None => (None, None),
     };
+    // `<arch>.<suffix>`: a number, or one number per layer (the largest counts for memory).
+    let arch = show
+        .model_info
+        .get("general.architecture")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let info = |suffix: &str| {
+        show.model_info
+            .get(&format!("{arch}{suffix}"))
+            .or_else(|| {
+                show.model_info
+                    .iter()
+                    .find(|(key, _)| !key.starts_with("general.") && key.ends_with(suffix))
+                    .map(|(_, value)| value)
+            })
+            .and_then(|value| match value {
+                serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_u64()).max(),
+                other => other.as_u64(),
+            })
+    };
     Ok(ModelDetails {
         context_length,
         parameter_size,
         quantization,
+        block_count: info(".block_count"),
+        head_count: info(".attention.head_count"),
+        head_count_kv: info(".attention.head_count_kv"),
+        embedding_length: info(".embedding_length"),
+        key_length: info(".attention.key_length"),
+        value_length: info(".attention.value_length"),
     })
 }

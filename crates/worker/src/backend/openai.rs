@@ -238,6 +238,7 @@ pub(crate) fn parse_props(body: &str) -> Result<ModelDetails, BackendError> {
         context_length,
         parameter_size: None,
         quantization: None,
+        ..ModelDetails::default()
     })
 }
 

@@ -189,4 +189,17 @@ pub struct ModelDetails {
     pub parameter_size: Option<String>,
     /// Quantization (`Q4_K_M`).
     pub quantization: Option<String>,
+    /// Transformer layers (Ollama `model_info.<arch>.block_count`), for KV-cache estimates.
+    pub block_count: Option<u64>,
+    /// Attention heads (`<arch>.attention.head_count`).
+    pub head_count: Option<u64>,
+    /// Key/value heads (`<arch>.attention.head_count_kv`; fewer than `head_count` with grouped-query
+    /// attention; the largest value when the server lists one per layer).
+    pub head_count_kv: Option<u64>,
+    /// Embedding width (`<arch>.embedding_length`); `embedding_length / head_count` is the usual head size.
+    pub embedding_length: Option<u64>,
+    /// Per-head key width (`<arch>.attention.key_length`), when the model declares it.
+    pub key_length: Option<u64>,
+    /// Per-head value width (`<arch>.attention.value_length`), when the model declares it.
+    pub value_length: Option<u64>,
 }

@@ -1,69 +1,20 @@
-//! Against a real llama.cpp `llama-server`, when one is available: `LLAMA_SERVER` (the binary) and
-//! `LLAMA_MODEL` (a GGUF file), as printed by `scripts/ensure-llama-server.sh`. Skipped otherwise.
-
-use std::process::Child;
-use std::process::Command;
-use std::process::Stdio;
-use std::time::Duration;
+//! Against a real llama.cpp `llama-server` with SmolLM2-135M (see `test_support::llama`): fails with what to do
+//! when the server is not built, unless `AUTODEV_SKIP_LLAMA=1`.
 
 use serde_json::json;
+use test_support::llama::LlamaServer;
 use worker::backend::BackendKind;
 
 use crate::*;
 
-/// Kills the server (only the child this test started) when the test ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts llama-server on a free loopback port with a 2048-token context; `None` when not configured.
-async fn start() -> Option<(Server, String)> {
-    let (Ok(binary), Ok(model)) = (std::env::var("LLAMA_SERVER"), std::env::var("LLAMA_MODEL"))
-    else {
-        eprintln!(
-            "skipped: set LLAMA_SERVER and LLAMA_MODEL (scripts/ensure-llama-server.sh) to run"
-        );
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(binary)
-        .args([
-            "-m",
-            &model,
-            "-c",
-            "2048",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "-np",
-            "1",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+/// Starts llama-server on a free loopback port; `None` only with the explicit opt-out.
+async fn start() -> Option<(LlamaServer, String)> {
+    let (binary, model) = test_support::llama::locate()?;
+    let server = tokio::task::spawn_blocking(move || LlamaServer::start(&binary, &model, &[]))
+        .await
         .unwrap();
-    let server = Server(child);
-    let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    for _ in 0..600 {
-        if let Ok(response) = client.get(format!("{url}/health")).send().await
-            && response.status().is_success()
-        {
-            return Some((server, url));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("llama-server did not become healthy within 60 s");
+    let url = server.url();
+    Some((server, url))
 }
 
 #[tokio::test]
@@ -76,7 +27,7 @@ async fn real_llama_server_streams_usage_timings_and_limits() {
     let details = backend.show(MODEL).await.unwrap();
     assert_eq!(
         details.context_length,
-        Some(2048),
+        Some(4096),
         "the launch context from /props"
     );
     assert!(!backend.list_models().await.unwrap().is_empty());
