@@ -1,0 +1,178 @@
+//! The approval crate's error: refusals with stable codes (exit 1) and infrastructure errors (exit 2).
+
+use std::path::PathBuf;
+
+use queue_core::{TaskId, exit_codes};
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why approve, reject or apply did not happen. Refusals ([`Error::is_refusal`]) are judgements on the request
+/// and carry a stable [`Error::code`]; retrying them unchanged gives the same answer. The rest are
+/// infrastructure errors (exit 2) that may succeed once the environment is fixed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `TASK_UNKNOWN`: no such task in the queue. Returned by every operation.
+    #[error("no task {0} in this queue; `autodev status` lists them")]
+    TaskUnknown(TaskId),
+    /// `NOT_GATE_PASSED`: the task has no patch that passed the gate (still queued, failed, or its report says
+    /// FAIL). Returned by every operation.
+    #[error("task {id} has no patch that passed the gate: {detail}")]
+    NotGatePassed {
+        /// The task.
+        id: TaskId,
+        /// What is missing, as a phrase.
+        detail: String,
+    },
+    /// `NOT_APPROVED`: apply was asked for a task nobody approved. Returned by [`crate::apply`].
+    #[error("task {0} is not approved; run `autodev approve {0}` after reviewing its patch")]
+    NotApproved(TaskId),
+    /// `ALREADY_REJECTED`: the task was rejected; it cannot be approved or applied. Returned by
+    /// [`crate::approve`] and [`crate::apply`].
+    #[error(
+        "task {id} was rejected by {by}{}; submit the work again for a new patch",
+        reason_suffix(reason)
+    )]
+    AlreadyRejected {
+        /// The task.
+        id: TaskId,
+        /// Who rejected it.
+        by: String,
+        /// Their reason.
+        reason: String,
+    },
+    /// `ALREADY_APPROVED`: the task was approved (for other patch bytes, or a rejection came after the approval).
+    /// Returned by [`crate::approve`] and [`crate::reject`].
+    #[error("task {id} was already approved by {by} (patch sha256 {sha256})")]
+    AlreadyApproved {
+        /// The task.
+        id: TaskId,
+        /// Who approved it.
+        by: String,
+        /// The approved patch hash.
+        sha256: String,
+    },
+    /// `APPROVAL_HASH_MISMATCH`: the patch file's bytes are not the ones that were approved (or that the gate
+    /// passed). Returned by [`crate::approve`] and [`crate::apply`]. The patch was changed after the fact: look
+    /// at it before anything else.
+    #[error(
+        "the patch of task {id} changed after it was {stage}: expected sha256 {expected}, the file now has \
+         {actual}; nothing was applied"
+    )]
+    ApprovalHashMismatch {
+        /// The task.
+        id: TaskId,
+        /// `approved` or `passed by the gate`.
+        stage: &'static str,
+        /// The recorded hash.
+        expected: String,
+        /// The file's hash now.
+        actual: String,
+    },
+    /// `PATCH_DOES_NOT_APPLY`: the approved patch no longer applies to its base (or, with `--to-worktree`, to
+    /// the working tree). Returned by [`crate::apply`]; nothing was changed.
+    #[error("the patch of task {id} does not apply to {target}; nothing was changed: {stderr}")]
+    PatchDoesNotApply {
+        /// The task.
+        id: TaskId,
+        /// `base <commit>` or `the working tree`.
+        target: String,
+        /// git's explanation.
+        stderr: String,
+    },
+    /// `BRANCH_EXISTS`: `autodev/<id>` exists and is not the commit autodev would make. Returned by
+    /// [`crate::apply`]; delete or rename the branch and apply again.
+    #[error(
+        "branch {branch} already exists at {commit} and is not autodev's commit for this task; delete or \
+         rename it (`git branch -m {branch} {branch}-old`) and apply again"
+    )]
+    BranchExists {
+        /// The branch name.
+        branch: String,
+        /// Where it points.
+        commit: String,
+    },
+    /// The queue failed (I/O, corrupt files). Infrastructure; exit 2.
+    #[error(transparent)]
+    Queue(#[from] queue_core::Error),
+    /// A git command failed unexpectedly. Infrastructure; exit 2.
+    #[error("git {args} in {}: {stderr}", dir.display())]
+    Git {
+        /// Where it ran.
+        dir: PathBuf,
+        /// The arguments.
+        args: String,
+        /// git's stderr.
+        stderr: String,
+    },
+    /// A file could not be read or written. Infrastructure; exit 2.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record in the queue does not decode. Infrastructure; exit 2.
+    #[error("corrupt file {}: {detail}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({reason})")
+    }
+}
+
+impl Error {
+    /// The stable code: `TASK_UNKNOWN`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `IO_ERROR`, `QUEUE_ERROR` for
+    /// infrastructure errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::TaskUnknown(_) => "TASK_UNKNOWN",
+            Error::NotGatePassed { .. } => "NOT_GATE_PASSED",
+            Error::NotApproved(_) => "NOT_APPROVED",
+            Error::AlreadyRejected { .. } => "ALREADY_REJECTED",
+            Error::AlreadyApproved { .. } => "ALREADY_APPROVED",
+            Error::ApprovalHashMismatch { .. } => "APPROVAL_HASH_MISMATCH",
+            Error::PatchDoesNotApply { .. } => "PATCH_DOES_NOT_APPLY",
+            Error::BranchExists { .. } => "BRANCH_EXISTS",
+            Error::Queue(_) | Error::Corrupt { .. } => "QUEUE_ERROR",
+            Error::Git { .. } => "GIT_ERROR",
+            Error::Io { .. } => "IO_ERROR",
+        }
+    }
+
+    /// Whether this is a refusal of the request (exit 1) rather than an infrastructure error (exit 2).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(
+            self,
+            Error::Queue(_) | Error::Corrupt { .. } | Error::Git { .. } | Error::Io { .. }
+        )
+    }
+
+    /// The process exit code: [`exit_codes::REJECTED`] for refusals, [`exit_codes::ERROR`] otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.is_refusal() {
+            exit_codes::REJECTED
+        } else {
+            exit_codes::ERROR
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! # approval
+//!
+//! A person's yes or no on a patch that passed the gate, and committing an approved patch. Used by the
+//! `autodev approve|reject|apply` commands and by the Telegram bot.
+//!
+//! - [`approve`] writes `approved/<id>.approved.json` ([`ApprovalRecord`]) bound to the patch's sha256 and logs
+//!   `APPROVED`; [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a task in
+//!   `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is a
+//!   no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
+//! - [`apply`] re-hashes the patch (refusing `APPROVAL_HASH_MISMATCH` when the bytes changed), builds the commit
+//!   with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
+//!   and creates `refs/heads/autodev/<id>` with `update-ref … ""` (create-only). The user's checked-out branch,
+//!   index and files are never touched. Applying again reports the existing commit. `to_worktree` instead
+//!   applies the patch to the working tree, all or nothing.
+//!
+//! Every refusal is an [`Error`] with a stable [`Error::code`] (exit 1); infrastructure errors exit 2.
+
+mod error;
+mod git;
+
+use std::ffi::OsStr;
+use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use queue_core::{
+    ApprovalRecord, EventKind, Queue, RejectionRecord, Report, Task, TaskId, TaskState,
+};
+use sha2::{Digest, Sha256};
+
+pub use error::{Error, Result};
+
+/// Where a decision came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The `autodev` command line.
+    Cli,
+    /// The Telegram bot.
+    Telegram,
+}
+
+impl Via {
+    /// `cli` or `telegram`, as stored in records and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Cli => "cli",
+            Via::Telegram => "telegram",
+        }
+    }
+}
+
+/// Who decides: `by` is a name (`alice`) or a Telegram user id; the event actor is `<via>:<by>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decider {
+    /// The person.
+    pub by: String,
+    /// Where from.
+    pub via: Via,
+}
+
+impl Decider {
+    /// The event actor, e.g. `cli:alice` or `telegram:12345`.
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.via.as_str(), self.by)
+    }
+}
+
+/// A task whose gate passed, with its patch as it is on disk now.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The stored task.
+    pub task: Task,
+    /// Its state (done, approved, rejected or applied).
+    pub state: TaskState,
+    /// `results/<id>.report.json`.
+    pub report: Report,
+    /// `results/<id>.patch`.
+    pub patch_path: PathBuf,
+    /// The patch bytes.
+    pub patch: Vec<u8>,
+    /// sha256 of `patch`, hex.
+    pub sha256: String,
+}
+
+/// The result of [`approve`] or [`reject`].
+#[derive(Debug, Clone)]
+pub struct Decision<R> {
+    /// The record on disk (the existing one when `newly` is false).
+    pub record: R,
+    /// False when the same decision had already been recorded (nothing was written or logged).
+    pub newly: bool,
+}
+
+/// The result of [`apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The commit on the branch; with `to_worktree`, the work tree's HEAD (empty without commits).
+    pub commit: String,
+    /// `autodev/<id>`, or `worktree`.
+    pub branch: String,
+    /// False when the patch had already been applied (nothing was changed).
+    pub newly: bool,
+}
+
+/// A git identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The name.
+    pub name: String,
+    /// The e-mail address.
+    pub email: String,
+}
+
+impl Identity {
+    /// `autodev <autodev@localhost>`, used when nothing else is configured.
+    pub fn fallback() -> Identity {
+        Identity {
+            name: "autodev".into(),
+            email: "autodev@localhost".into(),
+        }
+    }
+
+    /// `user.name`/`user.email` from git's configuration as seen in `repo` (repository, global and system
+    /// files), else [`Identity::fallback`] for each missing part.
+    pub fn from_git_config(repo: &Path) -> Identity {
+        let get = |key: &str| -> Option<String> {
+            let mut cmd = std::process::Command::new("git");
+            cmd.current_dir(repo).env_clear();
+            for k in ["PATH", "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL"] {
+                if let Some(v) = std::env::var_os(k) {
+                    cmd.env(k, v);
+                }
+            }
+            let out = cmd.args(["config", "--get", key]).output().ok()?;
+            let v = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            (out.status.success() && !v.is_empty()).then_some(v)
+        };
+        let fb = Identity::fallback();
+        Identity {
+            name: get("user.name").unwrap_or(fb.name),
+            email: get("user.email").unwrap_or(fb.email),
+        }
+    }
+}
+
+/// How [`apply`] works.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Apply to the repository's working tree instead of committing on `autodev/<id>`.
+    pub to_worktree: bool,
+    /// Author and committer of the commit.
+    pub committer: Identity,
+    /// The event actor, e.g. `cli:alice`.
+    pub actor: String,
+}
+
+/// sha256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The branch [`apply`] creates: `autodev/<id>`.
+pub fn branch_name(id: TaskId) -> String {
+    format!("autodev/{id}")
+}
+
+/// Loads a task whose gate passed: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise.
+pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
+    let status = match queue.status_of(id) {
+        Ok(s) => s,
+        Err(queue_core::Error::UnknownTask(_)) => return Err(Error::TaskUnknown(id)),
+        Err(e) => return Err(e.into()),
+    };
+    let not_passed = |detail: String| Error::NotGatePassed { id, detail };
+    match status.state {
+        TaskState::Pending | TaskState::Claimed => {
+            return Err(not_passed(format!(
+                "it is {} (wait for a worker to finish it)",
+                status.state.as_str()
+            )));
+        }
+        TaskState::Failed => {
+            return Err(not_passed(format!(
+                "it failed ({})",
+                status
+                    .failure_reason
+                    .as_deref()
+                    .unwrap_or("see autodev events")
+            )));
+        }
+        _ => {}
+    }
+    let task: Task = read_json(&status.task_file)?;
+    let report_path = queue.result_path(id, "report.json");
+    if !report_path.exists() {
+        return Err(not_passed("it has no report".into()));
+    }
+    let report: Report = read_json(&report_path)?;
+    if report.gate_verdict != "PASS" {
+        let verdict = if report.gate_verdict.is_empty() {
+            "none"
+        } else {
+            &report.gate_verdict
+        };
+        return Err(not_passed(format!("the gate's verdict is {verdict}")));
+    }
+    if report.patch_sha256.is_empty() {
+        return Err(not_passed("its report names no patch".into()));
+    }
+    let patch_path = queue.result_path(id, "patch");
+    let patch = match std::fs::read(&patch_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_passed("its patch file is missing".into()));
+        }
+        Err(e) => return Err(Error::io(&patch_path, e)),
+    };
+    let sha256 = sha256_hex(&patch);
+    Ok(Candidate {
+        task,
+        state: status.state,
+        report,
+        patch_path,
+        patch,
+        sha256,
+    })
+}
+
+/// Approves the patch of a task whose gate passed, binding the approval to the patch's current sha256, which
+/// must be the one the gate passed. Idempotent for the same bytes.
+pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<ApprovalRecord>> {
+    let _lock = DecisionLock::take(queue, id)?;
+    let c = load(queue, id)?;
+    if c.sha256 != c.report.patch_sha256 {
+        return Err(Error::ApprovalHashMismatch {
+            id,
+            stage: "passed by the gate",
+            expected: c.report.patch_sha256,
+            actual: c.sha256,
+        });
+    }
+    if let Some(r) = rejection(queue, id)? {
+        return Err(Error::AlreadyRejected {
+            id,
+            by: r.by,
+            reason: r.reason,
+        });
+    }
+    if let Some(a) = approval(queue, id)? {
+        if a.patch_sha256 == c.sha256 {
+            return Ok(Decision {
+                record: a,
+                newly: false,
+            });
+        }
+        return Err(Error::AlreadyApproved {
+            id,
+            by: a.by,
+            sha256: a.patch_sha256,
+        });
+    }
+    let record = ApprovalRecord {
+        task_id: id,
+        patch_sha256: c.sha256.clone(),
+        by: who.by.clone(),
+        at: Utc::now(),
+        via: who.via.as_str().into(),
+    };
+    write_record(queue, &queue.approval_path(id), &record)?;
+    queue.record(
+        EventKind::Approved {
+            sha256: c.sha256,
+            via: who.via.as_str().into(),
+        },
+        Some(id),
+        &who.actor(),
+    )?;
+    Ok(Decision {
+        record,
+        newly: true,
+    })
+}
+
+/// Rejects the patch of a task whose gate passed. Idempotent; refused (`ALREADY_APPROVED`) after an approval.
+pub fn reject(
+    queue: &Queue,
+    id: TaskId,
+    who: &Decider,
+    reason: &str,
+) -> Result<Decision<RejectionRecord>> {
+    let _lock = DecisionLock::take(queue, id)?;
+    load(queue, id)?;
+    if let Some(a) = approval(queue, id)? {
+        return Err(Error::AlreadyApproved {
+            id,
+            by: a.by,
+            sha256: a.patch_sha256,
+        });
+    }
+    if let Some(r) = rejection(queue, id)? {
+        return Ok(Decision {
+            record: r,
+            newly: false,
+        });
+    }
+    let record = RejectionRecord {
+        task_id: id,
+        by: who.by.clone(),
+        at: Utc::now(),
+        via: who.via.as_str().into(),
+        reason: reason.to_owned(),
+    };
+    write_record(queue, &queue.rejection_path(id), &record)?;
+    queue.record(
+        EventKind::Rejected {
+            reason: reason.to_owned(),
+            via: who.via.as_str().into(),
+        },
+        Some(id),
+        &who.actor(),
+    )?;
+    Ok(Decision {
+        record,
+        newly: true,
+    })
+}
+
+/// The approval record of a task, if any.
+pub fn approval(queue: &Queue, id: TaskId) -> Result<Option<ApprovalRecord>> {
+    read_optional(&queue.approval_path(id))
+}
+
+/// The rejection record of a task, if any.
+pub fn rejection(queue: &Queue, id: TaskId) -> Result<Option<RejectionRecord>> {
+    read_optional(&queue.rejection_path(id))
+}
+
+/// Commits an approved patch on `autodev/<id>` from the task's base commit (or, with
+/// [`ApplyOptions::to_worktree`], applies it to the working tree) and logs `APPLIED`. Idempotent.
+pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> {
+    let c = load(queue, id)?;
+    if let Some(r) = rejection(queue, id)? {
+        return Err(Error::AlreadyRejected {
+            id,
+            by: r.by,
+            reason: r.reason,
+        });
+    }
+    let Some(a) = approval(queue, id)? else {
+        return Err(Error::NotApproved(id));
+    };
+    if a.patch_sha256 != c.sha256 {
+        return Err(Error::ApprovalHashMismatch {
+            id,
+            stage: "approved",
+            expected: a.patch_sha256,
+            actual: c.sha256,
+        });
+    }
+    let applied = if opts.to_worktree {
+        apply_to_worktree(&c)?
+    } else {
+        commit_on_branch(queue, &c, &opts.committer)?
+    };
+    if applied.newly || !applied_logged(queue, id, &applied)? {
+        queue.record(
+            EventKind::Applied {
+                commit: applied.commit.clone(),
+                branch: applied.branch.clone(),
+            },
+            Some(id),
+            &opts.actor,
+        )?;
+    }
+    Ok(applied)
+}
+
+/// Whether the log already has an `APPLIED` for this commit (a crash between the commit and the event is
+/// repaired by the next apply).
+fn applied_logged(queue: &Queue, id: TaskId, applied: &Applied) -> Result<bool> {
+    let log = queue.log().read()?;
+    Ok(log.events.iter().any(|e| {
+        e.task_id == Some(id)
+            && matches!(&e.kind, EventKind::Applied { commit, branch }
+                if *commit == applied.commit && *branch == applied.branch)
+    }))
+}
+
+fn commit_on_branch(queue: &Queue, c: &Candidate, who: &Identity) -> Result<Applied> {
+    let id = c.task.id;
+    let repo = c.task.repo.as_path();
+    let branch = branch_name(id);
+    let refname = format!("refs/heads/{branch}");
+    let index = TempFile(queue.tmp_path(".index"));
+    let index_env: [(&str, &OsStr); 1] = [("GIT_INDEX_FILE", index.0.as_os_str())];
+    match &c.task.base_commit {
+        Some(base) => git::run(repo, &["read-tree", base], None, &index_env)?,
+        None => git::run(repo, &["read-tree", "--empty"], None, &index_env)?,
+    };
+    let out = git::output(
+        repo,
+        &["apply", "--cached", "--whitespace=nowarn", "-"],
+        Some(&c.patch),
+        &index_env,
+    )?;
+    if !out.ok {
+        return Err(Error::PatchDoesNotApply {
+            id,
+            target: format!(
+                "base {}",
+                c.task.base_commit.as_deref().unwrap_or("(empty tree)")
+            ),
+            stderr: out.stderr,
+        });
+    }
+    let tree = git::run(repo, &["write-tree"], None, &index_env)?;
+    drop(index);
+    if let Some(existing) = ours_on_branch(repo, &refname, c, &tree)? {
+        return Ok(Applied {
+            commit: existing,
+            branch,
+            newly: false,
+        });
+    }
+    let message = format!("{}\n\nAutodev-Task: {id}\n", c.task.title.trim());
+    let mut args = vec!["commit-tree", tree.as_str()];
+    if let Some(base) = &c.task.base_commit {
+        args.extend(["-p", base.as_str()]);
+    }
+    args.extend(["-F", "-"]);
+    let ident: [(&str, &OsStr); 4] = [
+        ("GIT_AUTHOR_NAME", OsStr::new(&who.name)),
+        ("GIT_AUTHOR_EMAIL", OsStr::new(&who.email)),
+        ("GIT_COMMITTER_NAME", OsStr::new(&who.name)),
+        ("GIT_COMMITTER_EMAIL", OsStr::new(&who.email)),
+    ];
+    let commit = git::run(repo, &args, Some(message.as_bytes()), &ident)?;
+    let msg = format!("autodev apply {id}");
+    let out = git::output(
+        repo,
+        &["update-ref", "-m", &msg, &refname, &commit, ""],
+        None,
+        &[],
+    )?;
+    if !out.ok {
+        // Someone created the branch between our look and our write: judge what is there now.
+        if let Some(existing) = ours_on_branch(repo, &refname, c, &tree)? {
+            return Ok(Applied {
+                commit: existing,
+                branch,
+                newly: false,
+            });
+        }
+        return Err(Error::Git {
+            dir: repo.to_path_buf(),
+            args: format!("update-ref {refname} {commit} \"\""),
+            stderr: out.stderr,
+        });
+    }
+    Ok(Applied {
+        commit,
+        branch,
+        newly: true,
+    })
+}
+
+/// `Some(commit)` when `refname` holds autodev's commit for this task (same tree, parent = base, trailer);
+/// `None` when the branch does not exist; [`Error::BranchExists`] when it holds something else.
+fn ours_on_branch(repo: &Path, refname: &str, c: &Candidate, tree: &str) -> Result<Option<String>> {
+    let spec = format!("{refname}^{{commit}}");
+    let out = git::output(
+        repo,
+        &["rev-parse", "--verify", "--quiet", &spec],
+        None,
+        &[],
+    )?;
+    if !out.ok || out.stdout.is_empty() {
+        return Ok(None);
+    }
+    let commit = out.stdout;
+    let info = git::run(
+        repo,
+        &["show", "-s", "--format=%T%n%P%n%B", &commit],
+        None,
+        &[],
+    )?;
+    let mut lines = info.lines();
+    let got_tree = lines.next().unwrap_or_default();
+    let parents = lines.next().unwrap_or_default();
+    let body: Vec<&str> = lines.collect();
+    let trailer = format!("Autodev-Task: {}", c.task.id);
+    let want_parents = c.task.base_commit.clone().unwrap_or_default();
+    if got_tree == tree && parents == want_parents && body.iter().any(|l| l.trim() == trailer) {
+        Ok(Some(commit))
+    } else {
+        Err(Error::BranchExists {
+            branch: branch_name(c.task.id),
+            commit,
+        })
+    }
+}
+
+fn apply_to_worktree(c: &Candidate) -> Result<Applied> {
+    let id = c.task.id;
+    let repo = c.task.repo.as_path();
+    let head = git::output(
+        repo,
+        &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        None,
+        &[],
+    )?;
+    let head = if head.ok { head.stdout } else { String::new() };
+    let done = |newly| Applied {
+        commit: head.clone(),
+        branch: "worktree".into(),
+        newly,
+    };
+    let check = git::output(
+        repo,
+        &["apply", "--check", "--whitespace=nowarn", "-"],
+        Some(&c.patch),
+        &[],
+    )?;
+    if !check.ok {
+        let reverse = git::output(
+            repo,
+            &["apply", "--check", "--reverse", "--whitespace=nowarn", "-"],
+            Some(&c.patch),
+            &[],
+        )?;
+        if reverse.ok {
+            return Ok(done(false));
+        }
+        return Err(Error::PatchDoesNotApply {
+            id,
+            target: "the working tree".into(),
+            stderr: check.stderr,
+        });
+    }
+    // `git apply` without --reject is all or nothing: it checks every hunk before writing any file.
+    let out = git::output(
+        repo,
+        &["apply", "--whitespace=nowarn", "-"],
+        Some(&c.patch),
+        &[],
+    )?;
+    if !out.ok {
+        return Err(Error::PatchDoesNotApply {
+            id,
+            target: "the working tree".into(),
+            stderr: out.stderr,
+        });
+    }
+    Ok(done(true))
+}
+
+/// A file removed on drop (the temporary index).
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An exclusive `flock` on `<queue>/approved/.lock`, released when dropped (or when the process dies).
+struct DecisionLock {
+    _file: File,
+}
+
+impl DecisionLock {
+    fn take(queue: &Queue, id: TaskId) -> Result<DecisionLock> {
+        let path = queue.approval_path(id).with_file_name(".lock");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        loop {
+            // SAFETY: flock on a file descriptor we own; no memory is involved.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            if rc == 0 {
+                return Ok(DecisionLock { _file: file });
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(Error::io(&path, err));
+            }
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
+}
+
+fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn write_record<T: serde::Serialize>(queue: &Queue, dest: &Path, record: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| Error::Corrupt {
+        path: dest.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    queue_core::fsutil::write_new_durable(&queue.tmp_path(".json"), dest, &bytes)
+        .map_err(|e| Error::io(dest, e))
+}
