@@ -528,6 +528,11 @@ impl Worker {
         let (added, removed) = edits::line_counts(&changes);
         let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
         let patch_path = self.queue.result_path(id, "patch");
+        // Fencing: results/ is shared by every try of the task; a worker whose lease was taken back must not
+        // overwrite what the new holder writes. Renew (which fails once the claim is gone) right before writing.
+        if self.queue.renew(claim).is_err() {
+            return Ok(TaskOutcome::LeaseLost);
+        }
         if let Err(e) = write_artifact(&self.queue, &patch_path, patch.as_bytes()) {
             attempt.outcome = "ARTIFACT_WRITE_FAILED".into();
             return Ok(self.fail(claim, report, "ARTIFACT_WRITE_FAILED", &e.to_string()));
@@ -570,6 +575,9 @@ impl Worker {
             }
         };
         self.metrics.gate_finished(started.elapsed(), &gate_report);
+        if self.queue.renew(claim).is_err() {
+            return Ok(TaskOutcome::LeaseLost);
+        }
         let gate_json = serde_json::to_vec_pretty(&gate_report).unwrap_or_default();
         let _ = write_artifact(
             &self.queue,
@@ -593,7 +601,7 @@ impl Worker {
             let _ = self
                 .queue
                 .record(EventKind::GatePassed { checks }, Some(id), &self.owner);
-            if let Err(e) = self.write_report(report) {
+            if let Err(e) = self.write_report(claim, report) {
                 tracing::error!(task = %id, error = %e, "cannot write the report");
             }
             return Ok(match self.queue.complete(claim, "GATE_PASSED") {
@@ -637,7 +645,7 @@ impl Worker {
         if report.gate_verdict.is_empty() {
             report.gate_verdict = "NONE".into();
         }
-        if let Err(e) = self.write_report(report) {
+        if let Err(e) = self.write_report(claim, report) {
             tracing::error!(task = %claim.task.id, error = %e, "cannot write the report");
         }
         match self.queue.fail(claim, code, message) {
@@ -646,7 +654,11 @@ impl Worker {
         }
     }
 
-    fn write_report(&self, report: &mut Report) -> std::io::Result<()> {
+    /// Writes `results/<id>.report.json` if the claim is still ours (see the fencing note in `try_answer`).
+    fn write_report(&self, claim: &Claim, report: &mut Report) -> std::io::Result<()> {
+        if self.queue.renew(claim).is_err() {
+            return Err(std::io::Error::other("lease lost: the report belongs to the new holder"));
+        }
         report.finished_at = Some(Utc::now());
         self.metrics.attempts_finished(&report.attempts);
         let Some(id) = report.task_id else {
