@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions panic on purpose: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chaos;
 mod gate;
 mod init;
 mod llama;

@@ -49,7 +49,7 @@ fn repo_with_task(extra_init: &[&str], checks: &[&str]) -> (TempRepo, String) {
     (repo, r.stdout.trim().to_string())
 }
 
-fn worker_cmd(dir: &Path, url: &str, extra: &[&str]) -> Command {
+pub(crate) fn worker_cmd(dir: &Path, url: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_autodev"));
     c.arg("worker")
         .arg("--host")
@@ -77,7 +77,7 @@ fn run_worker(dir: &Path, url: &str, extra: &[&str]) -> test_support::Run {
         .into()
 }
 
-fn events(repo: &TempRepo) -> Vec<serde_json::Value> {
+pub(crate) fn events(repo: &TempRepo) -> Vec<serde_json::Value> {
     std::fs::read_to_string(queue_dir(repo).join("events.ndjson"))
         .unwrap()
         .lines()
@@ -93,7 +93,7 @@ fn types_for(repo: &TempRepo, id: &str) -> Vec<String> {
         .collect()
 }
 
-fn read_json(p: &Path) -> serde_json::Value {
+pub(crate) fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
         .unwrap()
 }
@@ -313,7 +313,7 @@ fn slow_script(first_byte_ms: u64) -> Script {
     s
 }
 
-fn signal(child: &Child, sig: &str) {
+pub(crate) fn signal(child: &Child, sig: &str) {
     assert!(
         Command::new("kill")
             .args([sig, &child.id().to_string()])
@@ -443,7 +443,7 @@ fn print_config_shows_each_value_and_its_source() {
     assert!(line("OLLAMA_HOST").contains("http://127.0.0.1:1"));
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let out = Command::new("sha256sum")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
