@@ -57,6 +57,15 @@ pub enum Command {
     /// model server is down or the model is not pulled, and gives such tasks back untouched.
     /// SIGINT/SIGTERM: stop claiming, give the current task back, exit 0.
     Worker(WorkerArgs),
+    /// Check everything autodev needs, one PASS/WARN/FAIL line each with what to do.
+    ///
+    /// git and the repository; the queue (writable, one filesystem); free disk; the model server and the
+    /// configured and fallback models; GPU memory against the model plus its KV cache for AUTODEV_NUM_CTX
+    /// (nvidia-smi); the Telegram token (getMe, never printed); OpenClaw's model against OLLAMA_MODEL.
+    /// Settings are read like `autodev worker` reads them. Exit 1 when any check FAILs, else 0.
+    Doctor(DoctorArgs),
+    /// Exit 0 when a URL answers 2xx, else 1: the container healthcheck (the image has no curl).
+    Health(HealthArgs),
     /// Judge a patch on a clean checkout: policy, apply, checks. PASS (0), FAIL (1) or ERROR (2).
     ///
     /// Also `autodev gate install-hook` / `uninstall-hook` for git pre-merge-commit and pre-push hooks.
@@ -143,6 +152,46 @@ pub struct WorkerArgs {
     /// Serve /healthz, /readyz and /metrics on this address (e.g. 127.0.0.1:8088).
     #[arg(long, value_name = "ADDR", env = "AUTODEV_LISTEN")]
     pub listen: Option<std::net::SocketAddr>,
+}
+
+/// `autodev doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print `{"ok", "summary", "checks": [{"name", "status", "message", "fix"}]}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Model name (OLLAMA_MODEL).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Fallback model (OLLAMA_FALLBACK_MODEL).
+    #[arg(long)]
+    pub fallback_model: Option<String>,
+    /// Model server URL (OLLAMA_HOST).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Protocol: ollama or openai (AUTODEV_BACKEND).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Context window in tokens (AUTODEV_NUM_CTX), for the KV-cache estimate.
+    #[arg(long)]
+    pub num_ctx: Option<u32>,
+    /// A .env file to read (default ./.env when present).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Seconds allowed for each network call.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout_secs: u64,
+}
+
+/// `autodev health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The URL to GET (plain http).
+    #[arg(long, default_value = "http://127.0.0.1:8088/healthz")]
+    pub url: String,
+    /// Seconds before giving up.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout_secs: u64,
 }
 
 /// `autodev status`.

@@ -1,9 +1,11 @@
 //! One module per command; [`run`] dispatches.
 
+mod doctor;
 mod events;
 mod init;
 mod pause;
 mod status;
+mod health;
 mod submit;
 mod worker;
 
@@ -26,6 +28,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Resume => pause::resume(&queue_dir),
         Command::Gate(a) => Ok(gate::cli::run(a)),
         Command::Worker(a) => worker::run(&queue_dir, a),
+        Command::Doctor(a) => doctor::run(&queue_dir, a),
+        Command::Health(a) => health::run(&a),
     }
 }
 
