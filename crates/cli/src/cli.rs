@@ -71,6 +71,24 @@ pub enum Command {
     /// Also `autodev gate install-hook` / `uninstall-hook` for git pre-merge-commit and pre-push hooks.
     /// See docs/GATE.md.
     Gate(gate::cli::GateArgs),
+    /// Approve the patch of a task whose gate passed (binds the approval to the patch's sha256).
+    ///
+    /// Refusals (exit 1): TASK_UNKNOWN, NOT_GATE_PASSED, ALREADY_REJECTED, ALREADY_APPROVED,
+    /// APPROVAL_HASH_MISMATCH. Approving the same patch again is a no-op.
+    Approve(ApproveArgs),
+    /// Reject the patch of a task whose gate passed.
+    Reject(RejectArgs),
+    /// Commit an approved patch on a new branch `autodev/<ID>` from the task's base commit.
+    ///
+    /// Your checked-out branch, index and files are not touched. Applying again reports the existing commit.
+    /// Refusals (exit 1): NOT_APPROVED, APPROVAL_HASH_MISMATCH (the patch changed after approval),
+    /// PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED, TASK_UNKNOWN, NOT_GATE_PASSED.
+    Apply(ApplyArgs),
+    /// Run the Telegram bot: /work, /status, /stop, /resume, /approve, /reject, and gate notifications.
+    ///
+    /// The token comes from TELEGRAM_BOT_TOKEN or --token-file; only the numeric user or chat ids in
+    /// TELEGRAM_ALLOW_FROM are obeyed (empty: nobody). One bot per queue. See docs/TELEGRAM.md.
+    Telegram(TelegramArgs),
 }
 
 /// `autodev init`.
@@ -224,6 +242,84 @@ pub struct PauseArgs {
     /// Why, recorded in the log.
     #[arg(long, default_value = "")]
     pub reason: String,
+}
+
+/// `autodev approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The task id.
+    pub id: TaskId,
+    /// Who approves (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Print the approval record as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev reject`.
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The task id.
+    pub id: TaskId,
+    /// Why, recorded with the rejection.
+    #[arg(long, default_value = "", value_name = "TEXT")]
+    pub reason: String,
+    /// Who rejects (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+/// `autodev apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The task id.
+    pub id: TaskId,
+    /// Apply the patch to the repository's working tree instead of committing it on a branch (all or nothing).
+    #[arg(long)]
+    pub to_worktree: bool,
+    /// Committer (and author) name; default: git config user.name, else "autodev".
+    #[arg(long, env = "AUTODEV_COMMITTER_NAME", value_name = "NAME")]
+    pub committer_name: Option<String>,
+    /// Committer (and author) e-mail; default: git config user.email, else autodev@localhost.
+    #[arg(long, env = "AUTODEV_COMMITTER_EMAIL", value_name = "EMAIL")]
+    pub committer_email: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev telegram`.
+#[derive(Debug, Args)]
+pub struct TelegramArgs {
+    /// Read the bot token from this file (default: the TELEGRAM_BOT_TOKEN variable).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Numeric Telegram user or chat ids to obey, comma-separated; nobody else is (empty: nobody).
+    #[arg(
+        long,
+        env = "TELEGRAM_ALLOW_FROM",
+        value_name = "IDS",
+        default_value = ""
+    )]
+    pub allow_from: String,
+    /// The repository /work requests change (default: the repository holding the queue).
+    #[arg(long, env = "AUTODEV_REPO", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// The Bot API base URL.
+    #[arg(
+        long,
+        env = "TELEGRAM_API_BASE",
+        default_value = "https://api.telegram.org",
+        value_name = "URL"
+    )]
+    pub api_base: String,
+    /// Long-poll timeout of getUpdates, seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=50))]
+    pub poll_timeout: u64,
+    /// Serve GET /healthz on this address (200 while getUpdates succeeds, else 503).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! One module per command; [`run`] dispatches.
 
+mod apply;
+mod approve;
 mod doctor;
 mod events;
+mod health;
 mod init;
 mod pause;
 mod status;
-mod health;
 mod submit;
+mod telegram;
 mod worker;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +30,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Pause(a) => pause::pause(&queue_dir, a),
         Command::Resume => pause::resume(&queue_dir),
         Command::Gate(a) => Ok(gate::cli::run(a)),
+        Command::Approve(a) => approve::approve(&queue_dir, a),
+        Command::Reject(a) => approve::reject(&queue_dir, a),
+        Command::Apply(a) => apply::run(&queue_dir, a),
+        Command::Telegram(a) => telegram::run(&queue_dir, a),
         Command::Worker(a) => worker::run(&queue_dir, a),
         Command::Doctor(a) => doctor::run(&queue_dir, a),
         Command::Health(a) => health::run(&a),

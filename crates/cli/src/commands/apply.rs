@@ -1,0 +1,62 @@
+//! `autodev apply`.
+
+use std::io::Write;
+use std::path::Path;
+
+use approval::{ApplyOptions, Identity};
+use queue_core::exit_codes;
+
+use crate::cli::ApplyArgs;
+
+pub(super) fn run(queue_dir: &Path, args: ApplyArgs) -> anyhow::Result<u8> {
+    let queue = super::open_queue(queue_dir)?;
+    let committer = match (args.committer_name, args.committer_email) {
+        (Some(name), Some(email)) => Identity { name, email },
+        (name, email) => {
+            // Only look at git's configuration for what was not given.
+            let repo = match queue.status_of(args.id) {
+                Ok(s) => s.repo,
+                Err(_) => queue_dir.to_path_buf(),
+            };
+            let from_git = Identity::from_git_config(&repo);
+            Identity {
+                name: name.unwrap_or(from_git.name),
+                email: email.unwrap_or(from_git.email),
+            }
+        }
+    };
+    let opts = ApplyOptions {
+        to_worktree: args.to_worktree,
+        committer,
+        actor: super::actor(),
+    };
+    match approval::apply(&queue, args.id, &opts) {
+        Ok(a) => {
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                let v = serde_json::json!({"id": args.id, "commit": a.commit, "branch": a.branch, "newly": a.newly});
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else if args.to_worktree {
+                if a.newly {
+                    writeln!(
+                        out,
+                        "applied {} to the working tree (not committed)",
+                        args.id
+                    )?;
+                } else {
+                    writeln!(out, "{} is already applied to the working tree", args.id)?;
+                }
+            } else if a.newly {
+                writeln!(out, "committed {} on {} as {}", args.id, a.branch, a.commit)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} is already committed on {} as {}; nothing changed",
+                    args.id, a.branch, a.commit
+                )?;
+            }
+            Ok(exit_codes::OK)
+        }
+        Err(e) => super::approve::refused(e),
+    }
+}

@@ -1,0 +1,144 @@
+//! The bot's files under `<queue>/telegram/`: the getUpdates offset, the events.ndjson offset of
+//! notifications (both written atomically), and the one-poller lock.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// `<queue>/telegram/`.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    dir: PathBuf,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Offset {
+    offset: i64,
+}
+
+impl StateDir {
+    /// Creates `<queue>/telegram/` if needed.
+    pub fn open(queue_root: &Path) -> Result<StateDir> {
+        let dir = queue_root.join("telegram");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(StateDir { dir })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    fn read(&self, name: &str) -> Result<Option<i64>> {
+        let p = self.dir.join(name);
+        match std::fs::read(&p) {
+            Ok(b) => serde_json::from_slice::<Offset>(&b)
+                .map(|o| Some(o.offset))
+                .map_err(|e| Error::State(format!("{} does not decode: {e}", p.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&p, e)),
+        }
+    }
+
+    fn write(&self, name: &str, offset: i64) -> Result<()> {
+        let p = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let bytes =
+            serde_json::to_vec(&Offset { offset }).map_err(|e| Error::State(e.to_string()))?;
+        queue_core::fsutil::write_replace_durable(&tmp, &p, &bytes).map_err(|e| Error::io(&p, e))
+    }
+
+    /// The next getUpdates offset (0 when none was saved).
+    pub fn update_offset(&self) -> Result<i64> {
+        Ok(self.read("offset.json")?.unwrap_or(0))
+    }
+
+    /// Saves the next getUpdates offset durably.
+    pub fn set_update_offset(&self, offset: i64) -> Result<()> {
+        self.write("offset.json", offset)
+    }
+
+    /// Where notifications continue in events.ndjson; `None` on the first start.
+    pub fn events_offset(&self) -> Result<Option<u64>> {
+        Ok(self
+            .read("events.offset.json")?
+            .map(|o| u64::try_from(o).unwrap_or(0)))
+    }
+
+    /// Saves the events.ndjson offset durably.
+    pub fn set_events_offset(&self, offset: u64) -> Result<()> {
+        self.write(
+            "events.offset.json",
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        )
+    }
+
+    /// Takes `poller.lock` exclusively (flock; the kernel drops it when the process dies), or fails with
+    /// [`Error::AlreadyRunning`] naming the holder's pid.
+    pub fn lock_poller(&self) -> Result<PollerLock> {
+        let p = self.dir.join("poller.lock");
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&p)
+            .map_err(|e| Error::io(&p, e))?;
+        // SAFETY: flock on a descriptor we own; no memory is involved.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                return Err(Error::AlreadyRunning {
+                    lock: p,
+                    pid: holder.trim().to_owned(),
+                });
+            }
+            return Err(Error::io(&p, err));
+        }
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = writeln!(file, "{}", std::process::id());
+        Ok(PollerLock { _file: file })
+    }
+}
+
+/// Held while the bot runs.
+#[derive(Debug)]
+pub struct PollerLock {
+    _file: File,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_persist_and_the_lock_is_exclusive() {
+        let d = tempfile::tempdir().unwrap();
+        let s = StateDir::open(d.path()).unwrap();
+        assert_eq!(s.update_offset().unwrap(), 0);
+        assert_eq!(s.events_offset().unwrap(), None);
+        s.set_update_offset(42).unwrap();
+        s.set_events_offset(7).unwrap();
+        let s2 = StateDir::open(d.path()).unwrap();
+        assert_eq!(s2.update_offset().unwrap(), 42);
+        assert_eq!(s2.events_offset().unwrap(), Some(7));
+        let held = s.lock_poller().unwrap();
+        let err = s2.lock_poller().unwrap_err();
+        assert!(
+            matches!(&err, Error::AlreadyRunning { pid, .. } if *pid == std::process::id().to_string()),
+            "{err}"
+        );
+        drop(held);
+        s2.lock_poller().unwrap();
+    }
+}
