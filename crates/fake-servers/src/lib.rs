@@ -17,6 +17,8 @@ mod body;
 mod ollama;
 mod openai;
 mod script;
+pub mod telegram;
+pub use telegram::{FAKE_TELEGRAM_TOKEN, FakeTelegram, TelegramFailure};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
