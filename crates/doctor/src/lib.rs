@@ -101,7 +101,7 @@ pub struct Inputs {
     pub repo_dir: PathBuf,
     /// `TELEGRAM_BOT_TOKEN` and where it came from, when configured. Never printed.
     pub telegram_token: Option<(String, String)>,
-    /// The Bot API root (`https://api.telegram.org`; `TELEGRAM_API_ROOT` for a local Bot API server).
+    /// The Bot API root (`https://api.telegram.org`; `TELEGRAM_API_BASE` for a local Bot API server).
     pub telegram_api_root: String,
     /// OpenClaw's config file (`~/.openclaw/openclaw.json`).
     pub openclaw_config: Option<PathBuf>,

@@ -43,7 +43,7 @@ pub(super) fn run(queue_dir: &Path, args: DoctorArgs) -> anyhow::Result<u8> {
         queue_dir: queue_dir.to_path_buf(),
         repo_dir: cwd,
         telegram_token: lookup("TELEGRAM_BOT_TOKEN"),
-        telegram_api_root: lookup("TELEGRAM_API_ROOT")
+        telegram_api_root: lookup("TELEGRAM_API_BASE")
             .map(|(v, _)| v)
             .unwrap_or_else(|| "https://api.telegram.org".into()),
         openclaw_config: std::env::var_os("HOME")

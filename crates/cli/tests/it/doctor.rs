@@ -42,7 +42,7 @@ fn doctor(dir: &Path, home: &Path, path: Option<&str>, args: &[&str], env: &[(&s
         "AUTODEV_BACKEND",
         "AUTODEV_NUM_CTX",
         "TELEGRAM_BOT_TOKEN",
-        "TELEGRAM_API_ROOT",
+        "TELEGRAM_API_BASE",
         "OLLAMA_KV_CACHE_TYPE",
     ] {
         c.env_remove(v);
@@ -280,7 +280,7 @@ fn no_queue_fails_and_a_rejected_telegram_token_is_never_printed() {
         &["--host", &fake.url()],
         &[
             ("TELEGRAM_BOT_TOKEN", token),
-            ("TELEGRAM_API_ROOT", &fake.url()),
+            ("TELEGRAM_API_BASE", &fake.url()),
         ],
     );
     assert_eq!(r.code, 1, "{}", r.stdout);

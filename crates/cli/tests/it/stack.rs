@@ -628,8 +628,11 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         "{}",
         worker["volumes"]
     );
-    assert_eq!(s["telegram"]["command"], serde_json::json!(["telegram"]));
-    assert_eq!(s["telegram"]["healthcheck"]["disable"], true);
+    assert_eq!(s["telegram"]["command"][0], "telegram");
+    assert_eq!(
+        s["telegram"]["healthcheck"]["test"][4],
+        "http://127.0.0.1:8089/healthz"
+    );
     for svc in ["ollama", "prometheus", "grafana"] {
         for port in s[svc]["ports"].as_array().unwrap() {
             assert_eq!(
@@ -674,6 +677,30 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
 #[test]
 fn dockerfile_and_grafana_provisioning_fit_together() {
     let root = workspace_root();
+    // The OpenClaw skill: YAML frontmatter with name and description, and the commands it teaches exist.
+    let skill = std::fs::read_to_string(root.join("integrations/openclaw/skills/autodev/SKILL.md"))
+        .unwrap();
+    let front = skill
+        .strip_prefix("---\n")
+        .and_then(|s| s.split_once("\n---\n"))
+        .expect("frontmatter")
+        .0;
+    assert!(front.lines().any(|l| l == "name: autodev"), "{front}");
+    assert!(
+        front.lines().any(|l| l.starts_with("description: ")),
+        "{front}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        "submit", "status", "approve", "reject", "apply", "events", "doctor",
+    ] {
+        assert!(
+            skill.contains(&format!("autodev {cmd}")),
+            "SKILL.md does not show {cmd}"
+        );
+        let r = autodev(dir.path(), &[cmd, "--help"]);
+        assert_eq!(r.code, 0, "autodev {cmd} --help: {}", r.stderr);
+    }
     let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
     assert!(
         dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")) >= 2,
