@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions panic on purpose: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod approval;
 mod chaos;
 mod doctor;
 mod gate;
@@ -11,6 +12,7 @@ mod llama;
 mod rejections;
 mod stack;
 mod status;
+mod telegram;
 mod worker;
 
 use std::path::{Path, PathBuf};
