@@ -214,3 +214,36 @@ pub(crate) fn parse_show(body: &str) -> Result<ModelDetails, BackendError> {
         value_length: info(".attention.value_length"),
     })
 }
+
+#[cfg(test)]
+mod show_tests {
+    use super::parse_show;
+
+    #[test]
+    fn show_gives_the_attention_layout_for_kv_cache_estimates() {
+        // The model_info keys of a real `ollama show qwen2.5-coder:7b` (abridged), plus a vision tower whose
+        // keys must not be mistaken for the text model's.
+        let body = r#"{"details":{"parameter_size":"7.6B","quantization_level":"Q4_K_M"},"model_info":{
+            "general.architecture":"qwen2","general.parameter_count":7615616512,
+            "qwen2.attention.head_count":28,"qwen2.attention.head_count_kv":4,"qwen2.block_count":28,
+            "qwen2.context_length":32768,"qwen2.embedding_length":3584,
+            "qwen2.vision.block_count":32,"qwen2.vision.embedding_length":1280}}"#;
+        let d = parse_show(body).unwrap_or_default();
+        assert_eq!(d.block_count, Some(28));
+        assert_eq!(d.head_count, Some(28));
+        assert_eq!(d.head_count_kv, Some(4));
+        assert_eq!(d.embedding_length, Some(3584));
+        assert_eq!(d.key_length, None);
+        assert_eq!(d.context_length, Some(32768));
+    }
+
+    #[test]
+    fn per_layer_kv_heads_count_their_largest_value() {
+        let body = r#"{"model_info":{"general.architecture":"gemma3","gemma3.block_count":2,
+            "gemma3.attention.head_count_kv":[2,8],"gemma3.attention.key_length":256}}"#;
+        let d = parse_show(body).unwrap_or_default();
+        assert_eq!(d.head_count_kv, Some(8));
+        assert_eq!(d.key_length, Some(256));
+        assert_eq!(d.head_count, None);
+    }
+}
