@@ -48,7 +48,7 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
         backoff: Duration::from_millis(backoff_ms),
         notify_every: Duration::from_millis(notify_ms),
     };
-    init_logging();
+    super::init_logging();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,7 +56,7 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
     rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            wait_for_signal().await;
+            super::wait_for_signal().await;
             tracing::info!("signal received: stopping the bot");
             let _ = tx.send(true);
         });
@@ -68,25 +68,4 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
             }
         }
     })
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTODEV_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    if let Ok(mut term) = signal(SignalKind::terminate()) {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        return;
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

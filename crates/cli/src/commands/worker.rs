@@ -17,7 +17,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         print!("{}", config.describe());
         return Ok(exit_codes::OK);
     }
-    init_logging();
+    super::init_logging();
     let queue = Arc::new(super::open_queue(queue_dir)?);
     let mut bc = BackendConfig::new(config.backend, config.host.clone());
     bc.first_byte_timeout = config.first_byte_timeout;
@@ -38,7 +38,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
     rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            wait_for_signal().await;
+            super::wait_for_signal().await;
             tracing::info!("signal received: finishing up (the current task is given back)");
             let _ = tx.send(true);
         });
@@ -132,15 +132,6 @@ fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {
     Ok(WorkerConfig::load(&inputs)?)
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AUTODEV_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 fn hostname() -> String {
     std::env::var("HOSTNAME")
         .ok()
@@ -148,19 +139,4 @@ fn hostname() -> String {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "localhost".into())
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
