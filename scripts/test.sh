@@ -54,3 +54,9 @@ fi
 
 step "cargo test --workspace"
 cargo test --workspace --locked
+
+step "library docs build without warnings (cargo doc, RUSTDOCFLAGS=-D warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
+
+step "embedding example: submit → worker → gate from Rust (cargo run -p worker --example embed)"
+cargo run -q --locked -p worker --example embed

@@ -14,6 +14,45 @@
 //!   applies the patch to the working tree, all or nothing.
 //!
 //! Every refusal is an [`Error`] with a stable [`Error::code`] (exit 1); infrastructure errors exit 2.
+//!
+//! ```
+//! use approval::{ApplyOptions, Decider, Identity, Via};
+//! use queue_core::{Intent, NewTask, Queue, QueueConfig, Report};
+//! # use std::process::Command;
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let repo = dir.path().join("repo");
+//! # std::fs::create_dir(&repo).unwrap();
+//! # let git = |args: &[&str]| String::from_utf8(Command::new("git").args(["-c", "user.name=d", "-c", "user.email=d@x"])
+//! #     .args(args).current_dir(&repo).output().unwrap().stdout).unwrap();
+//! # std::fs::write(repo.join("a.txt"), "one\n").unwrap();
+//! # git(&["init", "-q"]); git(&["add", "-A"]); git(&["commit", "-qm", "init"]);
+//! # let base = git(&["rev-parse", "HEAD"]).trim().to_string();
+//! // A task a worker finished: in done/, with its patch and a PASS report (normally written by `autodev worker`).
+//! let queue = Queue::init(dir.path().join("queue"), QueueConfig::default()).unwrap();
+//! let new = NewTask {
+//!     title: "Say two".into(), intent: Intent::Fix, work: "a.txt should say two, not one".into(),
+//!     targets: vec!["a.txt".into()], repo: repo.clone(), base: "HEAD".into(), base_commit: Some(base), checks: None,
+//! };
+//! let id = queue.submit(new, "cli:me").unwrap().id;
+//! let claim = queue.claim("worker").unwrap().unwrap();
+//! let patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n";
+//! std::fs::write(queue.result_path(id, "patch"), patch).unwrap();
+//! let report = Report { task_id: Some(id), gate_verdict: "PASS".into(),
+//!     patch_sha256: approval::sha256_hex(patch.as_bytes()), ..Report::default() };
+//! std::fs::write(queue.result_path(id, "report.json"), serde_json::to_vec(&report).unwrap()).unwrap();
+//! queue.complete(&claim, "GATE_PASSED").unwrap();
+//!
+//! // A person says yes; only then is the patch committed, on its own branch.
+//! let me = Decider { by: "alice".into(), via: Via::Cli };
+//! approval::approve(&queue, id, &me).unwrap();
+//! let opts = ApplyOptions { to_worktree: false, committer: Identity::fallback(), actor: me.actor() };
+//! let applied = approval::apply(&queue, id, &opts).unwrap();
+//! assert_eq!(applied.branch, format!("autodev/{id}"));
+//! # assert_eq!(git(&["show", &format!("{}:a.txt", applied.branch)]), "two\n");
+//! // The user's checkout is untouched, and applying again changes nothing.
+//! assert_eq!(std::fs::read_to_string(repo.join("a.txt")).unwrap(), "one\n");
+//! assert!(!approval::apply(&queue, id, &opts).unwrap().newly);
+//! ```
 
 mod error;
 mod git;

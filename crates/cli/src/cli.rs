@@ -215,7 +215,7 @@ pub struct HealthArgs {
 /// `autodev status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// A task id (T<YYYYMMDD>-<NNNN>); without it, every task.
+    /// A task id (`T<YYYYMMDD>-<NNNN>`); without it, every task.
     pub id: Option<TaskId>,
     /// Print JSON.
     #[arg(long)]

@@ -20,6 +20,15 @@
 //! the estimate assumes a Llama-3-8B shape (32 layers, 8 KV heads, head size 128: 128 KiB per token at
 //! f16), which is on the high side for the 1.5B–14B coding models autodev is used with. The need is the
 //! model's size on disk (`/api/tags`) plus the KV cache; compute graphs add a few hundred MiB more.
+//!
+//! The KV-cache estimate the GPU check adds to the model's size (see docs/OPERATIONS.md for the formula):
+//!
+//! ```
+//! use doctor::kv::{kv_cache_bytes, Layout};
+//! // qwen2.5-coder:7b: 28 layers, 4 KV heads of width 128; 8192 tokens of f16 cache.
+//! let layout = Layout { n_layers: 28, n_kv_heads: 4, head_dim: 128, from_server: true };
+//! assert_eq!(kv_cache_bytes(layout, 8192, "f16"), 2 * 28 * 8192 * 4 * 128 * 2);
+//! ```
 
 mod checks;
 pub mod kv;

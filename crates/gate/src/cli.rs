@@ -51,7 +51,7 @@ pub struct GateArgs {
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub base: String,
 
-    /// Print the full report as JSON (the same document the worker stores as <id>.gate.json). On an
+    /// Print the full report as JSON (the same document the worker stores as `<id>.gate.json`). On an
     /// infrastructure error, prints {"verdict":"ERROR","kind":...,"error":...}.
     #[arg(long)]
     pub json: bool,
@@ -75,7 +75,7 @@ pub struct GateArgs {
     #[arg(long, value_enum, value_name = "HOOK", conflicts_with_all = ["patch", "base", "fuzzy", "allow"])]
     pub hook: Option<HookKind>,
 
-    /// Where checkouts, build caches and logs live. Default: <repo>/.git/autodev.
+    /// Where checkouts, build caches and logs live. Default: `<repo>/.git/autodev`.
     #[arg(long, value_name = "DIR")]
     pub work_root: Option<PathBuf>,
 
@@ -100,7 +100,7 @@ pub struct InstallHookArgs {
     /// Any directory inside the repository.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
-    /// Replace existing hooks that autodev did not write; they are kept as <hook>.autodev-backup.
+    /// Replace existing hooks that autodev did not write; they are kept as `<hook>.autodev-backup`.
     #[arg(long)]
     pub force: bool,
 }

@@ -5,18 +5,31 @@
 //! answers PASS or FAIL with machine-readable reasons. Infrastructure problems are a [`GateError`] (exit 2,
 //! ERROR), never a FAIL.
 //!
-//! ```no_run
-//! use gate::{Gate, GateConfig, GateRequest};
-//!
-//! # fn main() -> Result<(), gate::GateError> {
+//! ```
+//! use gate::{Gate, GateConfig, GateRequest, ReasonCode};
+//! # use std::process::Command;
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let repo = dir.path();
+//! # let git = |args: &[&str]| assert!(Command::new("git").args(["-c", "user.name=d", "-c", "user.email=d@x"])
+//! #     .args(args).current_dir(repo).status().unwrap().success());
+//! # std::fs::create_dir(repo.join("src")).unwrap();
+//! # std::fs::write(repo.join("src/config.rs"), "const PORT: u16 = 0;\n").unwrap();
+//! # git(&["init", "-q"]); git(&["add", "-A"]); git(&["commit", "-qm", "init"]);
+//! // A repository whose HEAD has `src/config.rs` containing `const PORT: u16 = 0;`.
+//! let patch = "--- a/src/config.rs\n+++ b/src/config.rs\n@@ -1 +1 @@\n-const PORT: u16 = 0;\n+const PORT: u16 = 8080;\n";
 //! let gate = Gate::new(GateConfig::default());
-//! let patch = std::fs::read("fix.patch").unwrap_or_default();
-//! let mut request = GateRequest::new("/src/app", "HEAD", patch);
+//! let mut request = GateRequest::new(repo, "HEAD", patch);
 //! request.allowed_paths = Some(vec!["src/config.rs".into()]);
-//! let report = gate.check(&request)?;
-//! println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-//! std::process::exit(report.exit_code().into());
-//! # }
+//! let report = gate.check(&request).expect("the repository and base exist");
+//! assert!(report.passed());
+//!
+//! // The same change aimed at a file outside the task's targets is refused before anything runs.
+//! request.allowed_paths = Some(vec!["src/other.rs".into()]);
+//! let report = gate.check(&request).unwrap();
+//! assert_eq!(report.reason_codes(), vec![ReasonCode::PolicyOutsideTargets]);
+//! assert_eq!(report.exit_code(), 1);
+//! // The user's file was never touched: the gate works in its own checkout.
+//! assert_eq!(std::fs::read_to_string(repo.join("src/config.rs")).unwrap(), "const PORT: u16 = 0;\n");
 //! ```
 //!
 //! ## Pipeline ([`Gate::check`])

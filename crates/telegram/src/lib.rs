@@ -14,6 +14,16 @@
 //! **Invariants:** only ids in the allow list are obeyed, and an empty list obeys nobody. The getUpdates offset
 //! is saved before an update is handled, so a restart never runs a command twice. One poller per queue
 //! (`poller.lock`).
+//!
+//! The `/work` syntax, as the bot parses it (validation then happens in `submit`, as for the CLI):
+//!
+//! ```
+//! let spec = telegram::commands::parse_work("fix src/config.rs: parse_port accepts 0, reject it");
+//! assert_eq!(spec.intent.as_deref(), Some("fix"));
+//! assert_eq!(spec.targets, Some(vec!["src/config.rs".to_string()]));
+//! assert_eq!(spec.work.as_deref(), Some("parse_port accepts 0, reject it"));
+//! assert_eq!(telegram::html::escape("<b>&"), "&lt;b&gt;&amp;");
+//! ```
 
 pub mod api;
 pub mod bot;

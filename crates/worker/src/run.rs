@@ -657,7 +657,9 @@ impl Worker {
     /// Writes `results/<id>.report.json` if the claim is still ours (see the fencing note in `try_answer`).
     fn write_report(&self, claim: &Claim, report: &mut Report) -> std::io::Result<()> {
         if self.queue.renew(claim).is_err() {
-            return Err(std::io::Error::other("lease lost: the report belongs to the new holder"));
+            return Err(std::io::Error::other(
+                "lease lost: the report belongs to the new holder",
+            ));
         }
         report.finished_at = Some(Utc::now());
         self.metrics.attempts_finished(&report.attempts);
