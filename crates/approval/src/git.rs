@@ -1,5 +1,5 @@
-//! The `git` binary with an explicit working directory and a scrubbed environment (the pattern of the gate's
-//! `git.rs`): inherited `GIT_DIR`/`GIT_INDEX_FILE` would point commands at the wrong repository or index, and
+//! The `git` binary with an explicit working directory and a scrubbed environment (`gate::scrubbed_git`):
+//! inherited `GIT_DIR`/`GIT_INDEX_FILE` would point commands at the wrong repository or index, and
 //! user configuration (`core.hooksPath`, `core.fsmonitor`, `core.autocrlf`) would run programs or rewrite bytes.
 
 use std::ffi::OsStr;
@@ -9,32 +9,9 @@ use std::process::{Command, Stdio};
 
 use crate::{Error, Result};
 
-const FORCED_CONFIG: &[&str] = &[
-    "core.hooksPath=/dev/null",
-    "core.autocrlf=false",
-    "core.safecrlf=false",
-    "core.fsmonitor=false",
-    "gc.auto=0",
-];
-
-/// A git command in `dir` with only PATH/HOME/TMPDIR kept and no user or system configuration.
+/// A git command in `dir` with the gate's scrubbed environment and forced configuration.
 pub(crate) fn command(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir).env_clear();
-    for key in ["PATH", "HOME", "TMPDIR"] {
-        if let Some(v) = std::env::var_os(key) {
-            cmd.env(key, v);
-        }
-    }
-    cmd.env("LC_ALL", "C")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0");
-    for c in FORCED_CONFIG {
-        cmd.arg("-c").arg(c);
-    }
-    cmd
+    gate::scrubbed_git(dir)
 }
 
 /// What a finished git command said.

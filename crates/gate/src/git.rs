@@ -13,6 +13,13 @@ use std::process::{Command, Stdio};
 
 use crate::error::{GateError, Result};
 
+/// A `git` command in `dir` with the gate's hygiene: only PATH/HOME/TMPDIR kept, no user or system
+/// configuration, hooks, fsmonitor and autocrlf off. For other crates that run git on a user's repository
+/// (the approval crate commits with it).
+pub fn scrubbed_git(dir: &Path) -> Command {
+    Git::new("git").command(dir)
+}
+
 /// A `git` invocation factory.
 #[derive(Debug, Clone)]
 pub(crate) struct Git {

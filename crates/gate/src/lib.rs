@@ -71,6 +71,7 @@ mod workdir;
 pub use config::{DEFAULT_GATE_TOML, GateFile};
 pub use error::{GateError, Result};
 pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH};
+pub use git::scrubbed_git;
 pub use hook::{HookKind, HookRun, InstallOptions, install_hook, run_hook, uninstall_hook};
 pub use policy::{DEFAULT_POLICY_TOML, Policy};
 pub use report::{CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict};
