@@ -8,16 +8,23 @@ use queue_core::TaskId;
 /// autodev turns coding requests into patches written by your local model, checked by a gate and approved by
 /// you.
 ///
-/// Typical flow, inside your git repository:
-///
-///   autodev init
-///   autodev submit --intent fix --target src/config.rs --work "parse_port accepts 0; make it return an error"
-///   autodev status
-///
-/// Exit codes: 0 success, 1 input rejected (a code such as WORK_TEXT_TOO_SHORT is printed), 2 usage or
-/// infrastructure error.
+/// Exit codes: 0 success (gate: PASS), 1 input rejected with a stable code such as WORK_TEXT_TOO_SHORT (gate:
+/// FAIL), 2 usage or infrastructure error.
 #[derive(Debug, Parser)]
-#[command(name = "autodev", version, max_term_width = 110)]
+#[command(
+    name = "autodev",
+    version,
+    max_term_width = 110,
+    after_help = "Typical flow, inside your git repository:
+  autodev init                      # the queue (git-ignored) and .autodev_ssot/ (commit it)
+  autodev submit -i fix -t src/config.rs -w \"parse_port accepts 0; reject it\"
+  autodev worker --once             # your local model writes the patch; the gate checks it
+  autodev status T20261125-0001     # the patch and the report
+  autodev approve T20261125-0001    # your yes, bound to the patch's sha256
+  autodev apply T20261125-0001      # commit on branch autodev/T20261125-0001
+
+Docs: README.md, docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md, docs/TELEGRAM.md"
+)]
 pub struct Cli {
     /// The queue directory. Default: `.autodev_queue` at the top of the current git repository (or in the
     /// current directory outside git).
