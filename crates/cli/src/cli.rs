@@ -174,9 +174,19 @@ pub struct WorkerArgs {
     /// Print every effective setting with its source, then exit.
     #[arg(long)]
     pub print_config: bool,
-    /// Serve /healthz, /readyz and /metrics on this address (e.g. 127.0.0.1:8088).
-    #[arg(long, value_name = "ADDR", env = "AUTODEV_LISTEN")]
+    /// Serve /healthz, /readyz and /metrics on this address. Default 127.0.0.1:8088; when that default is
+    /// taken (a second worker on this machine) the worker goes on without it. An address given here or in
+    /// AUTODEV_LISTEN must be free.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "AUTODEV_LISTEN",
+        conflicts_with = "no_listen"
+    )]
     pub listen: Option<std::net::SocketAddr>,
+    /// Serve no HTTP endpoint.
+    #[arg(long)]
+    pub no_listen: bool,
 }
 
 /// `autodev doctor`.

@@ -19,7 +19,7 @@
 //! see `NotFound`. Completing renames the token-named file, so a worker whose lease was taken back cannot complete
 //! the task the new holder is working on (fencing). Each state change fsyncs the folders it touches.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,10 @@ const TMP: &str = "tmp";
 const CONFIG: &str = "queue.json";
 const PAUSED: &str = "PAUSED";
 const EVENTS: &str = "events.ndjson";
+
+/// How old a finished task's file must be before [`Queue::reconcile_log`] writes its missing final event: far
+/// longer than the gap between a live worker's rename and its log append.
+pub const RECONCILE_AFTER: Duration = Duration::from_secs(10);
 
 /// Settings stored in `queue.json`, shared by every process using the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +154,8 @@ pub struct ReapSummary {
     pub requeued: Vec<TaskId>,
     /// Tasks that ran out of tries and went to `failed/`.
     pub failed: Vec<TaskId>,
+    /// Finished tasks whose final event was missing from the log (see [`Queue::reconcile_log`]).
+    pub recovered: Vec<TaskId>,
 }
 
 /// One task's derived status.
@@ -223,6 +229,8 @@ pub struct Queue {
     pending_cache: Mutex<VecDeque<TaskId>>,
     last_reap: Mutex<Option<Instant>>,
     last_seq: Mutex<Option<(NaiveDate, u32)>>,
+    /// How far [`Queue::reconcile_log`] has read the log, and the tasks it saw finish.
+    log_cursor: Mutex<(u64, HashSet<TaskId>)>,
 }
 
 impl Queue {
@@ -281,6 +289,7 @@ impl Queue {
             pending_cache: Mutex::new(VecDeque::new()),
             last_reap: Mutex::new(None),
             last_seq: Mutex::new(None),
+            log_cursor: Mutex::new((0, HashSet::new())),
         })
     }
 
@@ -695,7 +704,64 @@ impl Queue {
             summary.requeued.push(id);
         }
         self.cleanup_tmp();
+        summary.recovered = self.reconcile_log(actor)?;
         Ok(summary)
+    }
+
+    /// Writes the final event of tasks that reached `done/` or `failed/` without one.
+    ///
+    /// Finishing is a rename followed by a log append; a worker killed between the two leaves a finished task the
+    /// log does not know about. Any process that reaps also reconciles: a task whose `done/`/`failed/` file is
+    /// older than [`RECONCILE_AFTER`] (so a live worker has certainly written its own event) and that has no
+    /// `TASK_COMPLETED`/`TASK_FAILED` event gets one with outcome/reason `RECOVERED_AFTER_CRASH`. The log is read
+    /// incrementally, so this stays cheap as it grows.
+    pub fn reconcile_log(&self, actor: &str) -> Result<Vec<TaskId>> {
+        self.reconcile_log_older_than(actor, RECONCILE_AFTER)
+    }
+
+    /// [`Queue::reconcile_log`] with another age threshold (tests use zero).
+    pub fn reconcile_log_older_than(&self, actor: &str, age: Duration) -> Result<Vec<TaskId>> {
+        let mut cursor = self.log_cursor.lock().unwrap_or_else(|p| p.into_inner());
+        let len = fs::metadata(self.log.path()).map(|m| m.len()).unwrap_or(0);
+        if len < cursor.0 {
+            // The log was replaced or truncated by hand: start over.
+            *cursor = (0, HashSet::new());
+        }
+        let read = self.log.read_from(cursor.0)?;
+        for ev in &read.events {
+            if let (Some(id), EventKind::TaskCompleted { .. } | EventKind::TaskFailed { .. }) = (ev.task_id, &ev.kind) {
+                cursor.1.insert(id);
+            }
+        }
+        cursor.0 = read.end_offset;
+        let cutoff = SystemTime::now() - age;
+        let mut recovered = Vec::new();
+        for (dir, done) in [(DONE, true), (FAILED, false)] {
+            let d = self.root.join(dir);
+            for id in list_ids(&d)? {
+                if cursor.1.contains(&id) {
+                    continue;
+                }
+                let Ok(meta) = fs::metadata(self.state_path(dir, id)) else { continue };
+                if lease_base(&meta) > cutoff {
+                    continue;
+                }
+                let kind = if done {
+                    EventKind::TaskCompleted {
+                        outcome: "RECOVERED_AFTER_CRASH".into(),
+                    }
+                } else {
+                    EventKind::TaskFailed {
+                        reason: "RECOVERED_AFTER_CRASH".into(),
+                        message: "the worker died after failing the task, before logging why; see its report".into(),
+                    }
+                };
+                self.record(kind, Some(id), actor)?;
+                cursor.1.insert(id);
+                recovered.push(id);
+            }
+        }
+        Ok(recovered)
     }
 
     /// Removes staging files left by writers that died more than an hour ago.

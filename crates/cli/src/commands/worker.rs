@@ -42,10 +42,16 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
             tracing::info!("signal received: finishing up (the current task is given back)");
             let _ = tx.send(true);
         });
-        if let Some(addr) = args.listen {
-            worker::http::serve(addr, Arc::clone(&w), rx.clone())
-                .await
-                .with_context(|| format!("cannot listen on {addr}"))?;
+        let default_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 8088));
+        let listen = if args.no_listen { None } else { Some((args.listen.unwrap_or(default_addr), args.listen.is_some())) };
+        if let Some((addr, explicit)) = listen {
+            match worker::http::serve(addr, Arc::clone(&w), rx.clone()).await {
+                Ok(_) => {}
+                Err(e) if explicit => return Err(e).with_context(|| format!("cannot listen on {addr}")),
+                Err(e) => tracing::warn!(
+                    "not serving /healthz and /metrics: {addr} is unavailable ({e}); pass --listen ADDR to choose another"
+                ),
+            }
         }
         // A worker started before its model is pulled must not burn tasks on 404s: wait until ready.
         match w.ready().await {

@@ -122,7 +122,17 @@ fn killed_workers_and_a_faulty_model_lose_nothing_and_finish_nothing_twice() {
             .map(|d| std::fs::read_dir(queue_dir(&repo).join(d)).unwrap().count())
             .sum::<usize>()
     };
-    while terminal() < TASKS {
+    // The folders are the truth; the log catches up too — a worker killed between its rename and its log append
+    // leaves the final event to the next reaper (Queue::reconcile_log, after 10 s).
+    let logged_terminal = || {
+        events(&repo)
+            .iter()
+            .filter(|e| e["type"] == "TASK_COMPLETED" || e["type"] == "TASK_FAILED")
+            .filter_map(|e| e["task_id"].as_str().map(str::to_string))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    while terminal() < TASKS || logged_terminal() < TASKS {
         assert!(
             Instant::now() < deadline,
             "chaos run did not finish: {} of {TASKS} terminal",
@@ -216,10 +226,14 @@ fn killed_workers_and_a_faulty_model_lose_nothing_and_finish_nothing_twice() {
     eprintln!("{WORKERS_NOTE}");
     eprintln!(
         "chaos: tasks={TASKS} workers={WORKERS} kills={kills} requeues={} releases={} claims={} outcomes={by_state:?} \
-         failure_reasons={reasons:?} model_requests={} seconds={:.0}",
+         failure_reasons={reasons:?} recovered_final_events={} model_requests={} seconds={:.0}",
         counts.get("TASK_REQUEUED").unwrap_or(&0),
         counts.get("TASK_RELEASED").unwrap_or(&0),
         counts.get("TASK_CLAIMED").unwrap_or(&0),
+        evs.iter()
+            .filter(|e| e["outcome"] == "RECOVERED_AFTER_CRASH"
+                || e["reason"] == "RECOVERED_AFTER_CRASH")
+            .count(),
         fake.chat_requests().len(),
         started.elapsed().as_secs_f64()
     );

@@ -26,3 +26,38 @@ fn torn_final_line_is_tolerated_and_reported_and_appends_continue() {
     assert_eq!(read.events.len(), 2);
     assert_eq!(q.status().unwrap().0.len(), 2);
 }
+
+#[test]
+fn a_finish_whose_event_was_lost_in_a_crash_is_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::init(dir.path().join("q"), QueueConfig::default()).unwrap();
+    let a = q.submit(new_task(1), "t").unwrap().id;
+    let b = q.submit(new_task(2), "t").unwrap().id;
+    let ca = q.claim("w").unwrap().unwrap();
+    let cb = q.claim("w").unwrap().unwrap();
+    q.complete(&ca, "GATE_PASSED").unwrap();
+    q.fail(&cb, "GATE_FAILED", "x").unwrap();
+    // Simulate workers killed between the rename and the log append: drop both final events.
+    let text = std::fs::read_to_string(q.log().path()).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains("TASK_COMPLETED") && !l.contains("TASK_FAILED"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(q.log().path(), kept).unwrap();
+
+    // A fresh process (another worker) reconciles; a young finish is left alone (its worker may be alive).
+    let other = Queue::open(q.root()).unwrap();
+    assert!(other.reconcile_log("reaper").unwrap().is_empty(), "too young to be a crash");
+    let mut got = other.reconcile_log_older_than("reaper", std::time::Duration::ZERO).unwrap();
+    got.sort();
+    assert_eq!(got, vec![a, b]);
+    assert!(other.reconcile_log_older_than("reaper", std::time::Duration::ZERO).unwrap().is_empty(), "once only");
+    let events = other.log().read().unwrap().events;
+    let finals: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.type_name(), "TASK_COMPLETED" | "TASK_FAILED"))
+        .map(|e| (e.task_id.unwrap(), e.type_name()))
+        .collect();
+    assert_eq!(finals, vec![(a, "TASK_COMPLETED"), (b, "TASK_FAILED")]);
+}
