@@ -729,7 +729,9 @@ impl Queue {
         }
         let read = self.log.read_from(cursor.0)?;
         for ev in &read.events {
-            if let (Some(id), EventKind::TaskCompleted { .. } | EventKind::TaskFailed { .. }) = (ev.task_id, &ev.kind) {
+            if let (Some(id), EventKind::TaskCompleted { .. } | EventKind::TaskFailed { .. }) =
+                (ev.task_id, &ev.kind)
+            {
                 cursor.1.insert(id);
             }
         }
@@ -742,7 +744,9 @@ impl Queue {
                 if cursor.1.contains(&id) {
                     continue;
                 }
-                let Ok(meta) = fs::metadata(self.state_path(dir, id)) else { continue };
+                let Ok(meta) = fs::metadata(self.state_path(dir, id)) else {
+                    continue;
+                };
                 if lease_base(&meta) > cutoff {
                     continue;
                 }

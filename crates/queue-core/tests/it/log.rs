@@ -48,11 +48,22 @@ fn a_finish_whose_event_was_lost_in_a_crash_is_recorded_once() {
 
     // A fresh process (another worker) reconciles; a young finish is left alone (its worker may be alive).
     let other = Queue::open(q.root()).unwrap();
-    assert!(other.reconcile_log("reaper").unwrap().is_empty(), "too young to be a crash");
-    let mut got = other.reconcile_log_older_than("reaper", std::time::Duration::ZERO).unwrap();
+    assert!(
+        other.reconcile_log("reaper").unwrap().is_empty(),
+        "too young to be a crash"
+    );
+    let mut got = other
+        .reconcile_log_older_than("reaper", std::time::Duration::ZERO)
+        .unwrap();
     got.sort();
     assert_eq!(got, vec![a, b]);
-    assert!(other.reconcile_log_older_than("reaper", std::time::Duration::ZERO).unwrap().is_empty(), "once only");
+    assert!(
+        other
+            .reconcile_log_older_than("reaper", std::time::Duration::ZERO)
+            .unwrap()
+            .is_empty(),
+        "once only"
+    );
     let events = other.log().read().unwrap().events;
     let finals: Vec<_> = events
         .iter()
