@@ -22,7 +22,12 @@ async fn real_llama_server_streams_usage_timings_and_limits() {
     let Some((_server, url)) = start().await else {
         return;
     };
-    let backend = backend(BackendKind::OpenAi, &url);
+    // A real server on a loaded 2-core machine (other tests, builds) can take far longer than the fakes' 5 s to
+    // send its first byte; the worker's own default is 10 minutes.
+    let mut cfg = config(BackendKind::OpenAi, &url);
+    cfg.first_byte_timeout = Duration::from_secs(180);
+    cfg.idle_timeout = Duration::from_secs(120);
+    let backend = Backend::new(cfg).unwrap();
 
     let details = backend.show(MODEL).await.unwrap();
     assert_eq!(
