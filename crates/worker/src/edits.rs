@@ -206,7 +206,12 @@ pub fn is_allowed(path: &str, targets: &[String]) -> bool {
 /// Normalises a model-written path (`./a`, `a//b`); refuses absolute paths and `..`.
 fn clean_path(raw: &str) -> Result<String, EditError> {
     let raw = raw.trim().trim_start_matches("a/").trim_start_matches("b/");
-    if raw.is_empty() || raw.starts_with('/') || raw.contains('\\') || raw.contains('\0') {
+    // Control characters (newline, tab, ...) would corrupt the `diff --git`/`---`/`+++` headers of the diff.
+    if raw.is_empty()
+        || raw.starts_with('/')
+        || raw.contains('\\')
+        || raw.chars().any(char::is_control)
+    {
         return Err(err(
             "EDIT_PATH_INVALID",
             format!("{raw:?} is not a repository-relative path"),
@@ -383,4 +388,61 @@ pub fn line_counts(changes: &Changes) -> (u64, u64) {
         }
     }
     (add, del)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Found by `cargo fuzz run model_answer`: a path with a newline was accepted and broke the diff headers.
+    #[test]
+    fn control_characters_in_paths_are_refused() {
+        let answer =
+            parse_answer(r#"{"edits":[{"path":"src/l  s\n=","search":"","replace":"x\n"}]}"#)
+                .unwrap();
+        let errs = apply_answer(&answer, &["src/".to_owned()], |_| None).unwrap_err();
+        assert_eq!(errs[0].code, "EDIT_PATH_INVALID");
+        for bad in ["src/a\tb", "src/a\rb", "src/a\u{7f}"] {
+            assert_eq!(
+                clean_path(bad).unwrap_err().code,
+                "EDIT_PATH_INVALID",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(clean_path("./src//a b.rs").unwrap(), "src/a b.rs");
+    }
+
+    /// Found by `cargo fuzz run model_answer`: `similar` ends a line at a lone `\r`, the gate does not (a CR is
+    /// part of its line), so the diff of a change whose text has a lone CR has wrong hunk counts and the gate
+    /// refuses it as malformed. Ignored until `unified_diff` splits lines on `\n` only.
+    #[test]
+    #[ignore = "known bug: unified_diff and the gate disagree on lone CR"]
+    fn diff_of_lone_cr_applies_strictly() {
+        let old = b"a\nb\n".to_vec();
+        let new = b"a\rx\nb\n".to_vec();
+        let changes: Changes = [("f".to_owned(), (Some(old.clone()), new.clone()))].into();
+        let diff = unified_diff(&changes);
+        let patch = gate::patch::parse(diff.as_bytes(), false).unwrap();
+        let got = gate::apply::apply_hunks(
+            &old,
+            &patch.files[0].hunks,
+            gate::apply::MatchMode::Strict,
+            false,
+        )
+        .unwrap();
+        assert_eq!(got, new, "{diff:?}");
+    }
+
+    /// Found by `cargo fuzz run model_answer`: a path with a `"` (allowed by `clean_path`) is written into the
+    /// `diff --git` / `---` / `+++` headers unquoted, and the gate's parser reads another path. Ignored until
+    /// `unified_diff` quotes paths the way git does (`"a/src/x\"y.rs"`) or `clean_path` refuses `"`.
+    #[test]
+    #[ignore = "known bug: unified_diff does not quote paths that git would quote"]
+    fn diff_of_path_with_quote_names_the_same_path() {
+        let changes: Changes = [("src/a \"b\".rs".to_owned(), (None, b"x\n".to_vec()))].into();
+        let diff = unified_diff(&changes);
+        let patch = gate::patch::parse(diff.as_bytes(), false).unwrap();
+        assert_eq!(patch.files[0].display_path(), "src/a \"b\".rs", "{diff}");
+    }
 }
