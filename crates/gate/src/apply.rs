@@ -215,8 +215,16 @@ pub fn apply_hunks(
                 HunkLine::Remove(_) => cursor += 1,
                 HunkLine::Add(t) => {
                     let mut t = t.clone();
+                    // Fuzzy: added lines follow the file's line endings, whatever the patch used (a CRLF patch
+                    // on an LF file must not leave a stray CR on every added line).
                     if mode == MatchMode::Fuzzy && crlf && !t.ends_with(b"\r") {
                         t.push(b'\r');
+                    } else if mode == MatchMode::Fuzzy
+                        && !crlf
+                        && !text.lines.is_empty()
+                        && t.ends_with(b"\r")
+                    {
+                        t.pop();
                     }
                     replacement.push(t);
                 }

@@ -102,3 +102,18 @@ fn text_roundtrip() {
         assert_eq!(Text::parse(s.as_bytes()).to_bytes(), s.as_bytes());
     }
 }
+
+/// Found by the edit-corpus benchmark: a CRLF patch applied fuzzily to an LF file kept a CR on every added line.
+#[test]
+fn fuzzy_added_lines_follow_the_files_line_endings() {
+    let crlf_patch = "--- a/f\r\n+++ b/f\r\n@@ -1,2 +1,2 @@\r\n a\r\n-b\r\n+B\r\n";
+    assert_eq!(
+        run("a\nb\nc\n", crlf_patch, MatchMode::Fuzzy).unwrap(),
+        "a\nB\nc\n"
+    );
+    let lf_patch = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n";
+    assert_eq!(
+        run("a\r\nb\r\nc\r\n", lf_patch, MatchMode::Fuzzy).unwrap(),
+        "a\r\nB\r\nc\r\n"
+    );
+}

@@ -119,12 +119,14 @@ fn reset(git: &Git, slot: &Slot, repo: &RepoInfo, commit: &str) -> Result<()> {
         )?;
     }
     // A fresh clone only knows the user's refs, but alternates expose every object, so any commit resolves.
+    // `checkout --force` resets HEAD, index and every tracked file to the commit (a separate `reset --hard` would
+    // walk the tree a second time); `clean -ffdx` then removes untracked and ignored files, nested repositories
+    // included.
     slot_git(
         git,
         &slot.dir,
         &["checkout", "--quiet", "--force", "--detach", commit],
     )?;
-    slot_git(git, &slot.dir, &["reset", "--quiet", "--hard", commit])?;
     slot_git(git, &slot.dir, &["clean", "-ffdxq"])?;
     Ok(())
 }

@@ -213,17 +213,25 @@ impl Gate {
         if let Err(reasons) = self.apply(&slot, &patch, &req.patch, mode)? {
             return finish(report, reasons);
         }
-        let status = slot_git(
-            &self.git,
-            &slot.dir,
-            // --ignored: the slot was clean, so even an ignored file is the patch's doing.
-            &[
-                "status",
-                "--porcelain",
-                "--untracked-files=all",
-                "--ignored",
-            ],
-        )?;
+        // --ignored: the slot was clean, so even an ignored file is the patch's doing. Limited to the paths the
+        // patch names (the only ones it can have written), so a large repository is not walked again.
+        let mut status_args: Vec<String> = [
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--ignored",
+            "--",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        status_args.extend(
+            touched_paths(&patch)
+                .iter()
+                .map(|p| format!(":(literal){p}")),
+        );
+        let status_refs: Vec<&str> = status_args.iter().map(String::as_str).collect();
+        let status = slot_git(&self.git, &slot.dir, &status_refs)?;
         if status.is_empty() {
             let msg = "the patch applies but changes nothing";
             return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, msg)]);

@@ -207,9 +207,12 @@ pub fn is_allowed(path: &str, targets: &[String]) -> bool {
 fn clean_path(raw: &str) -> Result<String, EditError> {
     let raw = raw.trim().trim_start_matches("a/").trim_start_matches("b/");
     // Control characters (newline, tab, ...) would corrupt the `diff --git`/`---`/`+++` headers of the diff.
+    // A `"` would have to be quoted in the diff headers (git's quotePath rules); refuse it rather than risk the
+    // gate reading another path.
     if raw.is_empty()
         || raw.starts_with('/')
         || raw.contains('\\')
+        || raw.contains('"')
         || raw.chars().any(char::is_control)
     {
         return Err(err(
@@ -226,6 +229,14 @@ fn clean_path(raw: &str) -> Result<String, EditError> {
         }
     }
     Ok(parts.join("/"))
+}
+
+/// A `\r` not followed by `\n`: the diff would end a line there and the gate would not.
+fn has_lone_cr(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
 }
 
 /// The files an answer changed: path → (old content or None for a new file, new content).
@@ -256,6 +267,13 @@ pub fn apply_answer(
                     "edit {n} changes {path}, which is not one of the allowed paths: {}",
                     targets.join(", ")
                 ),
+            ));
+            continue;
+        }
+        if has_lone_cr(&edit.search) || has_lone_cr(&edit.replace) {
+            errors.push(err(
+                "EDIT_TEXT_INVALID",
+                format!("edit {n} for {path} contains a carriage return that is not followed by a newline; use \\n line ends"),
             ));
             continue;
         }
@@ -413,17 +431,47 @@ mod tests {
         assert_eq!(clean_path("./src//a b.rs").unwrap(), "src/a b.rs");
     }
 
-    /// Found by `cargo fuzz run model_answer`: `similar` ends a line at a lone `\r`, the gate does not (a CR is
-    /// part of its line), so the diff of a change whose text has a lone CR has wrong hunk counts and the gate
-    /// refuses it as malformed. Ignored until `unified_diff` splits lines on `\n` only.
+    /// Found by `cargo fuzz run model_answer`: `similar` ends a line at a lone `\r`, the gate does not, so the
+    /// diff of such a text would be refused as malformed. The edit is refused up front instead.
     #[test]
-    #[ignore = "known bug: unified_diff and the gate disagree on lone CR"]
-    fn diff_of_lone_cr_applies_strictly() {
-        let old = b"a\nb\n".to_vec();
-        let new = b"a\rx\nb\n".to_vec();
-        let changes: Changes = [("f".to_owned(), (Some(old.clone()), new.clone()))].into();
+    fn lone_carriage_returns_are_refused() {
+        let answer = Answer {
+            edits: vec![Edit {
+                path: "f".into(),
+                search: "a\n".into(),
+                replace: "a\rx\n".into(),
+            }],
+            summary: None,
+        };
+        let errs =
+            apply_answer(&answer, &["f".to_owned()], |_| Some(b"a\nb\n".to_vec())).unwrap_err();
+        assert_eq!(errs[0].code, "EDIT_TEXT_INVALID");
+        // CRLF is fine.
+        assert!(!has_lone_cr("a\r\nb\r\n"));
+    }
+
+    /// Found by `cargo fuzz run model_answer`: a path with a `"` would be written into the diff headers
+    /// unquoted and the gate would read another path; such paths are refused.
+    #[test]
+    fn paths_with_quotes_are_refused() {
+        assert_eq!(
+            clean_path("src/a \"b\".rs").unwrap_err().code,
+            "EDIT_PATH_INVALID"
+        );
+    }
+
+    /// Every diff the worker produces parses back to the same paths and applies strictly to the base.
+    #[test]
+    fn produced_diffs_round_trip_through_the_gate() {
+        let old = b"one\r\ntwo\r\n".to_vec();
+        let answer = parse_answer(
+            r#"{"edits":[{"path":"dir/a b.rs","search":"two\n","replace":"three\n"}]}"#,
+        )
+        .unwrap();
+        let changes = apply_answer(&answer, &["dir/".to_owned()], |_| Some(old.clone())).unwrap();
         let diff = unified_diff(&changes);
         let patch = gate::patch::parse(diff.as_bytes(), false).unwrap();
+        assert_eq!(patch.files[0].display_path(), "dir/a b.rs");
         let got = gate::apply::apply_hunks(
             &old,
             &patch.files[0].hunks,
@@ -431,18 +479,6 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(got, new, "{diff:?}");
-    }
-
-    /// Found by `cargo fuzz run model_answer`: a path with a `"` (allowed by `clean_path`) is written into the
-    /// `diff --git` / `---` / `+++` headers unquoted, and the gate's parser reads another path. Ignored until
-    /// `unified_diff` quotes paths the way git does (`"a/src/x\"y.rs"`) or `clean_path` refuses `"`.
-    #[test]
-    #[ignore = "known bug: unified_diff does not quote paths that git would quote"]
-    fn diff_of_path_with_quote_names_the_same_path() {
-        let changes: Changes = [("src/a \"b\".rs".to_owned(), (None, b"x\n".to_vec()))].into();
-        let diff = unified_diff(&changes);
-        let patch = gate::patch::parse(diff.as_bytes(), false).unwrap();
-        assert_eq!(patch.files[0].display_path(), "src/a \"b\".rs", "{diff}");
+        assert_eq!(got, b"one\r\nthree\r\n".to_vec());
     }
 }
