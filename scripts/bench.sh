@@ -4,8 +4,8 @@
 #   scripts/bench.sh                 # ~15–25 min on 2 cores; writes docs/BENCHMARKS.md
 #   BENCH_OUT=/tmp/b.md scripts/bench.sh
 #
-# Installs what it needs: a Python venv with pinned PyPI queues under ${AUTODEV_CACHE:-~/.cache/autodev}/bench-venv,
-# crate sources from static.crates.io under $CACHE/bench/crates, a generated 20,000-file repository under
+# Installs what it needs: a Python venv with pinned PyPI queues under ${AUTODEV_CACHE:-~/.cache/autodev}/bench-venv
+# (pip), crate sources under $CACHE/bench/crates (cargo vendor), a generated 20,000-file repository under
 # $CACHE/bench/gate-repo-<version>-<files>. Cargo output goes to CARGO_TARGET_DIR (default /work/target-bench if
 # /work exists, else target/). Numbers are noisy on a shared machine; the ratios measured in the same run matter.
 set -euo pipefail
@@ -18,7 +18,10 @@ if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   if [ -d /work ]; then export CARGO_TARGET_DIR=/work/target-bench; else export CARGO_TARGET_DIR="$ROOT/target"; fi
 fi
 mkdir -p "$CACHE/bench"
-TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+TMP="$(mktemp -d)"
+LLAMA_PID=""
+cleanup() { if [ -n "$LLAMA_PID" ]; then kill "$LLAMA_PID" 2>/dev/null || true; fi; rm -rf "$TMP"; }
+trap cleanup EXIT
 log() { echo "bench.sh: $*" >&2; }
 
 # ---- dependencies -------------------------------------------------------------------------------------------
@@ -32,16 +35,36 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PYPK
 fi
 PAIRS="anyhow:1.0.86:1.0.87,semver:1.0.22:1.0.23,log:0.4.21:0.4.22,serde_json:1.0.120:1.0.121,itoa:1.0.10:1.0.11,thiserror:1.0.61:1.0.62,similar:2.5.0:2.6.0,toml_edit:0.22.14:0.22.15,syn:2.0.66:2.0.67,serde:1.0.203:1.0.204,regex:1.10.4:1.10.5,clap_builder:4.5.8:4.5.9,tokio:1.38.0:1.38.1"
 CRATES="$CACHE/bench/crates"; mkdir -p "$CRATES"
-for p in ${PAIRS//,/ }; do
-  IFS=: read -r n a b <<< "$p"
-  for v in "$a" "$b"; do
-    [ -d "$CRATES/$n-$v" ] && continue
-    log "downloading $n $v"
-    curl -sfL "https://static.crates.io/crates/$n/$n-$v.crate" -o "$TMP/c.crate" \
-      || curl -sfL "https://crates.io/api/v1/crates/$n/$v/download" -o "$TMP/c.crate"
-    tar xzf "$TMP/c.crate" -C "$CRATES"
+# Crate sources are fetched by cargo itself: one throwaway project per missing (name, version), each pinning it
+# exactly (`=x.y.z`, a renamed dependency), all vendored in one `cargo vendor --versioned-dirs` run (it resolves
+# each manifest separately, so two semver-compatible versions of one crate do not conflict). Only the pinned
+# `<name>-<version>/` folders are kept; their dependencies are vendored into $TMP and discarded.
+fetch_crates() {
+  local proj="$TMP/crate-fetch" manifests=() want=() n a b v id
+  rm -rf "$proj"; mkdir -p "$proj"
+  for p in ${PAIRS//,/ }; do
+    IFS=: read -r n a b <<< "$p"
+    for v in "$a" "$b"; do
+      [ -d "$CRATES/$n-$v" ] && continue
+      id="${n//-/_}_${v//[.+-]/_}"
+      mkdir -p "$proj/$id/src"; : > "$proj/$id/src/lib.rs"
+      printf '[package]\nname = "fetch-%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dependencies]\n%s = { package = "%s", version = "=%s" }\n' \
+        "${id//_/-}" "$id" "$n" "$v" > "$proj/$id/Cargo.toml"
+      manifests+=("$proj/$id/Cargo.toml"); want+=("$n-$v")
+    done
   done
-done
+  [ ${#manifests[@]} -eq 0 ] && return 0
+  log "fetching ${want[*]} with cargo vendor"
+  local args=(vendor --quiet --versioned-dirs --manifest-path "${manifests[0]}")
+  for m in "${manifests[@]:1}"; do args+=(--sync "$m"); done
+  (cd "$proj" && CARGO_TARGET_DIR="$proj/target" cargo "${args[@]}" "$proj/vendor" > /dev/null)
+  for c in "${want[@]}"; do
+    [ -d "$proj/vendor/$c" ] || { log "cargo vendor did not produce $c"; return 1; }
+    rm -rf "$CRATES/$c.part"; cp -r "$proj/vendor/$c" "$CRATES/$c.part"; mv "$CRATES/$c.part" "$CRATES/$c"
+  done
+  rm -rf "$proj"
+}
+fetch_crates
 log "building benches and the autodev binary"
 cargo build --release -q -p autodev
 cargo bench -q --no-run -p queue-core --bench claim_throughput 2>/dev/null
@@ -62,8 +85,16 @@ log "gate (20,000-file repository)"
 cargo bench -q -p gate --bench gate_checkout 2>/dev/null > "$TMP/gate.md"
 log "edit corpus"
 BENCH_CRATES_DIR="$CRATES" BENCH_PAIRS="$PAIRS" cargo bench -q -p worker --bench edit_corpus 2>/dev/null > "$TMP/edits.md"
-log "worker overhead and idle memory"
-BENCH_AUTODEV_BIN="$CARGO_TARGET_DIR/release/autodev" cargo bench -q -p worker --bench worker_overhead 2>/dev/null > "$TMP/worker.md"
+log "worker overhead and idle memory; tokens/s through the worker vs direct (llama-server)"
+LLAMA_URL=""
+if LLAMA_ENV="$(scripts/start-llama-server.sh --build-if-missing 2>"$TMP/llama-start.log")"; then
+  eval "$LLAMA_ENV"
+else
+  log "llama-server did not start (see below); the tokens/s row is skipped"; tail -5 "$TMP/llama-start.log" >&2
+fi
+BENCH_AUTODEV_BIN="$CARGO_TARGET_DIR/release/autodev" BENCH_LLAMA_URL="$LLAMA_URL" \
+  BENCH_LLAMA_MODEL="${LLAMA_MODEL_ID:-}" cargo bench -q -p worker --bench worker_overhead 2>/dev/null > "$TMP/worker.md"
+if [ -n "$LLAMA_PID" ]; then kill "$LLAMA_PID" 2>/dev/null || true; LLAMA_PID=""; fi
 
 # ---- the document -------------------------------------------------------------------------------------------
 python3 - "$TMP" "$OUT" "$TASKS" <<'PY'
@@ -94,6 +125,10 @@ for r in py:
     tps = r["tasks_per_s"]
     t.append(f"| {p} | {r['lib']} | {tps:.0f} | {100*tps/raw:.0f}% | {100*tps/q:.0f}% | {r['handled']-r['unique']} |")
 dl = "\n".join(f"- `{k}`: {v}" for k, v in durable.items())
+worker_md = rd("worker.md")
+tokens_note = "" if "### Tokens/s" in worker_md else """
+Tokens/s through the worker vs a direct streaming request to llama-server (target ≥ 97%): not measured in this
+run (llama-server could not be started; `scripts/start-llama-server.sh --build-if-missing`)."""
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 doc = f"""# Benchmarks
 
@@ -156,12 +191,11 @@ after its policy checks).
 
 ## Worker overhead
 
-Command: `BENCH_AUTODEV_BIN=target/release/autodev cargo bench -p worker --bench worker_overhead`.
+Command: `BENCH_AUTODEV_BIN=target/release/autodev cargo bench -p worker --bench worker_overhead`; with
+`eval "$(scripts/start-llama-server.sh)"` first and `BENCH_LLAMA_URL=$LLAMA_URL` also the tokens/s comparison.
 
 {rd('worker.md')}
-
-Tokens/s through the worker vs a direct streaming request to llama-server (target ≥ 97%): not measured yet (no
-bench row in this version of the script).
+{tokens_note}
 
 ## Fuzzing
 

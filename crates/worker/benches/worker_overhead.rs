@@ -5,6 +5,10 @@
 //!
 //! Run: `cargo bench -p worker --bench worker_overhead` (env `BENCH_TASKS`, default 30; `BENCH_AUTODEV_BIN`, the
 //! `autodev` binary for the idle-RSS row — skipped when unset).
+//!
+//! With `BENCH_LLAMA_URL` (a running llama-server, e.g. from `scripts/start-llama-server.sh`) it also compares
+//! generation tokens/s seen through the worker's client (`Backend::chat`, OpenAI kind) with a direct streaming
+//! request to the same server, interleaved `BENCH_LLAMA_RUNS` times (default 5) after one warm-up of each.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -147,13 +151,117 @@ fn main() {
         if p - c <= 50.0 { "met" } else { "**missed**" }
     );
 
+    idle_rss(&dir, &fake.url());
+    if let Some(url) = std::env::var("BENCH_LLAMA_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        tokens_per_second(&rt, url.trim_end_matches('/'));
+    }
+}
+
+const LLAMA_PROMPT: &str =
+    "Write a Rust function that returns the n-th Fibonacci number, then explain how it works.";
+const LLAMA_MAX_TOKENS: u32 = 128;
+
+/// One direct streaming request: (server-reported generation tokens/s, generated tokens, wall seconds).
+async fn direct_chat(client: &reqwest::Client, url: &str, model: &str) -> (f64, u64, f64) {
+    let body = serde_json::json!({
+        "model": model,
+        "messages": [{"role": "user", "content": LLAMA_PROMPT}],
+        "stream": true,
+        "stream_options": {"include_usage": true},
+        "max_tokens": LLAMA_MAX_TOKENS,
+        "temperature": 0.0,
+        "seed": 1,
+    });
+    let t = Instant::now();
+    let text = client
+        .post(format!("{url}/v1/chat/completions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let wall = t.elapsed().as_secs_f64();
+    let timings = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d.trim()).ok())
+        .filter_map(|v| v.get("timings").cloned())
+        .next_back()
+        .expect("no chunk with timings in the stream");
+    let tps = timings["predicted_per_second"].as_f64().unwrap();
+    let n = timings["predicted_n"].as_u64().unwrap_or(0);
+    (tps, n, wall)
+}
+
+fn tokens_per_second(rt: &tokio::runtime::Runtime, url: &str) {
+    let runs: usize = std::env::var("BENCH_LLAMA_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let model = std::env::var("BENCH_LLAMA_MODEL").unwrap_or_else(|_| "bench".into());
+    let client = reqwest::Client::new();
+    let backend = Backend::new(BackendConfig::openai(url)).unwrap();
+    let mut req = ChatRequest::new(model.clone(), vec![Message::user(LLAMA_PROMPT)], 4096);
+    req.seed = Some(1);
+    req.max_tokens = Some(LLAMA_MAX_TOKENS);
+    let (mut direct, mut direct_e2e, mut via, mut via_e2e, mut tokens) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Run 0 warms both paths up (prompt cache, connection) and is not counted.
+    for i in 0..=runs {
+        let (tps, n, wall) = rt.block_on(direct_chat(&client, url, &model));
+        let t = Instant::now();
+        let resp = rt.block_on(backend.chat(&req, &mut |_| {})).unwrap();
+        let w = t.elapsed().as_secs_f64();
+        if i > 0 {
+            direct.push(tps);
+            direct_e2e.push(n as f64 / wall);
+            via.push(resp.tokens_per_second());
+            via_e2e.push(resp.completion_tokens as f64 / w);
+            tokens.push(format!("{n}/{}", resp.completion_tokens));
+        }
+    }
+    let (d, v) = (median(direct), median(via));
+    let (de, ve) = (median(direct_e2e), median(via_e2e));
+    let ratio = 100.0 * v / d;
+    println!();
+    println!("### Tokens/s through the worker versus a direct request");
+    println!();
+    println!(
+        "The same llama-server (`scripts/start-llama-server.sh`: SmolLM2-135M Q4_1, 1 slot), the same prompt, \
+         streaming, `max_tokens` {LLAMA_MAX_TOKENS}, temperature 0, seed 1; {runs} runs interleaved (direct, then \
+         the worker's `Backend::chat`) after one warm-up of each; medians. Generation tokens/s is the server's \
+         own measure (`timings`: generated tokens / generation time); end-to-end is generated tokens / wall time \
+         of the whole request as the client sees it. Tokens generated (direct/worker) per run: {}.",
+        tokens.join(", ")
+    );
+    println!();
+    println!("| what | direct | through the worker | worker / direct | target |");
+    println!("|---|---:|---:|---:|---|");
+    println!(
+        "| **generation tokens/s** | {d:.1} | {v:.1} | **{ratio:.1}%** | ≥ 97%: {} |",
+        if ratio >= 97.0 { "met" } else { "**missed**" }
+    );
+    println!(
+        "| end-to-end tokens/s (incl. prompt and HTTP) | {de:.1} | {ve:.1} | {:.1}% | |",
+        100.0 * ve / de
+    );
+}
+
+fn idle_rss(dir: &tempfile::TempDir, fake_url: &str) {
     if let Ok(bin) = std::env::var("BENCH_AUTODEV_BIN") {
         let q2 = dir.path().join("idle-queue");
         Queue::init(&q2, QueueConfig::default()).unwrap();
         let mut child = Command::new(bin)
             .args(["worker", "--queue"])
             .arg(&q2)
-            .args(["--host", &fake.url()])
+            .args(["--host", fake_url])
             .env("AUTODEV_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
