@@ -144,7 +144,7 @@ fn breakdown(repo: &Path, tmp: &Path, patch_file: &Path, runs: usize) {
             vec![&gd, &wt, "checkout", "--quiet", "--force", "--detach", head],
         ),
         (
-            "reset --hard C",
+            "reset --hard C (no longer run: checkout --force does its work)",
             vec![&gd, &wt, "reset", "--quiet", "--hard", head],
         ),
         (
