@@ -79,7 +79,7 @@ server_pid=""
 cleanup() { if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 worker_args=(--once)
-if curl -fsS --max-time 3 "$ollama_url/api/tags" >/dev/null 2>&1; then
+if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)' "$ollama_url/api/tags" >/dev/null 2>&1; then
   say "using the Ollama server at $ollama_url"
   worker_args+=(--backend ollama --host "$ollama_url")
   [[ -n "${OLLAMA_MODEL:-}" ]] && worker_args+=(--model "$OLLAMA_MODEL")

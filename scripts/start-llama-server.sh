@@ -70,7 +70,23 @@ while (($#)); do
     esac
 done
 
-command -v curl >/dev/null 2>&1 || die "curl is required to poll /health" "apt-get install -y curl"
+# The HTTP status of GET url (000 when nothing answers): curl when present, else python3 (a fresh machine may
+# have only Rust and Python).
+http_code() {
+    if command -v curl >/dev/null 2>&1; then
+        curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true
+    else
+        python3 - "$1" <<'PY' || true
+import sys, urllib.request, urllib.error
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=2).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+PY
+    fi
+}
 
 # ---- locate binary and model -----------------------------------------------------------------------
 if [[ -z "${LLAMA_SERVER:-}" || -z "${LLAMA_MODEL:-}" ]]; then
@@ -144,7 +160,7 @@ for attempt in $(seq 1 "$attempts"); do
             status="died"
             break
         fi
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$p/health" || true)"
+        code="$(http_code "http://127.0.0.1:$p/health")"
         if [[ "$code" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
             status="ok"
             break

@@ -53,7 +53,11 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
 fi
 
 step "cargo test --workspace"
-cargo test --workspace --locked
+cargo test --workspace --locked -- --skip chaos::
+
+# The chaos run on its own, so its counts (tasks, kills, requeues, outcomes) are printed.
+step "chaos: workers killed at random over hundreds of tasks"
+cargo test -p autodev --test it --locked chaos:: -- --nocapture
 
 step "library docs build without warnings (cargo doc, RUSTDOCFLAGS=-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
