@@ -52,15 +52,15 @@ if [[ -z "${SKIP_LINT:-}" ]]; then
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
+step "library docs build without warnings (cargo doc, RUSTDOCFLAGS=-D warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
+
+step "embedding example: submit → worker → gate from Rust (cargo run -p worker --example embed)"
+cargo run -q --locked -p worker --example embed
+
 step "cargo test --workspace"
 cargo test --workspace --locked -- --skip chaos::
 
 # The chaos run on its own, so its counts (tasks, kills, requeues, outcomes) are printed.
 step "chaos: workers killed at random over hundreds of tasks"
 cargo test -p autodev --test it --locked chaos:: -- --nocapture
-
-step "library docs build without warnings (cargo doc, RUSTDOCFLAGS=-D warnings)"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
-
-step "embedding example: submit → worker → gate from Rust (cargo run -p worker --example embed)"
-cargo run -q --locked -p worker --example embed
