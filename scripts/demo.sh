@@ -122,6 +122,7 @@ if [[ "$state" == done ]]; then
   note "  autodev apply $id          # commits it on branch autodev/$id; your checkout is untouched"
 else
   note "The model did not produce a patch that passes the gate ($state). The report lists every try and why it"
-  note "was refused. With a real coding model (ollama pull qwen2.5-coder:7b) this request normally passes."
+  note "was refused. SmolLM2-135M only proves the pipeline; for real patches use a coding model:"
+  note "  ollama pull qwen2.5-coder:7b && scripts/demo.sh"
 fi
 note "Everything autodev did is in $repo/.autodev_queue/events.ndjson ('autodev events' prints it)."
