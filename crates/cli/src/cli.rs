@@ -39,7 +39,7 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create the queue and a default `.autodev_ssot/` (policy, gate checks, prompt, task schema).
+    /// Create the queue and a default `.autodev_ssot/` (policy, gate checks, prompt, worker settings, task schema).
     ///
     /// Never overwrites an existing file. When the queue is inside a git work tree it is added to
     /// `.git/info/exclude`, so queue files never make your repository dirty.
