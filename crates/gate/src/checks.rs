@@ -1,22 +1,29 @@
 //! Runs check commands in the checkout: time limits, process groups, scrubbed environment, logs.
 //!
-//! What this isolates, honestly: a check gets stdin from `/dev/null`, an environment without secrets, its own
-//! process group (killed whole on timeout, and after the check ends so background children do not outlive it),
-//! and a time limit. It is **not** a container: it runs as the gate's user, can read and write anything that
-//! user can, and can reach the network. A process that calls `setsid` itself leaves the group and escapes the
-//! kill.
+//! Each check runs as `sh -c COMMAND` under the sandbox ([`crate::sandbox`]): a supervisor that kills every
+//! process the check started when it ends or runs past its time limit, Landlock (or bubblewrap) limiting what it
+//! can read and write, no network by default, stdin from `/dev/null`, and an environment without secrets —
+//! variables named like secrets and variables holding a URL with credentials (`https://user:pass@…`) are removed.
 
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::config::GateFile;
 use crate::error::{GateError, Result};
 use crate::report::{CheckResult, CheckStatus};
+use crate::sandbox::{self, RunDirs, SandboxSummary};
+
+/// How one run's checks are contained.
+pub(crate) struct CheckSandbox {
+    pub(crate) summary: SandboxSummary,
+    pub(crate) roots: sandbox::Roots,
+    pub(crate) dirs: RunDirs,
+}
 
 /// A check to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +46,20 @@ pub fn is_secret_var(name: &str) -> bool {
         || upper.starts_with("GIT_")
 }
 
+/// Whether a value carries a URL with credentials (`scheme://user:secret@host`, `scheme://token@host`), anywhere
+/// in it (lists of URLs included).
+pub fn has_url_credentials(value: &str) -> bool {
+    value.match_indices("://").any(|(i, _)| {
+        let authority = value[i + 3..]
+            .split(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == ',' || c == ';'
+            })
+            .next()
+            .unwrap_or("");
+        authority.contains('@')
+    })
+}
+
 /// The environment for checks: the gate's own, minus secrets, plus the gate's variables and `[env.set]`.
 pub(crate) fn check_env(
     file: &GateFile,
@@ -48,9 +69,10 @@ pub(crate) fn check_env(
 ) -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = base_env
         .into_iter()
-        .filter(|(k, _)| {
+        .filter(|(k, v)| {
             let name = k.to_string_lossy();
-            !is_secret_var(&name) || file.env.allow.iter().any(|a| a == name.as_ref())
+            let secret = is_secret_var(&name) || has_url_credentials(&v.to_string_lossy());
+            !secret || file.env.allow.iter().any(|a| a == name.as_ref())
         })
         .collect();
     let mut set = |k: &str, v: OsString| {
@@ -74,10 +96,35 @@ pub(crate) fn check_env(
     env
 }
 
+/// Points `HOME` and `TMPDIR` at the run's private folders (the real home is not readable in the sandbox), and
+/// keeps Rust toolchains found through the real home (`CARGO_HOME`, `RUSTUP_HOME`) where they are.
+pub(crate) fn private_home(env: &mut Vec<(OsString, OsString)>, dirs: &RunDirs) {
+    let real_home = env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| PathBuf::from(v));
+    let mut set = |k: &str, v: OsString| {
+        env.retain(|(key, _)| key != k);
+        env.push((k.into(), v));
+    };
+    for (var, dir) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
+        if std::env::var_os(var).is_none()
+            && let Some(home) = &real_home
+            && home.join(dir).is_dir()
+        {
+            set(var, home.join(dir).into_os_string());
+        }
+    }
+    set("HOME", dirs.home.clone().into_os_string());
+    for var in ["TMPDIR", "TMP", "TEMP"] {
+        set(var, dirs.tmp.clone().into_os_string());
+    }
+}
+
 /// Runs one check. `log_path` receives stdout and stderr; the last `tail_bytes` go into the result.
 pub(crate) fn run_check(
     spec: &CheckSpec,
-    cwd: &Path,
+    sandbox: &CheckSandbox,
     env: &[(OsString, OsString)],
     log_path: &Path,
     tail_bytes: usize,
@@ -92,19 +139,24 @@ pub(crate) fn run_check(
     let log = File::create(log_path).map_err(|e| GateError::io(log_path, e))?;
     let log_err = log.try_clone().map_err(|e| GateError::io(log_path, e))?;
     let started = Instant::now();
-    let mut child = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(&spec.command)
-        .current_dir(cwd)
+    let contained = sandbox::contain(
+        &spec.command,
+        &sandbox.summary,
+        &sandbox.roots,
+        &sandbox.dirs,
+    )
+    .map_err(spawn_err)?;
+    let mut command = contained.command;
+    command
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         // A file, not a pipe: a grandchild holding a pipe open could block the gate forever.
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log_err))
-        .process_group(0)
-        .spawn()
-        .map_err(spawn_err)?;
+        .process_group(0);
+    let mut child = sandbox::spawn_supervised(command, contained.setup).map_err(spawn_err)?;
+    // The supervisor's pid; it is also the check's process group id.
     let pid = child.id() as libc::pid_t;
     let mut timed_out = false;
     loop {
@@ -113,12 +165,13 @@ pub(crate) fn run_check(
         }
         if started.elapsed() >= spec.timeout {
             timed_out = true;
+            stop_supervisor(pid);
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Kill the whole group while the leader is still unreaped, so its pid (= the group id) cannot be reused by an
-    // unrelated process between the kill and the wait.
+    // Belt and braces: kill the group while the supervisor is still unreaped, so its pid (= the group id) cannot
+    // be reused by an unrelated process between the kill and the wait.
     kill_group(pid);
     let status = child.wait().map_err(|e| GateError::io(log_path, e))?;
     let duration = started.elapsed();
@@ -129,7 +182,7 @@ pub(crate) fn run_check(
     if timed_out {
         let _ = writeln!(
             file,
-            "\n[autodev gate] {:?} timed out after {}s; its process group was killed",
+            "\n[autodev gate] {:?} timed out after {}s; every process it started was killed",
             spec.name,
             spec.timeout.as_secs()
         );
@@ -167,6 +220,16 @@ fn exited_without_reaping(pid: libc::pid_t) -> bool {
         );
         // rc == 0 with si_pid == 0 means "still running" under WNOHANG; an error means nothing left to wait for.
         rc != 0 || info.si_pid() != 0
+    }
+}
+
+/// Asks the supervisor to kill everything and waits for it a little; if it does not exit, the group kill after
+/// this takes over.
+fn stop_supervisor(pid: libc::pid_t) {
+    sandbox::request_stop(pid);
+    let asked = Instant::now();
+    while !exited_without_reaping(pid) && asked.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -255,6 +318,38 @@ mod tests {
             get("CARGO_TARGET_DIR").as_deref(),
             Some("/cache/cargo-target")
         );
+    }
+
+    #[test]
+    fn credential_urls() {
+        for v in [
+            "https://user:pass@example.com/x",
+            "postgres://app:s3cret@db:5432/app",
+            "http://proxy.local, https://tok@github.com/o/r.git",
+            "https://ghp_abc@github.com",
+        ] {
+            assert!(has_url_credentials(v), "{v}");
+        }
+        for v in [
+            "https://example.com/a@b",
+            "/usr/bin:/bin",
+            "mailto:me@example.com",
+            "http://host/?q=a@b",
+        ] {
+            assert!(!has_url_credentials(v), "{v}");
+        }
+        let base = vec![
+            ("DATABASE_URL".into(), "postgres://u:p@h/db".into()),
+            ("HOMEPAGE".into(), "https://example.com".into()),
+        ];
+        let env = check_env(
+            &GateFile::default(),
+            Path::new("/co"),
+            Path::new("/c"),
+            base,
+        );
+        assert!(!env.iter().any(|(k, _)| k == "DATABASE_URL"));
+        assert!(env.iter().any(|(k, _)| k == "HOMEPAGE"));
     }
 
     #[test]

@@ -17,11 +17,14 @@ What it does:
   1. Reads the policy (.autodev_ssot/policy.toml) and checks (.autodev_ssot/gate.toml) from the BASE revision.
   2. Refuses, before running anything: protected paths (.git/, .github/, .autodev_ssot/, ...), paths outside
      --allow, absolute or `..` paths, symlinks, new executable bits, binary patches, oversized patches.
-  3. Applies the patch to a clean checkout under .git/autodev/checkouts (your files, index and HEAD are
-     never touched) and runs each check there with a time limit and secrets removed from the environment.
+  3. Applies the patch to a clean checkout under ~/.cache/autodev/gate/ (your files, index and HEAD are
+     never touched) and runs each check there in a sandbox: it may write only the checkout, its cache and a
+     private temp dir, read the system and your toolchains (not your home, ~/.ssh or the queue), has no
+     network, loses every process it started when it ends, and sees no secrets in its environment
+     (.autodev_ssot/gate.toml [sandbox]; `autodev doctor` shows what this machine enforces).
 
 Exit codes: 0 PASS, 1 FAIL (reasons printed), 2 ERROR (the patch was not judged: bad repo, unknown base,
-git failure, unreadable patch or configuration).
+git failure, unreadable patch or configuration, no sandbox available).
 
 Examples:
   autodev gate fix.patch
@@ -75,7 +78,8 @@ pub struct GateArgs {
     #[arg(long, value_enum, value_name = "HOOK", conflicts_with_all = ["patch", "base", "fuzzy", "allow"])]
     pub hook: Option<HookKind>,
 
-    /// Where checkouts, build caches and logs live. Default: `<repo>/.git/autodev`.
+    /// Where checkouts, build caches and logs live. Default: `~/.cache/autodev/gate/<repo>-<hash>` ($AUTODEV_CACHE
+    /// or $XDG_CACHE_HOME move it).
     #[arg(long, value_name = "DIR")]
     pub work_root: Option<PathBuf>,
 

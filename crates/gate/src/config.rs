@@ -16,7 +16,9 @@ pub const DEFAULT_GATE_TOML: &str = r#"# autodev gate checks. The gate reads thi
 # when it runs past `timeout_secs`, the whole group (grandchildren included) is killed. Its output goes to a log
 # file; the report keeps the last 4 KiB.
 #
-# This is not a container: a check can read anything the gate's user can. See docs/GATE.md "Sandboxing".
+# Checks run the repository's code, which the model may have written, so they run in a sandbox (docs/GATE.md
+# "Sandbox"): they may write only the checkout, a per-slot cache and a private temp directory, read the system and
+# the toolchains on PATH, and have no network. Every process a check starts is killed when it ends.
 
 # Time limit for checks that do not set their own, and for a task's checks.
 default_timeout_secs = 600
@@ -37,6 +39,18 @@ allow = []
 [env.set]
 # NODE_OPTIONS = "--max-old-space-size=2048"
 
+[sandbox]
+# "auto": Landlock where the kernel has it, else bubblewrap if installed, else refuse to run checks.
+# "landlock" / "bwrap": only that one (ERROR when it is missing). "none": no sandbox — checks can read and write
+# anything the gate's user can, your SSH keys and the queue included; only for repositories you fully trust.
+mode = "auto"
+# Let checks reach the network (off by default: a network namespace with only loopback, or no TCP at all).
+network = false
+# More paths checks may read or write ("~/" is your home). A path that is or contains your home, ~/.ssh or
+# another secret folder, or the repository itself, is refused.
+read = []
+write = []
+
 [cache]
 # Point CARGO_TARGET_DIR at ${AUTODEV_CACHE_DIR}/cargo-target so repeated Rust checks build incrementally
 # (the checkout itself is wiped, ignored files included, before every run).
@@ -52,6 +66,7 @@ pub struct GateFile {
     pub checks: Vec<CheckConfig>,
     pub env: EnvConfig,
     pub cache: CacheConfig,
+    pub sandbox: SandboxConfig,
 }
 
 impl Default for GateFile {
@@ -61,6 +76,7 @@ impl Default for GateFile {
             checks: Vec::new(),
             env: EnvConfig::default(),
             cache: CacheConfig::default(),
+            sandbox: SandboxConfig::default(),
         }
     }
 }
@@ -94,6 +110,45 @@ impl Default for CacheConfig {
     fn default() -> Self {
         CacheConfig {
             cargo_target_dir: true,
+        }
+    }
+}
+
+/// `[sandbox]`: how checks are contained (see [`crate::sandbox`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxConfig {
+    pub mode: SandboxMode,
+    /// Whether checks may use the network.
+    pub network: bool,
+    /// Extra paths checks may read (`~/` expands to the gate's home).
+    pub read: Vec<String>,
+    /// Extra paths checks may write.
+    pub write: Vec<String>,
+}
+
+/// `[sandbox] mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxMode {
+    /// Landlock, else bubblewrap, else refuse to run checks.
+    #[default]
+    Auto,
+    /// Landlock only.
+    Landlock,
+    /// bubblewrap only.
+    Bwrap,
+    /// No containment: an explicit choice for fully trusted repositories.
+    None,
+}
+
+impl SandboxMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxMode::Auto => "auto",
+            SandboxMode::Landlock => "landlock",
+            SandboxMode::Bwrap => "bwrap",
+            SandboxMode::None => "none",
         }
     }
 }

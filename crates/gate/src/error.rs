@@ -69,6 +69,13 @@ pub enum GateError {
         source: std::io::Error,
     },
 
+    /// Returned by [`crate::Gate::check`] before running checks when no sandbox is available for the mode
+    /// `gate.toml` asks for (`auto`: neither Landlock nor bubblewrap). Not retryable on this machine: `message`
+    /// says what to install or configure. The gate never runs model-written checks unconfined unless
+    /// `gate.toml` says `[sandbox] mode = "none"`.
+    #[error("{message}")]
+    SandboxUnavailable { message: String },
+
     /// Returned by [`crate::install_hook`] when a hook that autodev did not write already exists and `force` was
     /// not given. Not retryable without `--force` (which keeps the old hook as `<hook>.autodev-backup`).
     #[error(
@@ -101,6 +108,7 @@ impl GateError {
             GateError::Config { .. } => "CONFIG",
             GateError::SlotsBusy { .. } => "SLOTS_BUSY",
             GateError::Spawn { .. } => "SPAWN",
+            GateError::SandboxUnavailable { .. } => "SANDBOX_UNAVAILABLE",
             GateError::ForeignHook { .. } => "FOREIGN_HOOK",
             GateError::HookInput(_) => "HOOK_INPUT",
         }

@@ -13,6 +13,7 @@ use crate::git::{self, Git, RepoInfo};
 use crate::patch::{self, Patch};
 use crate::policy::{self, Policy};
 use crate::report::{CheckStatus, GateReport, Reason, ReasonCode, Verdict};
+use crate::sandbox;
 use crate::workdir;
 
 /// Where the repository's own gate configuration lives, read at the base revision.
@@ -23,7 +24,8 @@ pub const GATE_TOML_PATH: &str = ".autodev_ssot/gate.toml";
 /// Host-side settings: where slots live and how long to wait. Repository rules come from the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateConfig {
-    /// Root for `checkouts/slot-N`, `cache/slot-N` and `logs/`. Default: `<repo's git common dir>/autodev`.
+    /// Root for `checkouts/slot-N`, `cache/slot-N`, `tmp/slot-N` and `logs/`. Default: [`default_work_root`]
+    /// (outside the repository, in the user's cache folder).
     pub work_root: Option<PathBuf>,
     /// How many checkouts may exist (concurrent gates on one repository). Default 4.
     pub slots: usize,
@@ -37,6 +39,9 @@ pub struct GateConfig {
     pub git: PathBuf,
     /// How many run log directories to keep under `<work_root>/logs`. Default 50.
     pub keep_logs: usize,
+    /// Folders checks may never read or write, whatever `gate.toml` grants (the worker adds its queue). The
+    /// repository's working tree is always protected.
+    pub protect: Vec<PathBuf>,
 }
 
 impl Default for GateConfig {
@@ -49,6 +54,7 @@ impl Default for GateConfig {
             output_tail_bytes: 4096,
             git: PathBuf::from("git"),
             keep_logs: 50,
+            protect: Vec::new(),
         }
     }
 }
@@ -133,6 +139,7 @@ impl Gate {
             policy: policy_source,
             slot: None,
             checkout: None,
+            sandbox: None,
             duration_ms: 0,
         };
         let finish = |mut report: GateReport, reasons: Vec<Reason>| {
@@ -240,7 +247,7 @@ impl Gate {
             report.normalized_patch = Some(self.normalized_patch(&slot, &base)?);
         }
 
-        let reasons = self.run_checks(req, &gate_file, &slot, &work_root, &mut report)?;
+        let reasons = self.run_checks(req, &gate_file, &slot, &repo, &base, &mut report)?;
         finish(report, reasons)
     }
 
@@ -248,7 +255,12 @@ impl Gate {
         self.config
             .work_root
             .clone()
-            .unwrap_or_else(|| repo.common_dir.join("autodev"))
+            .unwrap_or_else(|| default_work_root(&repo.common_dir))
+    }
+
+    /// Where this gate keeps the slots of the repository at `repo` (any directory inside its working tree).
+    pub fn work_root_for(&self, repo: &Path) -> Result<PathBuf> {
+        Ok(self.work_root(&git::locate_repo(&self.git, repo)?))
     }
 
     fn load_policy(&self, repo: &RepoInfo, base: &str) -> Result<(Policy, String)> {
@@ -289,7 +301,7 @@ impl Gate {
         if patch.files.iter().any(|f| f.binary) {
             // Only reached when the policy allows binary patches: git's own applier decodes base85 deltas.
             let args = [
-                format!("--git-dir={}", slot.dir.join(".git").display()),
+                format!("--git-dir={}", checkout::git_dir_of(&slot.dir).display()),
                 format!("--work-tree={}", slot.dir.display()),
                 "apply".to_owned(),
                 "--whitespace=nowarn".to_owned(),
@@ -336,7 +348,8 @@ impl Gate {
         req: &GateRequest,
         gate_file: &GateFile,
         slot: &Slot,
-        work_root: &Path,
+        repo: &RepoInfo,
+        base: &str,
         report: &mut GateReport,
     ) -> Result<Vec<Reason>> {
         let default_timeout = self
@@ -368,16 +381,20 @@ impl Gate {
         if specs.is_empty() {
             return Ok(Vec::new());
         }
+        let sandbox = self.plan_sandbox(gate_file, slot, repo, base)?;
+        report.sandbox = Some(sandbox.summary.clone());
         let log_dir = match &req.log_dir {
             Some(d) => d.clone(),
             None => {
-                let logs = work_root.join("logs");
+                let logs = self.work_root(repo).join("logs");
                 prune_logs(&logs, self.config.keep_logs.saturating_sub(1));
                 logs.join(run_id())
             }
         };
-        std::fs::create_dir_all(&slot.cache_dir).map_err(|e| GateError::io(&slot.cache_dir, e))?;
-        let env = checks::check_env(gate_file, &slot.dir, &slot.cache_dir, std::env::vars_os());
+        let mut env = checks::check_env(gate_file, &slot.dir, &slot.cache_dir, std::env::vars_os());
+        if sandbox.summary.level != sandbox::Level::None {
+            checks::private_home(&mut env, &sandbox.dirs);
+        }
         let mut reasons = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if !reasons.is_empty() {
@@ -396,7 +413,7 @@ impl Gate {
             let log_path = log_dir.join(checks::log_file_name(i, &spec.name));
             let result = checks::run_check(
                 spec,
-                &slot.dir,
+                &sandbox,
                 &env,
                 &log_path,
                 self.config.output_tail_bytes,
@@ -416,7 +433,7 @@ impl Gate {
                 }
                 CheckStatus::TimedOut => {
                     let msg = format!(
-                        "check {:?} ran past {}s and was killed with its process group; log: {}",
+                        "check {:?} ran past {}s and was killed with every process it started; log: {}",
                         spec.name,
                         spec.timeout.as_secs(),
                         log_path.display()
@@ -429,6 +446,108 @@ impl Gate {
         }
         Ok(reasons)
     }
+}
+
+impl Gate {
+    /// Decides how checks are contained for this run: `gate.toml`'s `[sandbox]` against what the machine offers.
+    /// Refuses (ERROR) rather than run model-written code unconfined when no sandbox is available and `gate.toml`
+    /// does not say `mode = "none"`.
+    fn plan_sandbox(
+        &self,
+        gate_file: &GateFile,
+        slot: &Slot,
+        repo: &RepoInfo,
+        base: &str,
+    ) -> Result<checks::CheckSandbox> {
+        let support = sandbox::support();
+        let level = sandbox::choose(gate_file.sandbox.mode, support)
+            .map_err(|message| GateError::SandboxUnavailable { message })?;
+        let summary = sandbox::summary(level, &gate_file.sandbox, support);
+        let dirs = sandbox::RunDirs {
+            checkout: slot.dir.clone(),
+            cache: slot.cache_dir.clone(),
+            tmp: slot.tmp_dir.clone(),
+            home: slot.cache_dir.join("home"),
+            git_dir: checkout::git_dir_of(&slot.dir),
+            objects: vec![repo.common_dir.join("objects")],
+        };
+        let mut protect = self.config.protect.clone();
+        protect.push(repo.top.clone());
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let roots = sandbox::plan_roots(
+            &gate_file.sandbox,
+            &dirs,
+            &protect,
+            home.as_deref(),
+            std::env::var_os("PATH").as_deref(),
+        )
+        .map_err(|message| GateError::Config {
+            file: format!("{GATE_TOML_PATH}@{base}"),
+            message,
+        })?;
+        // Before any model-written code runs: our own /proc/<pid>/environ and memory become unreadable to it.
+        sandbox::harden_self();
+        Ok(checks::CheckSandbox {
+            summary,
+            roots,
+            dirs,
+        })
+    }
+}
+
+/// The default work root of the repository whose git common directory is `common_dir`:
+/// `<cache>/gate/<repo name>-<hash>`, with `<cache>` = `$AUTODEV_CACHE`, `$XDG_CACHE_HOME/autodev` or
+/// `~/.cache/autodev` (`<common_dir>/autodev` when none is set).
+///
+/// Outside the repository on purpose: tools run by checks walk up from the checkout looking for their
+/// configuration (cargo reads every ancestor's `Cargo.toml`, pytest its `pyproject.toml`), and the sandbox
+/// denies the user's working tree, so a checkout inside it would break them.
+pub fn default_work_root(common_dir: &Path) -> PathBuf {
+    let cache = std::env::var_os("AUTODEV_CACHE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .filter(|v| !v.is_empty())
+                .map(|x| PathBuf::from(x).join("autodev"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache/autodev"))
+        });
+    let Some(cache) = cache else {
+        return common_dir.join("autodev");
+    };
+    // The repository's folder name for people, a stable hash of its git directory for uniqueness.
+    let top = if common_dir.file_name().is_some_and(|n| n == ".git") {
+        common_dir.parent().unwrap_or(common_dir)
+    } else {
+        common_dir
+    };
+    let name: String = top
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    let hash = fnv1a(common_dir.as_os_str().as_encoded_bytes());
+    cache.join("gate").join(format!("{name}-{hash:016x}"))
+}
+
+/// FNV-1a, 64 bits: stable across Rust versions (a path hash that names a folder must never change).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Every path a patch reads or writes, deduplicated, in patch order.

@@ -66,11 +66,12 @@ pub mod hook;
 pub mod patch;
 pub mod policy;
 pub mod report;
+pub mod sandbox;
 mod workdir;
 
-pub use config::{DEFAULT_GATE_TOML, GateFile};
+pub use config::{DEFAULT_GATE_TOML, GateFile, SandboxConfig, SandboxMode};
 pub use error::{GateError, Result};
-pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH};
+pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH, default_work_root};
 pub use git::scrubbed_git;
 pub use hook::{HookKind, HookRun, InstallOptions, install_hook, run_hook, uninstall_hook};
 pub use policy::{DEFAULT_POLICY_TOML, Policy};

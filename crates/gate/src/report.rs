@@ -189,6 +189,9 @@ pub struct GateReport {
     /// The checkout directory (valid until the slot is reused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkout: Option<PathBuf>,
+    /// How the checks were contained, when checks ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::SandboxSummary>,
     pub duration_ms: u64,
 }
 

@@ -11,4 +11,5 @@ mod common;
 mod concurrency;
 mod hooks;
 mod processes;
+mod sandbox;
 mod scenarios;

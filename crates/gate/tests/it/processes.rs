@@ -1,6 +1,7 @@
-//! Timeouts kill the whole process group: no grandchild survives a check.
+//! Nothing a check starts survives it: background children, grandchildren, `setsid` and double-fork escapes,
+//! whether the check passes, fails or times out. Pid files go into the checkout (the only place, with the
+//! private temp dir, that a sandboxed check may write).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use gate::{CheckStatus, Gate, GateConfig, GateRequest, ReasonCode};
@@ -33,12 +34,11 @@ fn wait_dead(pid: i32) -> bool {
     false
 }
 
-fn read_pid(path: &Path) -> i32 {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+/// The pids a check wrote into `name` in its checkout, one per line.
+fn pids_in_checkout(report: &gate::GateReport, name: &str) -> Vec<i32> {
+    let path = report.checkout.as_ref().unwrap().join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().map(|l| l.trim().parse().unwrap()).collect()
 }
 
 const PATCH: &[u8] = b"--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n";
@@ -46,24 +46,21 @@ const PATCH: &[u8] = b"--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n";
 #[test]
 fn timeout_kills_grandchildren() {
     let repo = repo_with(&[("a.txt", "a\n")]);
-    let tmp = tempfile::tempdir().unwrap();
-    let pidfile = tmp.path().join("grandchild.pid");
     let gate = Gate::new(GateConfig {
         default_check_timeout: Some(Duration::from_secs(1)),
         ..GateConfig::default()
     });
     let mut req = GateRequest::new(&repo.path, "HEAD", PATCH.to_vec());
     // sh -c (the check) -> sh -c (child) -> sleep (grandchild, in the background).
-    req.checks = Some(vec![format!(
-        "sh -c 'sleep 300 & echo $! > {}; wait'",
-        pidfile.display()
-    )]);
+    req.checks = Some(vec![
+        "sh -c 'sleep 300 & echo $! > \"$PWD/grandchild.pid\"; wait'".to_owned(),
+    ]);
     let started = Instant::now();
     let report = gate.check(&req).unwrap();
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(report.reason_codes(), vec![ReasonCode::CheckTimeout]);
     assert_eq!(report.checks[0].status, CheckStatus::TimedOut);
-    let pid = read_pid(&pidfile);
+    let pid = pids_in_checkout(&report, "grandchild.pid")[0];
     assert!(wait_dead(pid), "grandchild {pid} survived the timeout");
     let log = std::fs::read_to_string(report.checks[0].log_path.as_ref().unwrap()).unwrap();
     assert!(log.contains("timed out"), "{log}");
@@ -72,20 +69,66 @@ fn timeout_kills_grandchildren() {
 #[test]
 fn background_children_of_a_passing_check_are_killed() {
     let repo = repo_with(&[("a.txt", "a\n")]);
-    let tmp = tempfile::tempdir().unwrap();
-    let pidfile = tmp.path().join("bg.pid");
     let gate = Gate::new(GateConfig::default());
     let mut req = GateRequest::new(&repo.path, "HEAD", PATCH.to_vec());
-    req.checks = Some(vec![format!(
-        "sleep 300 >/dev/null 2>&1 & echo $! > {}; echo done",
-        pidfile.display()
-    )]);
+    req.checks = Some(vec![
+        "sleep 300 >/dev/null 2>&1 & echo $! > bg.pid; echo done".to_owned(),
+    ]);
     let report = gate.check(&req).unwrap();
     assert!(report.passed(), "{:?}", report.checks);
-    assert!(
-        wait_dead(read_pid(&pidfile)),
-        "background child outlived its check"
+    let pid = pids_in_checkout(&report, "bg.pid")[0];
+    assert!(wait_dead(pid), "background child outlived its check");
+}
+
+/// Every way a process leaves its parent's group or tree: `setsid`, a double fork, `setsid` + double fork,
+/// `nohup` — all recorded, the check exits at once (PASS or FAIL), and none is alive afterwards.
+const ESCAPES: &str = r#"
+setsid sleep 301 >/dev/null 2>&1 < /dev/null & echo $! >> escaped.pid
+( sleep 302 >/dev/null 2>&1 < /dev/null & echo $! >> escaped.pid ) &
+setsid sh -c '( sleep 303 >/dev/null 2>&1 < /dev/null & echo $! >> escaped.pid ) &' < /dev/null
+nohup sleep 304 >/dev/null 2>&1 < /dev/null & echo $! >> escaped.pid
+perl -e 'use POSIX; if (fork()) { exit 0 } POSIX::setsid(); if (fork()) { exit 0 } open(F, ">>escaped.pid"); print F "$$\n"; close F; sleep 305' >/dev/null 2>&1 < /dev/null &
+i=0; while [ "$(wc -l < escaped.pid)" -lt 5 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+"#;
+
+#[test]
+fn setsid_and_double_fork_children_die_with_a_passing_check() {
+    escapes_die(&format!("{ESCAPES}\nexit 0"), None);
+}
+
+#[test]
+fn setsid_and_double_fork_children_die_with_a_failing_check() {
+    escapes_die(&format!("{ESCAPES}\nexit 3"), Some(ReasonCode::CheckFailed));
+}
+
+#[test]
+fn setsid_and_double_fork_children_die_on_timeout() {
+    escapes_die(
+        &format!("{ESCAPES}\nsleep 300"),
+        Some(ReasonCode::CheckTimeout),
     );
+}
+
+fn escapes_die(check: &str, expected: Option<ReasonCode>) {
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let gate = Gate::new(GateConfig {
+        default_check_timeout: Some(Duration::from_secs(3)),
+        ..GateConfig::default()
+    });
+    let mut req = GateRequest::new(&repo.path, "HEAD", PATCH.to_vec());
+    req.checks = Some(vec![check.to_owned()]);
+    let report = gate.check(&req).unwrap();
+    assert_eq!(
+        report.reason_codes(),
+        expected.into_iter().collect::<Vec<_>>(),
+        "{:?}",
+        report.checks
+    );
+    let pids = pids_in_checkout(&report, "escaped.pid");
+    assert_eq!(pids.len(), 5, "{pids:?}");
+    for pid in pids {
+        assert!(wait_dead(pid), "escaped process {pid} outlived its check");
+    }
 }
 
 #[test]

@@ -164,7 +164,12 @@ fn fifty_megabyte_patch_is_refused_before_any_checkout() {
         vec![gate::ReasonCode::PolicyTooLarge]
     );
     assert!(report.slot.is_none(), "no checkout for a refused patch");
-    assert!(!repo.path.join(".git/autodev/checkouts").exists());
+    let work_root = gate.work_root_for(&repo.path).unwrap();
+    assert!(
+        !work_root.join("checkouts").exists(),
+        "{}",
+        work_root.display()
+    );
 }
 
 #[test]
