@@ -3,12 +3,15 @@
 //! A person's yes or no on a patch that passed the gate, and committing an approved patch. Used by the
 //! `autodev approve|reject|apply` commands and by the Telegram bot.
 //!
-//! - [`approve`] writes `approved/<id>.approved.json` ([`ApprovalRecord`]) bound to the patch's sha256 and logs
-//!   `APPROVED`; [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a task in
-//!   `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is a
-//!   no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
-//! - [`apply`] re-hashes the patch (refusing `APPROVAL_HASH_MISMATCH` when the bytes changed), builds the commit
-//!   with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
+//! - [`approve`] logs `APPROVED` with the patch's sha256 and who, then writes `approved/<id>.approved.json`
+//!   ([`ApprovalRecord`]); [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a
+//!   task in `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is
+//!   a no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
+//! - No file is believed alone ([`queue_core::Audit`]): the patch must be the bytes the worker logged in
+//!   `GATE_PASSED` (`PATCH_NOT_GATED`), and an approval record counts only with a matching `APPROVED` event
+//!   (`APPROVAL_NOT_IN_LOG`): the gate's checks run code the model wrote and can write files in the queue.
+//! - [`apply`] re-hashes the patch, judges it again by the policy at the base commit ([`gate::judge_policy`],
+//!   `APPLY_POLICY_REFUSED`), builds the commit with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
 //!   and creates `refs/heads/autodev/<id>` with `update-ref … ""` (create-only). The user's checked-out branch,
 //!   index and files are never touched. Applying again reports the existing commit. `to_worktree` instead
 //!   applies the patch to the working tree, all or nothing.
