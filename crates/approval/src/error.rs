@@ -53,9 +53,9 @@ pub enum Error {
         /// The approved patch hash.
         sha256: String,
     },
-    /// `APPROVAL_HASH_MISMATCH`: the patch file's bytes are not the ones that were approved (or that the gate
-    /// passed). Returned by [`crate::approve`] and [`crate::apply`]. The patch was changed after the fact: look
-    /// at it before anything else.
+    /// `APPROVAL_HASH_MISMATCH`: the patch file's bytes are not the ones the approval record (or the task's
+    /// report) names. Returned by [`crate::approve`] and [`crate::apply`]. A file was changed after the fact: look
+    /// at it before anything else. (Bytes that differ from the gate's own record are [`Error::PatchNotGated`].)
     #[error(
         "the patch of task {id} changed after it was {stage}: expected sha256 {expected}, the file now has \
          {actual}; nothing was applied"
@@ -63,12 +63,53 @@ pub enum Error {
     ApprovalHashMismatch {
         /// The task.
         id: TaskId,
-        /// `approved` or `passed by the gate`.
+        /// `approved` or `reported by the worker`.
         stage: &'static str,
         /// The recorded hash.
         expected: String,
         /// The file's hash now.
         actual: String,
+    },
+    /// `PATCH_NOT_GATED`: the patch file's bytes are not the ones the log's `GATE_PASSED` event names (the file was
+    /// rewritten after the gate judged it), or the log names no single gated patch (no hash: a task gated before
+    /// autodev logged it; or `GATE_PASSED` events that disagree: one was forged). Returned by [`crate::load`] and so
+    /// by [`crate::approve`] and [`crate::apply`]. Not retryable: the bytes on disk were never judged; read them,
+    /// reject the task and submit the work again.
+    #[error("the patch of task {id} is not the one the gate passed: {detail}; nothing was changed")]
+    PatchNotGated {
+        /// The task.
+        id: TaskId,
+        /// What the log and the file say, as a phrase.
+        detail: String,
+    },
+    /// `APPROVAL_NOT_IN_LOG`: `approved/<id>.approved.json` exists but the log has no `APPROVED` event for this
+    /// task and sha256 after its `GATE_PASSED`, so `autodev approve` did not write it: it is not an approval.
+    /// Returned by [`crate::approve`] (which will not approve over it) and [`crate::apply`]. Not retryable: the most
+    /// likely author is a check the gate ran on this very patch; read the patch, then `autodev reject` it.
+    #[error(
+        "{} says task {id} is approved, but the audit log has no matching APPROVED event: autodev approve did \
+         not write it (a check run by the gate may have). It does not count; read the patch, then run \
+         `autodev reject {id}`, and remove the file once you know who wrote it",
+        path.display()
+    )]
+    ApprovalNotInLog {
+        /// The task.
+        id: TaskId,
+        /// The unconfirmed record.
+        path: PathBuf,
+    },
+    /// `APPLY_POLICY_REFUSED`: apply judged the patch again by `.autodev_ssot/policy.toml` at the task's base
+    /// commit and the policy refuses it (e.g. a protected path), although the log says the gate passed it: the log
+    /// or the patch was forged. Returned by [`crate::apply`]; nothing was committed. Not retryable.
+    #[error(
+        "the repository's policy at the task's base refuses the patch of task {id}; nothing was committed: {}",
+        reasons.join("; ")
+    )]
+    ApplyPolicyRefused {
+        /// The task.
+        id: TaskId,
+        /// `CODE: sentence` per reason, as the gate reports them.
+        reasons: Vec<String>,
     },
     /// `PATCH_DOES_NOT_APPLY`: the approved patch no longer applies to its base (or, with `--to-worktree`, to
     /// the working tree). Returned by [`crate::apply`]; nothing was changed.
@@ -96,6 +137,10 @@ pub enum Error {
     /// The queue failed (I/O, corrupt files). Infrastructure; exit 2.
     #[error(transparent)]
     Queue(#[from] queue_core::Error),
+    /// The policy could not be read to judge the patch again (not a repository, unknown base commit, invalid
+    /// policy.toml). Infrastructure; exit 2.
+    #[error("cannot judge the patch by the repository's policy: {0}")]
+    Gate(#[from] gate::GateError),
     /// A git command failed unexpectedly. Infrastructure; exit 2.
     #[error("git {args} in {}: {stderr}", dir.display())]
     Git {
@@ -134,8 +179,8 @@ fn reason_suffix(reason: &str) -> String {
 }
 
 impl Error {
-    /// The stable code: `TASK_UNKNOWN`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `IO_ERROR`, `QUEUE_ERROR` for
-    /// infrastructure errors.
+    /// The stable code: `TASK_UNKNOWN`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `GATE_ERROR`, `IO_ERROR`,
+    /// `QUEUE_ERROR` for infrastructure errors.
     pub fn code(&self) -> &'static str {
         match self {
             Error::TaskUnknown(_) => "TASK_UNKNOWN",
@@ -144,10 +189,14 @@ impl Error {
             Error::AlreadyRejected { .. } => "ALREADY_REJECTED",
             Error::AlreadyApproved { .. } => "ALREADY_APPROVED",
             Error::ApprovalHashMismatch { .. } => "APPROVAL_HASH_MISMATCH",
+            Error::PatchNotGated { .. } => "PATCH_NOT_GATED",
+            Error::ApprovalNotInLog { .. } => "APPROVAL_NOT_IN_LOG",
+            Error::ApplyPolicyRefused { .. } => "APPLY_POLICY_REFUSED",
             Error::PatchDoesNotApply { .. } => "PATCH_DOES_NOT_APPLY",
             Error::BranchExists { .. } => "BRANCH_EXISTS",
             Error::Queue(_) | Error::Corrupt { .. } => "QUEUE_ERROR",
             Error::Git { .. } => "GIT_ERROR",
+            Error::Gate(_) => "GATE_ERROR",
             Error::Io { .. } => "IO_ERROR",
         }
     }
@@ -156,7 +205,11 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         !matches!(
             self,
-            Error::Queue(_) | Error::Corrupt { .. } | Error::Git { .. } | Error::Io { .. }
+            Error::Queue(_)
+                | Error::Corrupt { .. }
+                | Error::Git { .. }
+                | Error::Gate(_)
+                | Error::Io { .. }
         )
     }
 

@@ -3,12 +3,15 @@
 //! A person's yes or no on a patch that passed the gate, and committing an approved patch. Used by the
 //! `autodev approve|reject|apply` commands and by the Telegram bot.
 //!
-//! - [`approve`] writes `approved/<id>.approved.json` ([`ApprovalRecord`]) bound to the patch's sha256 and logs
-//!   `APPROVED`; [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a task in
-//!   `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is a
-//!   no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
-//! - [`apply`] re-hashes the patch (refusing `APPROVAL_HASH_MISMATCH` when the bytes changed), builds the commit
-//!   with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
+//! - [`approve`] logs `APPROVED` with the patch's sha256 and who, then writes `approved/<id>.approved.json`
+//!   ([`ApprovalRecord`]); [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a
+//!   task in `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is
+//!   a no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
+//! - No file is believed alone ([`queue_core::Audit`]): the patch must be the bytes the worker logged in
+//!   `GATE_PASSED` (`PATCH_NOT_GATED`), and an approval record counts only with a matching `APPROVED` event
+//!   (`APPROVAL_NOT_IN_LOG`): the gate's checks run code the model wrote and can write files in the queue.
+//! - [`apply`] re-hashes the patch, judges it again by the policy at the base commit ([`gate::judge_policy`],
+//!   `APPLY_POLICY_REFUSED`), builds the commit with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
 //!   and creates `refs/heads/autodev/<id>` with `update-ref … ""` (create-only). The user's checked-out branch,
 //!   index and files are never touched. Applying again reports the existing commit. `to_worktree` instead
 //!   applies the patch to the working tree, all or nothing.
@@ -17,7 +20,7 @@
 //!
 //! ```
 //! use approval::{ApplyOptions, Decider, Identity, Via};
-//! use queue_core::{Intent, NewTask, Queue, QueueConfig, Report};
+//! use queue_core::{EventKind, Intent, NewTask, Queue, QueueConfig, Report};
 //! # use std::process::Command;
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let repo = dir.path().join("repo");
@@ -40,6 +43,9 @@
 //! let report = Report { task_id: Some(id), gate_verdict: "PASS".into(),
 //!     patch_sha256: approval::sha256_hex(patch.as_bytes()), ..Report::default() };
 //! std::fs::write(queue.result_path(id, "report.json"), serde_json::to_vec(&report).unwrap()).unwrap();
+//! // The worker logs the sha256 of the bytes the gate passed: approve and apply accept only those bytes.
+//! let gated = EventKind::GatePassed { checks: vec![], sha256: approval::sha256_hex(patch.as_bytes()) };
+//! queue.record(gated, Some(id), &claim.owner).unwrap();
 //! queue.complete(&claim, "GATE_PASSED").unwrap();
 //!
 //! // A person says yes; only then is the patch committed, on its own branch.
@@ -64,7 +70,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use queue_core::{
-    ApprovalRecord, EventKind, Queue, RejectionRecord, Report, Task, TaskId, TaskState,
+    ApprovalRecord, Audit, EventKind, GatedPatch, Queue, RejectionRecord, Report, Task, TaskId,
+    TaskState,
 };
 use sha2::{Digest, Sha256};
 
@@ -118,8 +125,10 @@ pub struct Candidate {
     pub patch_path: PathBuf,
     /// The patch bytes.
     pub patch: Vec<u8>,
-    /// sha256 of `patch`, hex.
+    /// sha256 of `patch`, hex; always the sha256 the log's `GATE_PASSED` names.
     pub sha256: String,
+    /// What the log says about the task's gate pass and approval.
+    pub audit: Audit,
 }
 
 /// The result of [`approve`] or [`reject`].
@@ -209,8 +218,60 @@ pub fn branch_name(id: TaskId) -> String {
     format!("autodev/{id}")
 }
 
-/// Loads a task whose gate passed: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise.
+/// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise, and
+/// `PATCH_NOT_GATED` when the patch file is not the one the log's `GATE_PASSED` names.
 pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
+    let (task, state, report) = passed_task(queue, id)?;
+    let patch_path = queue.result_path(id, "patch");
+    let patch = match std::fs::read(&patch_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NotGatePassed {
+                id,
+                detail: "its patch file is missing".into(),
+            });
+        }
+        Err(e) => return Err(Error::io(&patch_path, e)),
+    };
+    let sha256 = sha256_hex(&patch);
+    let audit = queue.audit(id)?;
+    check_gated(id, &audit, &sha256)?;
+    Ok(Candidate {
+        task,
+        state,
+        report,
+        patch_path,
+        patch,
+        sha256,
+        audit,
+    })
+}
+
+/// The patch bytes must be the ones the worker logged in `GATE_PASSED` (the report and the patch are files a
+/// check could rewrite; the worker logs the hash itself, after the gate returned).
+fn check_gated(id: TaskId, audit: &Audit, sha256: &str) -> Result<()> {
+    let detail = match audit.gated() {
+        GatedPatch::One(gated) if gated == sha256 => return Ok(()),
+        GatedPatch::One(gated) => format!(
+            "the log's GATE_PASSED names sha256 {gated}, the patch file now has {sha256} (it was rewritten after \
+             the gate judged it)"
+        ),
+        GatedPatch::Missing => {
+            "the log has no GATE_PASSED naming a patch sha256 (a task gated before autodev \
+             logged it: submit the work again)"
+                .into()
+        }
+        GatedPatch::Conflicting => {
+            "the log's GATE_PASSED events name different patches (one was not \
+             written by the worker)"
+                .into()
+        }
+    };
+    Err(Error::PatchNotGated { id, detail })
+}
+
+/// The task, its state and its report, for a task in `done/` whose report says PASS.
+fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
     let status = match queue.status_of(id) {
         Ok(s) => s,
         Err(queue_core::Error::UnknownTask(_)) => return Err(Error::TaskUnknown(id)),
@@ -252,34 +313,19 @@ pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
     if report.patch_sha256.is_empty() {
         return Err(not_passed("its report names no patch".into()));
     }
-    let patch_path = queue.result_path(id, "patch");
-    let patch = match std::fs::read(&patch_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(not_passed("its patch file is missing".into()));
-        }
-        Err(e) => return Err(Error::io(&patch_path, e)),
-    };
-    let sha256 = sha256_hex(&patch);
-    Ok(Candidate {
-        task,
-        state: status.state,
-        report,
-        patch_path,
-        patch,
-        sha256,
-    })
+    Ok((task, status.state, report))
 }
 
 /// Approves the patch of a task whose gate passed, binding the approval to the patch's current sha256, which
-/// must be the one the gate passed. Idempotent for the same bytes.
+/// must be the one the log's `GATE_PASSED` names. Logs `APPROVED` (the hash and who), then writes the record.
+/// Idempotent for the same bytes; refused (`APPROVAL_NOT_IN_LOG`) over a record the log does not confirm.
 pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<ApprovalRecord>> {
     let _lock = DecisionLock::take(queue, id)?;
     let c = load(queue, id)?;
     if c.sha256 != c.report.patch_sha256 {
         return Err(Error::ApprovalHashMismatch {
             id,
-            stage: "passed by the gate",
+            stage: "reported by the worker",
             expected: c.report.patch_sha256,
             actual: c.sha256,
         });
@@ -291,7 +337,7 @@ pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<Appr
             reason: r.reason,
         });
     }
-    if let Some(a) = approval(queue, id)? {
+    if let Some(a) = confirmed_approval(queue, id, &c.audit)? {
         if a.patch_sha256 == c.sha256 {
             return Ok(Decision {
                 record: a,
@@ -311,7 +357,8 @@ pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<Appr
         at: Utc::now(),
         via: who.via.as_str().into(),
     };
-    write_record(queue, &queue.approval_path(id), &record)?;
+    // The event first: a crash between the two leaves an event without a record, which is no approval and is
+    // repaired by approving again; the other order would leave a record that looks forged.
     queue.record(
         EventKind::Approved {
             sha256: c.sha256,
@@ -320,6 +367,7 @@ pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<Appr
         Some(id),
         &who.actor(),
     )?;
+    write_record(queue, &queue.approval_path(id), &record)?;
     Ok(Decision {
         record,
         newly: true,
@@ -334,8 +382,10 @@ pub fn reject(
     reason: &str,
 ) -> Result<Decision<RejectionRecord>> {
     let _lock = DecisionLock::take(queue, id)?;
-    load(queue, id)?;
-    if let Some(a) = approval(queue, id)? {
+    // Not `load`: rejecting a patch whose file was rewritten, or that carries a forged approval, must stay possible.
+    passed_task(queue, id)?;
+    let audit = queue.audit(id)?;
+    if let Some(a) = approval_if_logged(queue, id, &audit)? {
         return Err(Error::AlreadyApproved {
             id,
             by: a.by,
@@ -370,9 +420,37 @@ pub fn reject(
     })
 }
 
-/// The approval record of a task, if any.
+/// The approval record of a task, if any, as the file says: not necessarily an approval (see [`confirmed`]).
 pub fn approval(queue: &Queue, id: TaskId) -> Result<Option<ApprovalRecord>> {
     read_optional(&queue.approval_path(id))
+}
+
+/// The task's approval when its record and the log agree: `None` without a record, [`Error::ApprovalNotInLog`]
+/// for a record the log does not confirm.
+pub fn confirmed(queue: &Queue, id: TaskId) -> Result<Option<ApprovalRecord>> {
+    confirmed_approval(queue, id, &queue.audit(id)?)
+}
+
+fn confirmed_approval(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option<ApprovalRecord>> {
+    let path = queue.approval_path(id);
+    let record = match read_optional::<ApprovalRecord>(&path) {
+        Ok(r) => r,
+        // A record that does not decode was not written by `approve` either.
+        Err(Error::Corrupt { .. }) => return Err(Error::ApprovalNotInLog { id, path }),
+        Err(e) => return Err(e),
+    };
+    match record {
+        Some(r) if !audit.confirms(id, &r) => Err(Error::ApprovalNotInLog { id, path }),
+        r => Ok(r),
+    }
+}
+
+/// Like [`confirmed`], but an unconfirmed record reads as no approval (for rejecting).
+fn approval_if_logged(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option<ApprovalRecord>> {
+    match confirmed_approval(queue, id, audit) {
+        Err(Error::ApprovalNotInLog { .. }) => Ok(None),
+        r => r,
+    }
 }
 
 /// The rejection record of a task, if any.
@@ -382,6 +460,10 @@ pub fn rejection(queue: &Queue, id: TaskId) -> Result<Option<RejectionRecord>> {
 
 /// Commits an approved patch on `autodev/<id>` from the task's base commit (or, with
 /// [`ApplyOptions::to_worktree`], applies it to the working tree) and logs `APPLIED`. Idempotent.
+///
+/// Believes no file on its own: the patch bytes must be the ones the log's `GATE_PASSED` names
+/// (`PATCH_NOT_GATED`), the approval record must match an `APPROVED` event (`APPROVAL_NOT_IN_LOG`), and the
+/// repository's policy at the base commit is applied to the bytes again (`APPLY_POLICY_REFUSED`).
 pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> {
     let c = load(queue, id)?;
     if let Some(r) = rejection(queue, id)? {
@@ -391,7 +473,7 @@ pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> 
             reason: r.reason,
         });
     }
-    let Some(a) = approval(queue, id)? else {
+    let Some(a) = confirmed_approval(queue, id, &c.audit)? else {
         return Err(Error::NotApproved(id));
     };
     if a.patch_sha256 != c.sha256 {
@@ -402,6 +484,7 @@ pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> 
             actual: c.sha256,
         });
     }
+    judge_again(&c)?;
     let applied = if opts.to_worktree {
         apply_to_worktree(&c)?
     } else {
@@ -418,6 +501,27 @@ pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> 
         )?;
     }
     Ok(applied)
+}
+
+/// The gate's static policy on the bytes about to be committed, read at the task's base commit: the last word
+/// does not rest on a verdict recorded in files and a log that the checks could reach.
+fn judge_again(c: &Candidate) -> Result<()> {
+    let reasons = gate::judge_policy(
+        &c.task.repo,
+        c.task.base_commit.as_deref(),
+        &c.patch,
+        Some(&c.task.targets),
+    )?;
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    Err(Error::ApplyPolicyRefused {
+        id: c.task.id,
+        reasons: reasons
+            .iter()
+            .map(|r| format!("{}: {}", r.code.as_str(), r.message))
+            .collect(),
+    })
 }
 
 /// Whether the log already has an `APPLIED` for this commit (a crash between the commit and the event is

@@ -78,18 +78,21 @@ pub enum Command {
     /// Also `autodev gate install-hook` / `uninstall-hook` for git pre-merge-commit and pre-push hooks.
     /// See docs/GATE.md.
     Gate(gate::cli::GateArgs),
-    /// Approve the patch of a task whose gate passed (binds the approval to the patch's sha256).
+    /// Approve the patch of a task whose gate passed (logs APPROVED with the patch's sha256, then records it).
     ///
     /// Refusals (exit 1): TASK_UNKNOWN, NOT_GATE_PASSED, ALREADY_REJECTED, ALREADY_APPROVED,
-    /// APPROVAL_HASH_MISMATCH. Approving the same patch again is a no-op.
+    /// APPROVAL_HASH_MISMATCH, PATCH_NOT_GATED (the patch is not the bytes the gate passed), APPROVAL_NOT_IN_LOG (an
+    /// approval file the log does not confirm: not written by approve). Approving the same patch again is a no-op.
     Approve(ApproveArgs),
     /// Reject the patch of a task whose gate passed.
     Reject(RejectArgs),
     /// Commit an approved patch on a new branch `autodev/<ID>` from the task's base commit.
     ///
     /// Your checked-out branch, index and files are not touched. Applying again reports the existing commit.
-    /// Refusals (exit 1): NOT_APPROVED, APPROVAL_HASH_MISMATCH (the patch changed after approval),
-    /// PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED, TASK_UNKNOWN, NOT_GATE_PASSED.
+    /// Refusals (exit 1): NOT_APPROVED, APPROVAL_NOT_IN_LOG (the approval file has no matching APPROVED event),
+    /// PATCH_NOT_GATED (the patch is not the bytes GATE_PASSED names), APPLY_POLICY_REFUSED (the policy at the base
+    /// commit refuses the patch), APPROVAL_HASH_MISMATCH, PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED,
+    /// TASK_UNKNOWN, NOT_GATE_PASSED.
     Apply(ApplyArgs),
     /// Run the Telegram bot: /work, /status, /stop, /resume, /approve, /reject, and gate notifications.
     ///

@@ -47,6 +47,7 @@
 //! - [`config`]: `gate.toml`, [`DEFAULT_GATE_TOML`], checks.
 //! - [`report`]: [`GateReport`], [`Verdict`], [`ReasonCode`] — the stored `<id>.gate.json`.
 //! - [`hook`]: pre-merge-commit / pre-push hooks.
+//! - [`judge_policy`]: step 2 alone, for re-judging stored patch bytes (`autodev apply` does before committing).
 //! - [`cli`]: `autodev gate` arguments and runner.
 //!
 //! ## Architecture invariants
@@ -63,6 +64,7 @@ pub mod error;
 mod gate;
 mod git;
 pub mod hook;
+mod judge;
 pub mod patch;
 pub mod policy;
 pub mod report;
@@ -74,5 +76,6 @@ pub use error::{GateError, Result};
 pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH, default_work_root};
 pub use git::scrubbed_git;
 pub use hook::{HookKind, HookRun, InstallOptions, install_hook, run_hook, uninstall_hook};
+pub use judge::{judge_patch, judge_policy, policy_at};
 pub use policy::{DEFAULT_POLICY_TOML, Policy};
 pub use report::{CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict};

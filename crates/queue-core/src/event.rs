@@ -106,6 +106,10 @@ pub enum EventKind {
         /// Check names and durations, free-form.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         checks: Vec<String>,
+        /// sha256 of the patch bytes the gate judged, hex, logged by the worker (never by a check). Approval and
+        /// apply accept only these bytes. Empty in logs written before it existed: such a pass cannot be approved.
+        #[serde(default)]
+        sha256: String,
     },
     /// The gate refused the patch.
     GateFailed {

@@ -29,8 +29,10 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::Audit;
 use crate::event::{Event, EventKind, EventLog};
 use crate::fsutil::{rename_noreplace, sync_dir, write_new_durable, write_replace_durable};
+use crate::report::ApprovalRecord;
 use crate::{Error, Intent, Result, Task, TaskId};
 
 const PENDING: &str = "pending";
@@ -198,9 +200,13 @@ pub struct TaskStatus {
     /// `results/<id>.gate.json`, when it exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<PathBuf>,
-    /// `approved/<id>.approved.json`, when it exists.
+    /// `approved/<id>.approved.json`, when it exists and the log confirms it (see [`Audit::confirms`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<PathBuf>,
+    /// `approved/<id>.approved.json`, when it exists but the log has no matching `APPROVED` event: it was not
+    /// written by an approval (code `APPROVAL_NOT_IN_LOG`) and does not count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlogged_approval: Option<PathBuf>,
     /// Reason code of the last failure, for failed tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
@@ -306,6 +312,11 @@ impl Queue {
     /// The audit log.
     pub fn log(&self) -> &EventLog {
         &self.log
+    }
+
+    /// What the log says about task `id`'s gate pass and approval (see [`Audit`]).
+    pub fn audit(&self, id: TaskId) -> Result<Audit> {
+        Ok(Audit::of(&self.log.read()?.events, id))
     }
 
     /// Appends an event to the audit log.
@@ -826,12 +837,14 @@ impl Queue {
             failure: Option<String>,
             last: Option<&'static str>,
             applied: bool,
+            audit: Audit,
         }
         let mut facts: HashMap<TaskId, FromLog> = HashMap::new();
         for ev in &log.events {
             let Some(id) = ev.task_id else { continue };
             let f = facts.entry(id).or_default();
             f.last = Some(ev.type_name());
+            f.audit.observe(ev);
             match &ev.kind {
                 EventKind::TaskClaimed {
                     owner,
@@ -879,11 +892,12 @@ impl Queue {
                     Err(e) => return Err(e),
                 };
                 let f = facts.remove(&id).unwrap_or_default();
+                let approval = self.approval_evidence(id, &f.audit);
                 let mut st = state;
                 if st == TaskState::Done {
                     if f.applied {
                         st = TaskState::Applied;
-                    } else if self.approval_path(id).exists() {
+                    } else if approval == Evidence::Confirmed {
                         st = TaskState::Approved;
                     } else if self.rejection_path(id).exists() {
                         st = TaskState::Rejected;
@@ -923,7 +937,9 @@ impl Queue {
                     patch: existing(self.result_path(id, "patch")),
                     report: existing(self.result_path(id, "report.json")),
                     gate: existing(self.result_path(id, "gate.json")),
-                    approval: existing(self.approval_path(id)),
+                    approval: (approval == Evidence::Confirmed).then(|| self.approval_path(id)),
+                    unlogged_approval: (approval == Evidence::Unconfirmed)
+                        .then(|| self.approval_path(id)),
                     failure_reason: if state == TaskState::Failed {
                         f.failure
                     } else {
@@ -937,6 +953,20 @@ impl Queue {
         Ok((out, summary))
     }
 
+    /// Whether `approved/<id>.approved.json` exists and whether the log backs it.
+    fn approval_evidence(&self, id: TaskId, audit: &Audit) -> Evidence {
+        let path = self.approval_path(id);
+        match read_json::<ApprovalRecord>(&path) {
+            Ok(record) if audit.confirms(id, &record) => Evidence::Confirmed,
+            Ok(_) => Evidence::Unconfirmed,
+            Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                Evidence::Absent
+            }
+            // A record that does not decode was not written by `approve`: it does not count either.
+            Err(_) => Evidence::Unconfirmed,
+        }
+    }
+
     /// The status of one task.
     pub fn status_of(&self, id: TaskId) -> Result<TaskStatus> {
         let (all, _) = self.status()?;
@@ -944,6 +974,17 @@ impl Queue {
             .find(|s| s.id == id)
             .ok_or(Error::UnknownTask(id))
     }
+}
+
+/// What backs an approval record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// No record.
+    Absent,
+    /// A record the log confirms.
+    Confirmed,
+    /// A record the log does not confirm (or that does not decode).
+    Unconfirmed,
 }
 
 /// The instant a lease was last (re)started: the later of the file's change and modification times.

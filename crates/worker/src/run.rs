@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
+use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report, TaskId};
 use sha2::Digest;
 use tokio::sync::watch;
 
@@ -527,33 +527,16 @@ impl Worker {
         let patch = edits::unified_diff(&changes);
         let (added, removed) = edits::line_counts(&changes);
         let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
-        let patch_path = self.queue.result_path(id, "patch");
-        // Fencing: results/ is shared by every try of the task; a worker whose lease was taken back must not
-        // overwrite what the new holder writes. Renew (which fails once the claim is gone) right before writing.
-        if self.queue.renew(claim).is_err() {
-            return Ok(TaskOutcome::LeaseLost);
-        }
-        if let Err(e) = write_artifact(&self.queue, &patch_path, patch.as_bytes()) {
-            attempt.outcome = "ARTIFACT_WRITE_FAILED".into();
-            return Ok(self.fail(claim, report, "ARTIFACT_WRITE_FAILED", &e.to_string()));
-        }
         report.files_changed = changes.keys().cloned().collect();
         report.lines_added = added;
         report.lines_removed = removed;
         report.patch_sha256 = sha.clone();
-        let _ = self.queue.record(
-            EventKind::PatchProposed {
-                patch: format!("results/{id}.patch"),
-                sha256: sha,
-                attempt: try_no,
-            },
-            Some(id),
-            &self.owner,
-        );
+        // The patch reaches results/ only after the gate has judged it: the checks run code the model wrote, and
+        // must not find the bytes to hash (for a forged approval) while they run. The gate gets its own copy.
         let mut req = gate::GateRequest::new(
             task.repo.clone(),
             base_commit.to_string(),
-            patch.into_bytes(),
+            patch.clone().into_bytes(),
         );
         req.allowed_paths = Some(task.targets.clone());
         req.checks = task.checks.clone();
@@ -575,8 +558,14 @@ impl Worker {
             }
         };
         self.metrics.gate_finished(started.elapsed(), &gate_report);
+        // Fencing: results/ is shared by every try of the task; a worker whose lease was taken back must not
+        // overwrite what the new holder writes. Renew (which fails once the claim is gone) right before writing.
         if self.queue.renew(claim).is_err() {
             return Ok(TaskOutcome::LeaseLost);
+        }
+        if let Err(e) = self.write_patch(id, &patch, &sha, try_no) {
+            attempt.outcome = "ARTIFACT_WRITE_FAILED".into();
+            return Ok(self.fail(claim, report, "ARTIFACT_WRITE_FAILED", &e.to_string()));
         }
         let gate_json = serde_json::to_vec_pretty(&gate_report).unwrap_or_default();
         let _ = write_artifact(
@@ -598,9 +587,15 @@ impl Worker {
                 .iter()
                 .map(|c| format!("{} {}ms", c.name, c.duration_ms))
                 .collect();
-            let _ = self
-                .queue
-                .record(EventKind::GatePassed { checks }, Some(id), &self.owner);
+            // The hash of the bytes the gate judged, from our own memory: approve and apply accept only these.
+            let _ = self.queue.record(
+                EventKind::GatePassed {
+                    checks,
+                    sha256: sha,
+                },
+                Some(id),
+                &self.owner,
+            );
             if let Err(e) = self.write_report(claim, report) {
                 tracing::error!(task = %id, error = %e, "cannot write the report");
             }
@@ -639,6 +634,22 @@ impl Worker {
             ));
         }
         Err(feedback)
+    }
+
+    /// Writes `results/<id>.patch` (after the gate judged it) and logs `PATCH_PROPOSED`.
+    fn write_patch(&self, id: TaskId, patch: &str, sha: &str, try_no: u32) -> std::io::Result<()> {
+        let path = self.queue.result_path(id, "patch");
+        write_artifact(&self.queue, &path, patch.as_bytes())?;
+        let _ = self.queue.record(
+            EventKind::PatchProposed {
+                patch: format!("results/{id}.patch"),
+                sha256: sha.to_owned(),
+                attempt: try_no,
+            },
+            Some(id),
+            &self.owner,
+        );
+        Ok(())
     }
 
     fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {

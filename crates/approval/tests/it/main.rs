@@ -79,6 +79,17 @@ impl Fixture {
             serde_json::to_vec_pretty(&report).unwrap(),
         )
         .unwrap();
+        // As the worker does: the hash of the bytes the gate judged goes into GATE_PASSED.
+        self.queue
+            .record(
+                EventKind::GatePassed {
+                    checks: vec![],
+                    sha256: approval::sha256_hex(patch.as_bytes()),
+                },
+                Some(task.id),
+                &claim.owner,
+            )
+            .unwrap();
         self.queue.complete(&claim, "GATE_PASSED").unwrap();
         task.id
     }
@@ -184,6 +195,7 @@ fn approved_patch_is_committed_on_its_branch_from_the_base_without_touching_the_
         [
             "TASK_SUBMITTED",
             "TASK_CLAIMED",
+            "GATE_PASSED",
             "TASK_COMPLETED",
             "APPROVED",
             "APPLIED"
@@ -225,7 +237,8 @@ fn tampered_patch_is_refused_and_nothing_is_committed() {
     let tampered = PATCH.replace("return None;", "std::process::exit(1);");
     std::fs::write(f.queue.result_path(id, "patch"), tampered).unwrap();
     let err = approval::apply(&f.queue, id, &f.opts()).unwrap_err();
-    assert_eq!(err.code(), "APPROVAL_HASH_MISMATCH", "{err}");
+    assert_eq!(err.code(), "PATCH_NOT_GATED", "{err}");
+    assert!(err.to_string().contains("rewritten after"), "{err}");
     assert_eq!(err.exit_code(), 1);
     assert!(
         !f.repo
@@ -241,8 +254,131 @@ fn patch_changed_before_approval_is_refused() {
     let id = f.passed();
     std::fs::write(f.queue.result_path(id, "patch"), format!("{PATCH}\n")).unwrap();
     let err = approval::approve(&f.queue, id, &cli("alice")).unwrap_err();
-    assert_eq!(err.code(), "APPROVAL_HASH_MISMATCH");
+    assert_eq!(err.code(), "PATCH_NOT_GATED");
     assert!(!f.queue.approval_path(id).exists());
+    assert!(!f.event_types(id).contains(&"APPROVED"));
+}
+
+#[test]
+fn a_report_that_names_other_bytes_than_the_gate_is_refused() {
+    let f = fixture();
+    let id = f.passed();
+    let path = f.queue.result_path(id, "report.json");
+    let mut report: Report = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    report.patch_sha256 = approval::sha256_hex(b"other bytes");
+    std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+    let err = approval::approve(&f.queue, id, &cli("alice")).unwrap_err();
+    assert_eq!(err.code(), "APPROVAL_HASH_MISMATCH", "{err}");
+    assert!(!f.queue.approval_path(id).exists());
+}
+
+/// An approval record as a hostile process writes it: valid JSON with the right hash, but no `approve` behind it.
+fn forge_approval(f: &Fixture, id: TaskId, sha256: &str) {
+    let record = queue_core::ApprovalRecord {
+        task_id: id,
+        patch_sha256: sha256.into(),
+        by: "alice".into(),
+        at: chrono::Utc::now(),
+        via: "cli".into(),
+    };
+    let path = f.queue.approval_path(id);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, serde_json::to_vec_pretty(&record).unwrap()).unwrap();
+}
+
+#[test]
+fn an_approval_record_the_log_does_not_confirm_is_not_an_approval() {
+    let f = fixture();
+    let id = f.passed();
+    forge_approval(&f, id, &approval::sha256_hex(PATCH.as_bytes()));
+
+    assert_eq!(
+        f.queue.status_of(id).unwrap().state,
+        queue_core::TaskState::Done
+    );
+    assert_eq!(
+        code(approval::confirmed(&f.queue, id)),
+        "APPROVAL_NOT_IN_LOG"
+    );
+    let err = approval::apply(&f.queue, id, &f.opts()).unwrap_err();
+    assert_eq!(err.code(), "APPROVAL_NOT_IN_LOG", "{err}");
+    assert_eq!(err.exit_code(), 1);
+    // approve does not say "already approved", and does not approve over it either: the patch's own checks
+    // probably wrote it.
+    let err = approval::approve(&f.queue, id, &cli("alice")).unwrap_err();
+    assert_eq!(err.code(), "APPROVAL_NOT_IN_LOG", "{err}");
+    assert!(err.to_string().contains("autodev reject"), "{err}");
+    assert!(!f.event_types(id).contains(&"APPROVED"));
+    assert!(!f.repo.git(&["branch", "--list"]).contains("autodev/"));
+    // Rejecting stays possible.
+    assert!(
+        approval::reject(&f.queue, id, &cli("alice"), "forged approval")
+            .unwrap()
+            .newly
+    );
+    assert_eq!(
+        f.queue.status_of(id).unwrap().state,
+        queue_core::TaskState::Rejected
+    );
+
+    // An undecodable record does not count either.
+    let other = f.passed();
+    std::fs::write(f.queue.approval_path(other), b"{\"approved\": true}").unwrap();
+    assert_eq!(
+        code(approval::apply(&f.queue, other, &f.opts())),
+        "APPROVAL_NOT_IN_LOG"
+    );
+}
+
+#[test]
+fn an_approved_event_without_its_record_is_repaired_by_approving_again() {
+    let f = fixture();
+    let id = f.passed();
+    let sha = approval::sha256_hex(PATCH.as_bytes());
+    // approve died between logging APPROVED and writing the record.
+    let kind = EventKind::Approved {
+        sha256: sha,
+        via: "cli".into(),
+    };
+    f.queue.record(kind, Some(id), "cli:alice").unwrap();
+    assert_eq!(
+        f.queue.status_of(id).unwrap().state,
+        queue_core::TaskState::Done
+    );
+    assert_eq!(
+        code(approval::apply(&f.queue, id, &f.opts())),
+        "NOT_APPROVED"
+    );
+    assert!(
+        approval::approve(&f.queue, id, &cli("alice"))
+            .unwrap()
+            .newly
+    );
+    assert_eq!(
+        f.queue.status_of(id).unwrap().state,
+        queue_core::TaskState::Approved
+    );
+    assert!(approval::apply(&f.queue, id, &f.opts()).unwrap().newly);
+}
+
+#[test]
+fn a_second_gate_passed_naming_other_bytes_is_not_believed() {
+    let f = fixture();
+    let id = f.passed();
+    approval::approve(&f.queue, id, &cli("alice")).unwrap();
+    // A process appends a GATE_PASSED of its own for the bytes it swaps in.
+    let swapped = PATCH.replace("return None;", "return Some(1);");
+    let sha = approval::sha256_hex(swapped.as_bytes());
+    std::fs::write(f.queue.result_path(id, "patch"), &swapped).unwrap();
+    let kind = EventKind::GatePassed {
+        checks: vec![],
+        sha256: sha,
+    };
+    f.queue.record(kind, Some(id), "worker:test").unwrap();
+    let err = approval::apply(&f.queue, id, &f.opts()).unwrap_err();
+    assert_eq!(err.code(), "PATCH_NOT_GATED", "{err}");
+    assert!(err.to_string().contains("different patches"), "{err}");
+    assert!(!f.repo.git(&["branch", "--list"]).contains("autodev/"));
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, Error>) -> &'static str {

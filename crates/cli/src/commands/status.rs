@@ -43,6 +43,15 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             if let Some(r) = &t.failure_reason {
                 writeln!(out, "failure   {r}")?;
             }
+            if let Some(p) = &t.unlogged_approval {
+                // A file that looks like an approval but has no APPROVED event behind it: say so, loudly.
+                eprintln!(
+                    "warning: APPROVAL_NOT_IN_LOG: {} was not written by `autodev approve` (the log has no \
+                     matching APPROVED event); it is not an approval. Read the patch and `autodev reject {}`",
+                    p.display(),
+                    t.id
+                );
+            }
             for (label, p) in [
                 ("patch", &t.patch),
                 ("report", &t.report),
