@@ -15,6 +15,9 @@ use queue_core::exit_codes;
 
 /// Parses arguments, runs the command and maps the outcome to the documented exit codes.
 pub fn main() -> ExitCode {
+    // Every command may hold a token (the bot, the worker's API key) or run model-written checks (the worker, the
+    // gate): no process of the same user may read this one's environment or memory.
+    gate::sandbox::harden_self();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

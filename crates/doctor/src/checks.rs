@@ -20,6 +20,7 @@ pub async fn run(inputs: &Inputs) -> Vec<Check> {
     out.push(check_repo(&inputs.repo_dir));
     out.push(check_queue(&inputs.queue_dir));
     out.push(check_disk(&inputs.queue_dir));
+    out.push(check_sandbox(&inputs.repo_dir));
     out.extend(check_model_server(inputs).await);
     out.push(check_telegram(inputs).await);
     out.push(check_openclaw(inputs));
@@ -81,6 +82,60 @@ fn check_repo(dir: &Path) -> Check {
         Status::Pass,
         format!("{top} (HEAD, .autodev_ssot/)"),
     )
+}
+
+/// Which sandbox the gate's checks get here: `gate.toml`'s `[sandbox]` (at HEAD, as the gate reads it at a
+/// task's base) against what the kernel offers.
+fn check_sandbox(repo_dir: &Path) -> Check {
+    let text = git(
+        repo_dir,
+        &["show", &format!("HEAD:{}", gate::GATE_TOML_PATH)],
+    )
+    .filter(|o| o.status.success())
+    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let file = match text.as_deref().map(gate::GateFile::from_toml) {
+        None => gate::GateFile::default(),
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            return Check::new(
+                "sandbox",
+                Status::Fail,
+                format!("{}: {e}", gate::GATE_TOML_PATH),
+            )
+            .fix("fix .autodev_ssot/gate.toml (the gate refuses to run checks with it)");
+        }
+    };
+    sandbox_verdict(&file.sandbox, gate::sandbox::support())
+}
+
+fn sandbox_verdict(config: &gate::SandboxConfig, support: &gate::sandbox::Support) -> Check {
+    use gate::sandbox::{self, Level};
+    let level = match sandbox::choose(config.mode, support) {
+        Ok(level) => level,
+        Err(why) => {
+            return Check::new("sandbox", Status::Fail, why).fix(
+                "the gate refuses to run checks: install bubblewrap (apt-get install bubblewrap) or use a kernel                  with Landlock; see docs/GATE.md \"Sandbox\"",
+            );
+        }
+    };
+    let summary = sandbox::summary(level, config, support);
+    match level {
+        Level::None => Check::new(
+            "sandbox",
+            Status::Warn,
+            format!("{summary}: gate.toml says [sandbox] mode = \"none\""),
+        )
+        .fix("checks can read your keys and write anywhere you can; remove mode = \"none\" unless you trust every test the model may write"),
+        Level::Landlock if !summary.read_only_mounts => Check::new(
+            "sandbox",
+            Status::Warn,
+            format!("{summary}; user namespaces are not available"),
+        )
+        .fix("allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or \
+              kernel.apparmor_restrict_unprivileged_userns=0) so checks get loopback-only networking and \
+              read-only mounts; without them a check can still chmod/touch files you own outside the checkout"),
+        _ => Check::new("sandbox", Status::Pass, summary.to_string()),
+    }
 }
 
 /// The queue's folders; every move between them is a rename, so they must share one filesystem.
@@ -596,5 +651,43 @@ fn check_openclaw(inputs: &Inputs) -> Check {
             "make them the same model (one copy in GPU memory), or keep both on purpose: two models may \
              not fit in GPU memory at once",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gate::sandbox::Support;
+
+    fn machine(abi: u8, userns: bool, bwrap: bool) -> Support {
+        Support {
+            landlock_abi: abi,
+            user_namespaces: userns,
+            bwrap: bwrap.then(|| "/usr/bin/bwrap".into()),
+        }
+    }
+
+    #[test]
+    fn sandbox_levels_become_statuses() {
+        let default = gate::SandboxConfig::default();
+        let c = sandbox_verdict(&default, &machine(7, true, false));
+        assert_eq!(c.status, Status::Pass);
+        assert!(c.message.contains("landlock (ABI 7)"), "{}", c.message);
+        let c = sandbox_verdict(&default, &machine(7, false, false));
+        assert_eq!(c.status, Status::Warn);
+        let c = sandbox_verdict(&default, &machine(0, true, true));
+        assert_eq!(c.status, Status::Pass);
+        assert!(c.message.contains("bubblewrap"), "{}", c.message);
+        let c = sandbox_verdict(&default, &machine(0, false, false));
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.fix.unwrap_or_default().contains("bubblewrap"));
+        let none = gate::SandboxConfig {
+            mode: gate::SandboxMode::None,
+            ..Default::default()
+        };
+        assert_eq!(
+            sandbox_verdict(&none, &machine(7, true, true)).status,
+            Status::Warn
+        );
     }
 }

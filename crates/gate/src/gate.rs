@@ -116,6 +116,12 @@ impl Gate {
         &self.config
     }
 
+    /// This gate with `dir` added to [`GateConfig::protect`] (the worker protects its queue).
+    pub fn protecting(mut self, dir: impl Into<PathBuf>) -> Gate {
+        self.config.protect.push(dir.into());
+        self
+    }
+
     /// Judges one patch: policy first, then a clean checkout, the patch, and the checks.
     ///
     /// Returns a report with verdict PASS or FAIL; `Err` only when the patch could not be judged (see

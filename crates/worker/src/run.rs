@@ -80,6 +80,8 @@ impl Worker {
         config: WorkerConfig,
         owner: String,
     ) -> Worker {
+        // Model-written checks must never reach the queue (results, approvals, the audit log).
+        let gate = gate.protecting(queue.root());
         Worker {
             queue,
             backend,
