@@ -12,6 +12,18 @@
 //! the file's CRLF convention.
 //!
 //! Hunks of one file apply in order, each searched after the end of the previous one.
+//!
+//! **Anchoring** mirrors `git apply` (`apply.c`: `match_beginning` / `match_end`): a hunk whose header says it
+//! starts at line 0 or 1 applies only at the start of the file, and a hunk without trailing context only at its
+//! end. Fuzzy mode locates hunks by content like search/replace blocks, so it pins only what content cannot say:
+//! a hunk whose header has numbers, whose counts agree with its body (a header with stale counts lost lines, so
+//! its start is stale too), that says line 0 or 1 and has no leading context goes at the start of the file or
+//! nowhere. A missing trailing context pins nothing in fuzzy mode: models often omit it, and the lines after the
+//! change are located by the hunk's own lines either way.
+//!
+//! **Cost**: locating hunks is bounded by a [`Budget`] of line comparisons per patch, so a patch crafted to make
+//! the search quadratic is refused ([`HunkError::TooCostly`]) instead of holding a gate slot for minutes. A work
+//! count, not a clock, so the verdict is the same on every machine.
 
 use crate::patch::{Hunk, HunkLine};
 
@@ -37,6 +49,80 @@ pub enum HunkError {
     EofMismatch { message: String },
     /// A deleted file still has content after its hunks applied.
     NotEmptyAfterDelete,
+    /// The hunk is anchored to the start or end of the file (see the module docs) and its lines are not there.
+    NotAtAnchor {
+        edge: Edge,
+        expected: Vec<String>,
+        at: usize,
+        found: Vec<String>,
+    },
+    /// Locating the hunks spent the whole [`Budget`].
+    TooCostly { limit: u64 },
+}
+
+/// Which edge of the file a hunk is pinned to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+    /// Both: the hunk's lines must be the whole file.
+    Whole,
+}
+
+impl Edge {
+    fn describe(self) -> &'static str {
+        match self {
+            Edge::Start => {
+                "at the start of the file (its header says line 0 or 1 and it has no lines before the change to locate it by)"
+            }
+            Edge::End => "at the end of the file (it has no context lines after the change)",
+            Edge::Whole => {
+                "as the whole file (its header says line 0 or 1 and it has no context after the change)"
+            }
+        }
+    }
+}
+
+/// How many line comparisons locating one patch's hunks may take: far above any real patch (the edit-corpus
+/// benchmark's largest patch needs well under 1% of it), far below what a crafted one would cost.
+pub const DEFAULT_WORK_BUDGET: u64 = 20_000_000;
+
+/// A count of line comparisons left for locating hunks; share one across all files of a patch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    limit: u64,
+    used: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(DEFAULT_WORK_BUDGET)
+    }
+}
+
+impl Budget {
+    pub fn new(limit: u64) -> Budget {
+        Budget { limit, used: 0 }
+    }
+
+    /// Line comparisons spent so far.
+    pub fn used(&self) -> u64 {
+        self.used
+    }
+
+    /// Spends `n` comparisons, or says the budget is gone (and spends nothing).
+    fn spend(&mut self, n: u64) -> Result<(), HunkError> {
+        match self.used.checked_add(n) {
+            Some(total) if total <= self.limit => {
+                self.used = total;
+                Ok(())
+            }
+            _ => {
+                self.used = self.limit;
+                Err(HunkError::TooCostly { limit: self.limit })
+            }
+        }
+    }
 }
 
 /// A failure with the 1-based index of the hunk and its header.
@@ -55,26 +141,14 @@ impl HunkFailure {
                 expected,
                 at,
                 found,
-            } => {
-                let fmt = |lines: &[String]| -> String {
-                    if lines.is_empty() {
-                        return "    (nothing: end of file)".to_owned();
-                    }
-                    lines
-                        .iter()
-                        .map(|l| format!("    |{l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                format!(
-                    "{file}: hunk #{} ({}) does not apply\n  expected:\n{}\n  found at line {}:\n{}",
-                    self.hunk,
-                    self.header,
-                    fmt(expected),
-                    at + 1,
-                    fmt(found)
-                )
-            }
+            } => format!(
+                "{file}: hunk #{} ({}) does not apply\n  expected:\n{}\n  found at line {}:\n{}",
+                self.hunk,
+                self.header,
+                show_lines(expected),
+                at + 1,
+                show_lines(found)
+            ),
             HunkError::Ambiguous { positions } => {
                 let lines: Vec<String> = positions
                     .iter()
@@ -98,8 +172,38 @@ impl HunkFailure {
             HunkError::NotEmptyAfterDelete => {
                 format!("{file}: the patch deletes the file but does not remove all of its lines")
             }
+            HunkError::NotAtAnchor {
+                edge,
+                expected,
+                at,
+                found,
+            } => format!(
+                "{file}: hunk #{} ({}) must apply {}, as git apply requires, but its lines are not there\n  expected:\n{}\n  found at line {}:\n{}",
+                self.hunk,
+                self.header,
+                edge.describe(),
+                show_lines(expected),
+                at + 1,
+                show_lines(found)
+            ),
+            HunkError::TooCostly { limit } => format!(
+                "{file}: hunk #{} ({}): locating the hunks took more than {limit} line comparisons; split the patch or fix its line numbers and context",
+                self.hunk, self.header
+            ),
         }
     }
+}
+
+/// Lines for a message, one per row, `|`-prefixed so whitespace shows.
+fn show_lines(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "    (nothing: end of file)".to_owned();
+    }
+    lines
+        .iter()
+        .map(|l| format!("    |{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A file's text as lines without `\n` (CR kept), and whether the last line ended with `\n`.
@@ -145,12 +249,24 @@ impl Text {
 }
 
 /// Applies `hunks` to `content`. `delete`: the result must be empty (the file is being deleted).
-/// Returns the new content, or every hunk that failed.
+/// Returns the new content, or every hunk that failed. Uses a fresh [`Budget::default`].
 pub fn apply_hunks(
     content: &[u8],
     hunks: &[Hunk],
     mode: MatchMode,
     delete: bool,
+) -> Result<Vec<u8>, Vec<HunkFailure>> {
+    apply_hunks_within(content, hunks, mode, delete, &mut Budget::default())
+}
+
+/// [`apply_hunks`] drawing on a caller's `budget` (one per patch). Once the budget is spent, the hunk being
+/// located fails with [`HunkError::TooCostly`] and no later hunk is tried.
+pub fn apply_hunks_within(
+    content: &[u8],
+    hunks: &[Hunk],
+    mode: MatchMode,
+    delete: bool,
+    budget: &mut Budget,
 ) -> Result<Vec<u8>, Vec<HunkFailure>> {
     let mut text = Text::parse(content);
     let crlf = text.is_crlf();
@@ -169,12 +285,23 @@ pub fn apply_hunks(
         let old = hunk.old_lines();
         let stated = stated_position(hunk);
         let hint = (stated as i128 + drift).clamp(0, lines_max(&text)) as usize;
+        let search = Search {
+            lines: &text.lines,
+            old: &old,
+            hint,
+            min_pos,
+            edge: anchor(hunk, mode),
+        };
         let found = match mode {
-            MatchMode::Strict => locate_strict(&text.lines, &old, hint, min_pos),
-            MatchMode::Fuzzy => locate_fuzzy(&text.lines, &old, hint, min_pos),
+            MatchMode::Strict => search.strict(budget),
+            MatchMode::Fuzzy => search.fuzzy(budget),
         };
         let pos = match found {
             Ok(p) => p,
+            Err(e @ HunkError::TooCostly { .. }) => {
+                failures.push(fail(e));
+                return Err(failures);
+            }
             Err(e) => {
                 failures.push(fail(e));
                 continue;
@@ -274,65 +401,238 @@ fn stated_position(hunk: &Hunk) -> usize {
     }
 }
 
-fn window_end(lines: &[Vec<u8>], old: &[&[u8]]) -> Option<usize> {
-    lines.len().checked_sub(old.len())
-}
-
-fn not_found(lines: &[Vec<u8>], old: &[&[u8]], at: usize) -> HunkError {
-    let at = at.min(lines.len());
-    let show = |l: &[u8]| String::from_utf8_lossy(l).trim_end_matches('\r').to_owned();
-    let found_end = (at + old.len().max(1)).min(lines.len());
-    HunkError::NotFound {
-        expected: old.iter().map(|l| show(l)).collect(),
-        at,
-        found: lines[at..found_end].iter().map(|l| show(l)).collect(),
+/// Context lines before the first change and after the last (git's `leading` / `trailing`).
+fn context_edges(hunk: &Hunk) -> (usize, usize) {
+    let is_context = |l: &&HunkLine| matches!(l, HunkLine::Context(_));
+    let leading = hunk.lines.iter().take_while(is_context).count();
+    if leading == hunk.lines.len() {
+        // No change at all: git counts every line as both leading and trailing.
+        return (leading, leading);
     }
+    let trailing = hunk.lines.iter().rev().take_while(is_context).count();
+    (leading, trailing)
 }
 
-fn locate_strict(
-    lines: &[Vec<u8>],
-    old: &[&[u8]],
-    hint: usize,
-    min_pos: usize,
-) -> Result<usize, HunkError> {
-    if old.is_empty() {
-        // A pure insertion has nothing to search for: trust the header.
-        if hint > lines.len() {
-            return Err(not_found(lines, old, lines.len()));
+/// Where the hunk must apply, if anywhere in particular (see the module docs).
+fn anchor(hunk: &Hunk, mode: MatchMode) -> Option<Edge> {
+    let Some(start) = hunk.old_start else {
+        // `@@ @@` or a search/replace edit: no position information at all.
+        return None;
+    };
+    let (leading, trailing) = context_edges(hunk);
+    let at_start = start <= 1;
+    // (`trailing` matters in strict mode only; see the module docs.)
+    let (pin_start, pin_end) = match mode {
+        MatchMode::Strict => (at_start, trailing == 0),
+        MatchMode::Fuzzy => {
+            // Lenient parsing recounts the body; a header whose counts disagree lost lines, so its start is stale.
+            let (old_n, new_n) = stated_counts(hunk);
+            let trusted = old_n == hunk.old_count && new_n == hunk.new_count;
+            (trusted && at_start && leading == 0, false)
         }
-        return Ok(hint.max(min_pos).min(lines.len()));
+    };
+    match (pin_start, pin_end) {
+        (true, true) => Some(Edge::Whole),
+        (true, false) => Some(Edge::Start),
+        (false, true) => Some(Edge::End),
+        (false, false) => None,
     }
-    let Some(max) = window_end(lines, old) else {
-        return Err(not_found(lines, old, hint));
-    };
-    let matches_at = |p: usize| {
-        old.iter()
-            .enumerate()
-            .all(|(k, o)| lines[p + k].as_slice() == *o)
-    };
-    if min_pos <= max {
-        // Nearest match to the stated line, looking both ways (earlier first on a tie).
-        let h = hint.clamp(min_pos, max);
-        for d in 0.. {
-            let mut in_range = false;
-            if h >= d && h - d >= min_pos {
-                in_range = true;
-                if matches_at(h - d) {
-                    return Ok(h - d);
-                }
-            }
-            if d > 0 && h + d <= max {
-                in_range = true;
-                if matches_at(h + d) {
-                    return Ok(h + d);
-                }
-            }
-            if !in_range {
+}
+
+/// The counts the header states (lenient parsing replaces `old_count`/`new_count` with the body's).
+fn stated_counts(hunk: &Hunk) -> (usize, usize) {
+    hunk.stated_counts
+        .unwrap_or((hunk.old_count, hunk.new_count))
+}
+
+/// One hunk's search: where its expected lines may go in the file.
+struct Search<'a> {
+    lines: &'a [Vec<u8>],
+    old: &'a [&'a [u8]],
+    /// 0-based line the header (plus earlier hunks' drift) points at.
+    hint: usize,
+    /// The end of the previous hunk: hunks apply in order and never overlap.
+    min_pos: usize,
+    edge: Option<Edge>,
+}
+
+impl Search<'_> {
+    /// The last position where the expected lines fit, if they fit at all.
+    fn window_end(&self) -> Option<usize> {
+        self.lines.len().checked_sub(self.old.len())
+    }
+
+    /// The one position an anchored hunk may take: `None` when the edge cannot hold it.
+    fn anchored_position(&self, edge: Edge) -> Option<usize> {
+        let end = self.window_end()?;
+        let pos = match edge {
+            Edge::Start => 0,
+            Edge::End => end,
+            Edge::Whole if end == 0 => 0,
+            Edge::Whole => return None,
+        };
+        (pos >= self.min_pos).then_some(pos)
+    }
+
+    fn not_found(&self, at: usize) -> HunkError {
+        let (expected, at, found) = self.shown(at);
+        HunkError::NotFound {
+            expected,
+            at,
+            found,
+        }
+    }
+
+    fn not_at_anchor(&self, edge: Edge) -> HunkError {
+        let at = match edge {
+            Edge::Start | Edge::Whole => 0,
+            Edge::End => self.window_end().unwrap_or(0),
+        };
+        let (expected, at, found) = self.shown(at);
+        HunkError::NotAtAnchor {
+            edge,
+            expected,
+            at,
+            found,
+        }
+    }
+
+    /// The expected lines, and the file's lines at `at`, for a message.
+    fn shown(&self, at: usize) -> (Vec<String>, usize, Vec<String>) {
+        let lines = self.lines;
+        let at = at.min(lines.len());
+        let show = |l: &[u8]| String::from_utf8_lossy(l).trim_end_matches('\r').to_owned();
+        let found_end = (at + self.old.len().max(1)).min(lines.len());
+        (
+            self.old.iter().map(|l| show(l)).collect(),
+            at,
+            lines[at..found_end].iter().map(|l| show(l)).collect(),
+        )
+    }
+
+    /// Whether the expected lines equal the file's at `p` under `pass` (see [`same_line`]), paying one unit per
+    /// line compared.
+    fn matches_at(
+        &self,
+        p: usize,
+        pass: usize,
+        want: &[Key],
+        budget: &mut Budget,
+    ) -> Result<bool, HunkError> {
+        let mut compared = 0u64;
+        let mut all = true;
+        for (k, w) in want.iter().enumerate() {
+            compared += 1;
+            if !w.matches(pass, &self.lines[p + k]) {
+                all = false;
                 break;
             }
         }
+        budget.spend(compared.max(1))?;
+        Ok(all)
     }
-    Err(not_found(lines, old, hint.min(max)))
+
+    fn strict(&self, budget: &mut Budget) -> Result<usize, HunkError> {
+        let want: Vec<Key> = self.old.iter().map(|l| Key::new(0, l)).collect();
+        if let Some(edge) = self.edge {
+            return match self.anchored_position(edge) {
+                Some(p) if self.matches_at(p, 0, &want, budget)? => Ok(p),
+                _ => Err(self.not_at_anchor(edge)),
+            };
+        }
+        let lines = self.lines;
+        if self.old.is_empty() {
+            // A pure insertion has nothing to search for: trust the header.
+            if self.hint > lines.len() {
+                return Err(self.not_found(lines.len()));
+            }
+            return Ok(self.hint.max(self.min_pos).min(lines.len()));
+        }
+        let Some(max) = self.window_end() else {
+            return Err(self.not_found(self.hint));
+        };
+        let min_pos = self.min_pos;
+        if min_pos <= max {
+            // Nearest match to the stated line, looking both ways (earlier first on a tie).
+            let h = self.hint.clamp(min_pos, max);
+            for d in 0.. {
+                let mut in_range = false;
+                if h >= d && h - d >= min_pos {
+                    in_range = true;
+                    if self.matches_at(h - d, 0, &want, budget)? {
+                        return Ok(h - d);
+                    }
+                }
+                if d > 0 && h + d <= max {
+                    in_range = true;
+                    if self.matches_at(h + d, 0, &want, budget)? {
+                        return Ok(h + d);
+                    }
+                }
+                if !in_range {
+                    break;
+                }
+            }
+        }
+        Err(self.not_found(self.hint.min(max)))
+    }
+
+    fn fuzzy(&self, budget: &mut Budget) -> Result<usize, HunkError> {
+        let lines = self.lines;
+        if self.old.is_empty() {
+            if let Some(edge) = self.edge {
+                return self
+                    .anchored_position(edge)
+                    .ok_or_else(|| self.not_at_anchor(edge));
+            }
+            // No context to find: the header's position is the only information there is.
+            return Ok(self.hint.clamp(self.min_pos.min(lines.len()), lines.len()));
+        }
+        let Some(max) = self.window_end() else {
+            return Err(self.not_found(self.hint));
+        };
+        let range = match self.edge {
+            Some(edge) => match self.anchored_position(edge) {
+                Some(p) => p..=p,
+                None => return Err(self.not_at_anchor(edge)),
+            },
+            None => self.min_pos..=max,
+        };
+        for pass in 0..PASSES {
+            let want: Vec<Key> = self.old.iter().map(|l| Key::new(pass, l)).collect();
+            let mut positions = Vec::new();
+            for p in range.clone() {
+                if self.matches_at(p, pass, &want, budget)? {
+                    positions.push(p);
+                }
+            }
+            match positions.len() {
+                0 => continue,
+                1 => return Ok(positions[0]),
+                _ => return Err(HunkError::Ambiguous { positions }),
+            }
+        }
+        if let Some(edge) = self.edge {
+            return Err(self.not_at_anchor(edge));
+        }
+        Err(self.not_found(self.closest(max, budget)?))
+    }
+
+    /// Where most expected lines agree (whitespace aside), to help whoever fixes the patch.
+    fn closest(&self, max: usize, budget: &mut Budget) -> Result<usize, HunkError> {
+        let want: Vec<Key> = self.old.iter().map(|l| Key::new(2, l)).collect();
+        let mut best = (0usize, std::cmp::Reverse(0usize));
+        for p in self.min_pos.min(max)..=max {
+            budget.spend(want.len() as u64)?;
+            let score = want
+                .iter()
+                .enumerate()
+                .filter(|(k, w)| w.matches(2, &self.lines[p + k]))
+                .count();
+            best = best.max((score, std::cmp::Reverse(p)));
+        }
+        Ok(best.1.0)
+    }
 }
 
 /// Unicode punctuation models (and word processors) substitute for ASCII.
@@ -346,58 +646,52 @@ fn normalise_char(c: char) -> char {
     }
 }
 
-fn pass_key(pass: usize, line: &[u8]) -> Vec<u8> {
+/// `str::trim` for ASCII bytes.
+fn trim_like_str(line: &[u8]) -> &[u8] {
+    let ws = |b: &u8| b.is_ascii_whitespace() || *b == 0x0B;
+    let start = line.iter().position(|b| !ws(b)).unwrap_or(line.len());
+    let end = line.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
+    &line[start..end]
+}
+
+/// How many fuzzy passes there are (see the module docs).
+const PASSES: usize = 4;
+
+/// An expected line prepared for one pass, compared with file lines without allocating where possible.
+struct Key {
+    text: Vec<u8>,
+}
+
+impl Key {
+    fn new(pass: usize, line: &[u8]) -> Key {
+        Key {
+            text: pass_key(pass, line).into_owned(),
+        }
+    }
+
+    fn matches(&self, pass: usize, line: &[u8]) -> bool {
+        pass_key(pass, line).as_ref() == self.text.as_slice()
+    }
+}
+
+/// A line as pass `pass` compares it: exact, trailing whitespace trimmed, both ends trimmed, or punctuation
+/// normalised (ASCII lines borrow; only non-ASCII lines in the last pass allocate).
+fn pass_key(pass: usize, line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
     match pass {
-        0 => line.to_vec(),
-        1 => line.trim_ascii_end().to_vec(),
-        2 => line.trim_ascii().to_vec(),
+        0 => Cow::Borrowed(line),
+        1 => Cow::Borrowed(line.trim_ascii_end()),
+        2 => Cow::Borrowed(line.trim_ascii()),
+        // `str::trim` (below) also trims U+000B, which `trim_ascii` keeps.
+        _ if line.is_ascii() => Cow::Borrowed(trim_like_str(line)),
         _ => {
             let s: String = String::from_utf8_lossy(line)
                 .chars()
                 .map(normalise_char)
                 .collect();
-            s.trim().as_bytes().to_vec()
+            Cow::Owned(s.trim().as_bytes().to_vec())
         }
     }
-}
-
-fn locate_fuzzy(
-    lines: &[Vec<u8>],
-    old: &[&[u8]],
-    hint: usize,
-    min_pos: usize,
-) -> Result<usize, HunkError> {
-    if old.is_empty() {
-        // No context to find: the header's position is the only information there is.
-        return Ok(hint.clamp(min_pos.min(lines.len()), lines.len()));
-    }
-    let Some(max) = window_end(lines, old) else {
-        return Err(not_found(lines, old, hint));
-    };
-    for pass in 0..4 {
-        let file_keys: Vec<Vec<u8>> = lines.iter().map(|l| pass_key(pass, l)).collect();
-        let want: Vec<Vec<u8>> = old.iter().map(|l| pass_key(pass, l)).collect();
-        let positions: Vec<usize> = (min_pos..=max)
-            .filter(|&p| want.iter().enumerate().all(|(k, w)| file_keys[p + k] == *w))
-            .collect();
-        match positions.len() {
-            0 => continue,
-            1 => return Ok(positions[0]),
-            _ => return Err(HunkError::Ambiguous { positions }),
-        }
-    }
-    // Show where most lines agreed, to help whoever fixes the patch.
-    let best = (min_pos.min(max)..=max)
-        .max_by_key(|&p| {
-            let score = old
-                .iter()
-                .enumerate()
-                .filter(|(k, o)| pass_key(2, &lines[p + k]) == pass_key(2, o))
-                .count();
-            (score, std::cmp::Reverse(p))
-        })
-        .unwrap_or(0);
-    Err(not_found(lines, old, best))
 }
 
 #[cfg(test)]

@@ -45,7 +45,8 @@ fn strict_newline_at_eof() {
 #[test]
 fn multiple_hunks_track_offsets() {
     let content: String = (1..=20).map(|i| format!("{i}\n")).collect();
-    let patch = "--- a/f\n+++ b/f\n@@ -2,1 +2,2 @@\n 2\n+2b\n@@ -10,1 +11,1 @@\n-10\n+ten\n";
+    let patch =
+        "--- a/f\n+++ b/f\n@@ -2,2 +2,3 @@\n 2\n+2b\n 3\n@@ -10,2 +11,2 @@\n-10\n+ten\n 11\n";
     let out = run(&content, patch, MatchMode::Strict).unwrap();
     assert!(
         out.contains("2\n2b\n3") && out.contains("9\nten\n11"),
@@ -116,4 +117,165 @@ fn fuzzy_added_lines_follow_the_files_line_endings() {
         run("a\r\nb\r\nc\r\n", lf_patch, MatchMode::Fuzzy).unwrap(),
         "a\r\nB\r\nc\r\n"
     );
+}
+
+/// `git apply --check` on `content` as file `f`: whether git accepts the patch.
+fn git_accepts(content: &str, patch: &str) -> bool {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), content).unwrap();
+    std::fs::write(dir.path().join("p.diff"), patch).unwrap();
+    let out = Command::new("git")
+        .args(["apply", "--check", "p.diff"])
+        .current_dir(dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .output()
+        .unwrap();
+    out.status.success()
+}
+
+/// Strict anchoring is git's `match_beginning` / `match_end`: for each case our verdict equals git apply's.
+#[test]
+fn strict_anchoring_agrees_with_git_apply() {
+    let file = "a\nb\nc\nd\ne\n";
+    let cases = [
+        // Leading context dropped from a hunk at line 1: was placed one line below the start.
+        "@@ -1,2 +1,3 @@\n+new\n b\n c\n",
+        // Correct insertion at the start.
+        "@@ -1,2 +1,3 @@\n+new\n a\n b\n",
+        // No trailing context but not at the end of the file.
+        "@@ -2,2 +2,3 @@\n b\n c\n+new\n",
+        // No trailing context, at the end.
+        "@@ -4,2 +4,3 @@\n d\n e\n+new\n",
+        // Header says line 1, context is elsewhere.
+        "@@ -1,3 +1,3 @@\n b\n-c\n+C\n d\n",
+        // Ordinary hunk in the middle, header a little off.
+        "@@ -3,3 +3,3 @@\n b\n-c\n+C\n d\n",
+        // Header line 0 on a non-empty file.
+        "@@ -0,0 +1 @@\n+x\n",
+        // The whole file.
+        "@@ -1,5 +1,5 @@\n a\n b\n-c\n+C\n d\n e\n",
+    ];
+    for body in cases {
+        let patch = format!("--- a/f\n+++ b/f\n{body}");
+        let ours = run(file, &patch, MatchMode::Strict).is_ok();
+        assert_eq!(ours, git_accepts(file, &patch), "{body}");
+    }
+}
+
+#[test]
+fn anchored_refusal_says_why() {
+    let err = run(
+        "a\nb\nc\n",
+        "--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n+new\n b\n c\n",
+        MatchMode::Strict,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err[0].error,
+        HunkError::NotAtAnchor {
+            edge: Edge::Start,
+            ..
+        }
+    ));
+    let msg = err[0].message("f");
+    assert!(msg.contains("at the start of the file"), "{msg}");
+}
+
+/// Fuzzy: a hunk at line 1 without leading context goes at the start or nowhere — unless its header is stale
+/// (counts disagree with the body: it lost lines) or has no numbers (`@@ @@`: no position information).
+#[test]
+fn fuzzy_pins_a_context_free_start_only_when_the_header_is_trustworthy() {
+    let file = "a\nb\nc\nd\n";
+    let pinned = "--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n+new\n b\n c\n";
+    assert!(matches!(
+        run(file, pinned, MatchMode::Fuzzy).unwrap_err()[0].error,
+        HunkError::NotAtAnchor { .. }
+    ));
+    // At the start it applies.
+    let at_start = "--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n+new\n a\n b\n";
+    assert_eq!(
+        run(file, at_start, MatchMode::Fuzzy).unwrap(),
+        "new\na\nb\nc\nd\n"
+    );
+    // Stale counts (the edit-corpus "first context line missing" case): located by content.
+    let stale = "--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n+new\n b\n c\n";
+    assert_eq!(
+        run(file, stale, MatchMode::Fuzzy).unwrap(),
+        "a\nnew\nb\nc\nd\n"
+    );
+    let bare = "--- a/f\n+++ b/f\n@@ @@\n+new\n b\n c\n";
+    assert_eq!(
+        run(file, bare, MatchMode::Fuzzy).unwrap(),
+        "a\nnew\nb\nc\nd\n"
+    );
+    // Leading context present: content decides, as for any fuzzy hunk; no trailing context pins nothing.
+    let lazy = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n b\n-c\n+C\n";
+    assert_eq!(run(file, lazy, MatchMode::Fuzzy).unwrap(), "a\nb\nC\nd\n");
+}
+
+/// Attack: thousands of context-only hunks against a large file made the search quadratic (minutes of CPU).
+#[test]
+fn locating_stops_at_the_budget() {
+    let content: String = (0..100_000).map(|i| format!("line {}\n", i % 7)).collect();
+    let mut patch = String::from("--- a/f\n+++ b/f\n");
+    for _ in 0..3000 {
+        patch.push_str("@@ @@\n line 1\n line 2\n line 3\n line 4\n-nope\n+x\n");
+    }
+    let p = parse(patch.as_bytes(), true).unwrap();
+    let started = std::time::Instant::now();
+    let mut budget = Budget::default();
+    let err = apply_hunks_within(
+        content.as_bytes(),
+        &p.files[0].hunks,
+        MatchMode::Fuzzy,
+        false,
+        &mut budget,
+    )
+    .unwrap_err();
+    assert!(
+        err.iter().any(
+            |f| matches!(f.error, HunkError::TooCostly { limit } if limit == DEFAULT_WORK_BUDGET)
+        ),
+        "{:?}",
+        err.last()
+    );
+    assert_eq!(budget.used(), DEFAULT_WORK_BUDGET);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    // Strict mode is bounded the same way (a near-miss at every position costs a full comparison).
+    let same: String = "a\n".repeat(20_000);
+    let mut strict_patch = String::from("--- a/f\n+++ b/f\n");
+    for _ in 0..50 {
+        strict_patch.push_str("@@ -5000,500 +5000,500 @@\n");
+        strict_patch.push_str(&" a\n".repeat(498));
+        strict_patch.push_str("-b\n+c\n");
+        strict_patch.push_str(" a\n");
+    }
+    let p = parse(strict_patch.as_bytes(), false).unwrap();
+    let err =
+        apply_hunks(same.as_bytes(), &p.files[0].hunks, MatchMode::Strict, false).unwrap_err();
+    assert!(
+        err.iter()
+            .any(|f| matches!(f.error, HunkError::TooCostly { .. }))
+    );
+}
+
+#[test]
+fn budget_is_deterministic() {
+    let content: String = (0..2000).map(|i| format!("{i}\n")).collect();
+    let patch = "--- a/f\n+++ b/f\n@@ -1500,3 +1500,3 @@\n 1499\n-1500\n+x\n 1501\n";
+    let p = parse(patch.as_bytes(), true).unwrap();
+    let used = |mode| {
+        let mut b = Budget::default();
+        apply_hunks_within(content.as_bytes(), &p.files[0].hunks, mode, false, &mut b).unwrap();
+        b.used()
+    };
+    assert_eq!(used(MatchMode::Fuzzy), used(MatchMode::Fuzzy));
+    assert!(used(MatchMode::Strict) < used(MatchMode::Fuzzy));
 }

@@ -169,7 +169,11 @@ fn run_patch_mode(gate: &Gate, args: &GateArgs) -> u8 {
             args.json,
         );
     };
-    let patch = match read_patch(path) {
+    let limit = match gate.patch_byte_limit(&args.repo, &args.base) {
+        Ok(l) => l,
+        Err(e) => return error_out(&e, args.json),
+    };
+    let patch = match read_patch(path, limit) {
         Ok(p) => p,
         Err(e) => return error_out(&e, args.json),
     };
@@ -247,21 +251,27 @@ fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
     }
 }
 
-fn read_patch(path: &PathBuf) -> Result<Vec<u8>, GateError> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| GateError::PatchUnreadable {
-                path: path.clone(),
-                source,
-            })?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|source| GateError::PatchUnreadable {
+/// Reads the patch, stopping one byte past `limit`: the gate then refuses it as too large without the CLI
+/// ever holding more (`/dev/zero` or an endless pipe answers at once).
+fn read_patch(path: &PathBuf, limit: u64) -> Result<Vec<u8>, GateError> {
+    let unreadable = |source| GateError::PatchUnreadable {
         path: path.clone(),
         source,
-    })
+    };
+    let cap = limit.saturating_add(1);
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut buf)
+            .map_err(unreadable)?;
+        return Ok(buf);
+    }
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap).read_to_end(&mut buf))
+        .map_err(unreadable)?;
+    Ok(buf)
 }
 
 fn error_out(e: &GateError, json: bool) -> u8 {

@@ -160,8 +160,9 @@ impl Gate {
         // Cheap, static rules first: nothing is checked out for a patch that policy refuses.
         let size = req.patch.len() as u64;
         if size > policy.limits.max_patch_bytes {
+            // "or more": the CLI stops reading one byte past the limit.
             let msg = format!(
-                "the patch is {size} bytes; the limit is {}",
+                "the patch is {size} bytes or more; the limit is {}",
                 policy.limits.max_patch_bytes
             );
             return finish(report, vec![Reason::new(ReasonCode::PolicyTooLarge, msg)]);
@@ -223,7 +224,7 @@ impl Gate {
         } else {
             MatchMode::Strict
         };
-        if let Err(reasons) = self.apply(&slot, &patch, &req.patch, mode)? {
+        if let Err(reasons) = self.apply(&slot, &patch, mode)? {
             return finish(report, reasons);
         }
         // --ignored: the slot was clean, so even an ignored file is the patch's doing. Limited to the paths the
@@ -255,6 +256,15 @@ impl Gate {
 
         let reasons = self.run_checks(req, &gate_file, &slot, &repo, &base, &mut report)?;
         finish(report, reasons)
+    }
+
+    /// The most patch bytes the repository's policy (at `base`) accepts: a reader of an untrusted stream needs
+    /// no more than one byte past it to know the patch is too large.
+    pub fn patch_byte_limit(&self, repo: &Path, base: &str) -> Result<u64> {
+        let repo = git::locate_repo(&self.git, repo)?;
+        let base = git::resolve_commit(&self.git, &repo, base)?;
+        let (policy, _) = self.load_policy(&repo, &base)?;
+        Ok(policy.limits.max_patch_bytes)
     }
 
     fn work_root(&self, repo: &RepoInfo) -> PathBuf {
@@ -301,11 +311,22 @@ impl Gate {
         &self,
         slot: &Slot,
         patch: &Patch,
-        raw: &[u8],
         mode: MatchMode,
     ) -> Result<std::result::Result<(), Vec<Reason>>> {
         if patch.files.iter().any(|f| f.binary) {
-            // Only reached when the policy allows binary patches: git's own applier decodes base85 deltas.
+            // Only reached when the policy allows binary patches: git's own applier decodes base85 deltas. It gets
+            // the parsed patch written back, so it applies exactly the sections that were judged.
+            let judged = match patch.to_git_bytes() {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let reason = Reason::new(
+                        ReasonCode::PatchMalformed,
+                        format!("{}: {}", e.file, e.message),
+                    )
+                    .with_file(Some(e.file));
+                    return Ok(Err(vec![reason]));
+                }
+            };
             let args = [
                 format!("--git-dir={}", checkout::git_dir_of(&slot.dir).display()),
                 format!("--work-tree={}", slot.dir.display()),
@@ -314,7 +335,7 @@ impl Gate {
                 "--binary".to_owned(),
                 "-".to_owned(),
             ];
-            return match self.git.run_with(&slot.dir, args, Some(raw), &[]) {
+            return match self.git.run_with(&slot.dir, args, Some(&judged), &[]) {
                 Ok(_) => Ok(Ok(())),
                 Err(GateError::Git { stderr, .. }) => Ok(Err(vec![Reason::new(
                     ReasonCode::PatchDoesNotApply,

@@ -41,7 +41,8 @@
 //! 5. Run the checks (process group, time limit, scrubbed environment); the first failure stops the rest.
 //!
 //! ## Layout
-//! - [`patch`]: unified-diff parser (a fuzz target; never panics).
+//! - [`patch`]: unified-diff parser (a fuzz target; never panics); `patch_write` writes a parsed patch back
+//!   ([`patch::Patch::to_git_bytes`]) for `git apply`.
 //! - [`apply`]: strict and fuzzy hunk location and application, in memory.
 //! - [`policy`]: `policy.toml`, [`DEFAULT_POLICY_TOML`], static rules.
 //! - [`config`]: `gate.toml`, [`DEFAULT_GATE_TOML`], checks.
@@ -53,6 +54,9 @@
 //! ## Architecture invariants
 //! - The user's working tree, index and HEAD are only ever read (`GIT_OPTIONAL_LOCKS=0`, no status/refresh).
 //! - The policy that judges a patch comes from the base revision, which the patch cannot change.
+//! - Every path the patch reads or writes (copy and rename sources included) is judged before anything is read;
+//!   only regular files inside the checkout are ever read; `git apply` receives the re-serialised judged patch,
+//!   never the raw input.
 //! - Every git command runs with an explicit directory and a scrubbed environment.
 
 pub mod apply;
@@ -66,6 +70,7 @@ mod git;
 pub mod hook;
 mod judge;
 pub mod patch;
+mod patch_write;
 pub mod policy;
 pub mod report;
 pub mod sandbox;

@@ -49,6 +49,11 @@ pub struct FilePatch {
     pub binary: bool,
     /// `GIT binary patch` (the data needed to apply it is present).
     pub binary_data: bool,
+    /// The `GIT binary patch` blocks as read (`literal N`/`delta N`, base85 lines, the blank line ending each),
+    /// without their `\n`: exactly what is handed on to `git apply`.
+    pub binary_lines: Vec<Vec<u8>>,
+    /// `index OLD..NEW`: the blob ids (binary patches need them in full).
+    pub index: Option<(String, String)>,
     /// Text hunks, in order.
     pub hunks: Vec<Hunk>,
     /// 1-based line of the patch where this section starts, for messages.
@@ -83,6 +88,14 @@ impl FilePatch {
     pub fn removed(&self) -> usize {
         self.hunks.iter().map(|h| h.removed()).sum()
     }
+
+    /// Whether a text hunk carries a NUL byte: binary content dressed as text (git never writes one).
+    pub fn has_nul_in_text(&self) -> bool {
+        self.hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .any(|l| l.text().contains(&0))
+    }
 }
 
 /// One line of a hunk body, without its `\n` (a CRLF file's `\r` stays in the text).
@@ -110,6 +123,9 @@ pub struct Hunk {
     pub old_count: usize,
     pub new_start: Option<usize>,
     pub new_count: usize,
+    /// The counts the header stated, when lenient parsing recounted them from the body (they may differ: a
+    /// model's counts are often stale). `None` in strict mode, where they must equal the body's.
+    pub stated_counts: Option<(usize, usize)>,
     /// The header line as written (for messages).
     pub header: String,
     pub lines: Vec<HunkLine>,
@@ -235,6 +251,7 @@ impl Parser<'_> {
                     ..FilePatch::default()
                 };
                 self.file_headers(&mut fp, None)?;
+                self.same_file_unless_moved(&fp)?;
                 self.hunks(&mut fp)?;
                 patch.files.push(fp);
             } else if line.starts_with(b"@@") {
@@ -329,8 +346,14 @@ impl Parser<'_> {
             {
                 // informational
             } else if let Some(idx) = line.strip_prefix(b"index ") {
-                // `index abc..def 100644`: the mode when it does not change.
+                // `index abc..def 100644`: the blob ids, and the mode when it does not change.
                 let idx = text(idx);
+                fp.index = idx
+                    .split_whitespace()
+                    .next()
+                    .and_then(|ids| ids.split_once(".."))
+                    .filter(|(a, b)| is_hex_id(a) && is_hex_id(b))
+                    .map(|(a, b)| (a.to_owned(), b.to_owned()));
                 if let Some(mode) = idx.split_whitespace().nth(1) {
                     let m = u32::from_str_radix(mode, 8).map_err(|_| {
                         self.err(
@@ -349,13 +372,8 @@ impl Parser<'_> {
                 fp.binary = true;
                 fp.binary_data = true;
                 self.pos += 1;
-                // The base85 blocks run until the next file section.
-                while let Some(l) = self.peek(0) {
-                    if l.starts_with(b"diff --git ") {
-                        break;
-                    }
-                    self.pos += 1;
-                }
+                // Read exactly the blocks git reads; whatever follows (even a text section) is parsed and judged.
+                fp.binary_lines = self.binary_blocks(fp.display_path())?;
                 break;
             } else if self.at_traditional_header() {
                 let hints = (fp.old_path.clone(), fp.new_path.clone());
@@ -380,7 +398,73 @@ impl Parser<'_> {
                 "file section is neither created nor deleted but names no path",
             ));
         }
+        self.same_file_unless_moved(&fp)?;
         Ok(fp)
+    }
+
+    /// Without `rename`/`copy` lines, old and new path must name one file: `git apply` refuses the pair
+    /// (`--- a/X`, `+++ b/Y`), so passing it would judge a patch that is never applied as written.
+    fn same_file_unless_moved(&self, fp: &FilePatch) -> Result<(), ParseError> {
+        if fp.is_rename || fp.is_copy {
+            return Ok(());
+        }
+        match (&fp.old_path, &fp.new_path) {
+            (Some(old), Some(new)) if old != new => Err(ParseError {
+                line: fp.line,
+                file: Some(new.clone()),
+                message: format!(
+                    "the section names two different files ({old} and {new}) without `rename from`/`rename to` or `copy from`/`copy to` lines; write a rename or copy as `git diff -M` does, or one path on both sides"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The `GIT binary patch` blocks: one forward block and an optional reverse one, each `literal N` or
+    /// `delta N`, base85 lines, and a blank line (as `git apply`'s `parse_binary` reads them).
+    fn binary_blocks(&mut self, file: &str) -> Result<Vec<Vec<u8>>, ParseError> {
+        let mut out = Vec::new();
+        for block in 0..2 {
+            let Some(head) = self.peek(0) else { break };
+            if !is_binary_block_header(head) {
+                if block == 0 {
+                    return Err(self.err(
+                        Some(file),
+                        "`GIT binary patch` must be followed by `literal N` or `delta N`",
+                    ));
+                }
+                break;
+            }
+            out.push(head.to_vec());
+            self.pos += 1;
+            let mut data_lines = 0usize;
+            loop {
+                let Some(l) = self.peek(0).map(<[u8]>::to_vec) else {
+                    return Err(self.err(
+                        Some(file),
+                        "binary patch data ends without the blank line that closes it",
+                    ));
+                };
+                self.pos += 1;
+                let (empty, valid) = (l.is_empty(), is_base85_line(&l));
+                out.push(l);
+                if empty {
+                    break;
+                }
+                if !valid {
+                    return Err(ParseError {
+                        line: self.pos,
+                        file: Some(file.to_owned()),
+                        message: "corrupt binary patch data (not a base85 line)".to_owned(),
+                    });
+                }
+                data_lines += 1;
+            }
+            if data_lines == 0 {
+                return Err(self.err(Some(file), "binary patch block without data"));
+            }
+        }
+        Ok(out)
     }
 
     fn mode(&self, m: &[u8], file: Option<&str>) -> Result<u32, ParseError> {
@@ -416,8 +500,30 @@ impl Parser<'_> {
                         p
                     }
                 };
-                // `diff --git` named renames and copies; otherwise the ---/+++ lines are the paths used.
+                // `diff --git` named renames and copies; otherwise the ---/+++ lines are the paths used, and where
+                // `diff --git` named one file they must name it too (git apply: "inconsistent filename").
                 let keep_hints = fp.is_rename || fp.is_copy;
+                if !keep_hints
+                    && let (Some(h_old), Some(h_new)) = (&old_hint, &new_hint)
+                    && h_old == h_new
+                {
+                    for side in [
+                        old.clone().map(|p| strip(p, "a/")),
+                        new.clone().map(|p| strip(p, "b/")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        if &side != h_old {
+                            return Err(self.err(
+                                Some(h_old),
+                                format!(
+                                    "the ---/+++ lines name {side}, but `diff --git` names {h_old}"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 fp.old_path = match old {
                     None => None,
                     Some(p) if keep_hints => old_hint.or(Some(strip(p, "a/"))),
@@ -507,6 +613,9 @@ impl Parser<'_> {
         }
         self.pos += 1;
         if self.lenient {
+            if hunk.old_start.is_some() {
+                hunk.stated_counts = Some((hunk.old_count, hunk.new_count));
+            }
             self.hunk_body_recount(&mut hunk, &file)?
         } else {
             self.hunk_body_counted(&mut hunk, &file)?
@@ -639,6 +748,38 @@ impl Parser<'_> {
             .count();
         Ok(())
     }
+}
+
+/// A (possibly abbreviated) blob id.
+fn is_hex_id(s: &str) -> bool {
+    (4..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `literal 123` or `delta 45`.
+fn is_binary_block_header(line: &[u8]) -> bool {
+    let digits = line
+        .strip_prefix(b"literal ")
+        .or_else(|| line.strip_prefix(b"delta "));
+    digits.is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+}
+
+/// One base85 line of a binary patch: a length character (`A`-`Z` 1-26, `a`-`z` 27-52 bytes) and groups of five
+/// base85 characters that can hold that many bytes (git's `parse_binary_hunk` check).
+fn is_base85_line(line: &[u8]) -> bool {
+    let Some((&len_char, data)) = line.split_first() else {
+        return false;
+    };
+    let byte_length = match len_char {
+        b'A'..=b'Z' => usize::from(len_char - b'A') + 1,
+        b'a'..=b'z' => usize::from(len_char - b'a') + 27,
+        _ => return false,
+    };
+    if data.is_empty() || data.len() % 5 != 0 {
+        return false;
+    }
+    let max_byte_length = data.len() / 5 * 4;
+    let alphabet = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&()*+-;<=>?@^_`{|}~".contains(b);
+    byte_length <= max_byte_length && byte_length > max_byte_length - 4 && data.iter().all(alphabet)
 }
 
 /// `@@ -a[,b] +c[,d] @@ ...` → `(a, b, c, d)`; a missing count is 1.

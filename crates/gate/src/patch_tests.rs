@@ -87,10 +87,122 @@ fn lenient_recounts_and_accepts_bare_headers() {
     assert_eq!(p.files[0].hunks[0].old_start, None);
 }
 
+/// Real `git diff --binary` output (a file with a NUL byte changed).
+const BINARY_SECTION: &str = "diff --git a/i.png b/i.png\nindex 96db3e1c616a9650209b6a2491a6a663261c7edf..f2902b799237389eb9cba4dc5cf54481fefe784d 100644\nGIT binary patch\nliteral 8\nPcmYdHN@l32tYQQJ3{V1-\n\nliteral 7\nOcmYdHN@hq&O#=W4MFLg;\n\n";
+
+/// Attack: a text section after `GIT binary patch` data was skipped by the parser (so never judged) but applied
+/// by `git apply`.
+#[test]
+fn text_section_after_binary_data_is_parsed() {
+    let smuggled = BINARY_SECTION.to_owned()
+        + "--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-a\n+b\n";
+    for lenient in [false, true] {
+        let p = parse(smuggled.as_bytes(), lenient).unwrap();
+        assert_eq!(p.files.len(), 2, "lenient={lenient}");
+        assert_eq!(p.files[1].display_path(), ".github/workflows/ci.yml");
+        assert_eq!(p.files[0].binary_lines.len(), 6);
+    }
+}
+
+#[test]
+fn corrupt_binary_data_is_malformed() {
+    for bad in [
+        "GIT binary patch\nliteral 8\nnot base85 at all\n\n",
+        "GIT binary patch\nliteral 8\nPcmYdHN@l32tYQQJ3{V1-\n",
+        "GIT binary patch\nsomething else\n",
+        "GIT binary patch\nliteral 8\n\n",
+    ] {
+        let text = format!("diff --git a/i.png b/i.png\n{bad}");
+        assert!(parse(text.as_bytes(), false).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn nul_in_a_text_hunk_is_seen() {
+    let p = strict("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\0c\n");
+    assert!(p.files[0].has_nul_in_text());
+    assert!(!strict("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n").files[0].has_nul_in_text());
+}
+
+/// Attack: `--- a/X` with `+++ b/Y` and no rename lines passed the gate (as a rename) while git apply refuses it.
+#[test]
+fn different_paths_without_rename_lines_are_malformed() {
+    for text in [
+        "--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+        "diff --git a/x b/y\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+        "diff --git a/x b/x\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+        "diff --git a/x b/x\n--- a/y\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+    ] {
+        for lenient in [false, true] {
+            let err = parse(text.as_bytes(), lenient).unwrap_err();
+            assert!(
+                err.message.contains("rename") || err.message.contains("names"),
+                "{text:?}: {err}"
+            );
+        }
+    }
+    // A real rename is fine.
+    let p = strict(
+        "diff --git a/x b/y\nsimilarity index 90%\nrename from x\nrename to y\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+    );
+    assert!(p.files[0].is_rename);
+}
+
+/// Writing a parsed patch back and parsing it again gives the same patch, for every scenario patch that
+/// parses: what `git apply` receives is what was judged.
+#[test]
+fn written_patch_parses_to_the_same_patch() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/gate");
+    let mut checked = 0;
+    let mut inputs: Vec<Vec<u8>> = vec![
+        BINARY_SECTION.as_bytes().to_vec(),
+        b"diff --git \"a/t\\303\\251st x\" \"b/t\\303\\251st x\"\n--- \"a/t\\303\\251st x\"\n+++ \"b/t\\303\\251st x\"\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n".to_vec(),
+    ];
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path().join("patch.diff");
+        if let Ok(bytes) = std::fs::read(path) {
+            inputs.push(bytes);
+        }
+    }
+    let canonical = |mut p: Patch| {
+        for f in &mut p.files {
+            f.line = 0;
+            // A created or deleted file without a stated mode is written with git's default mode.
+            if f.is_new() {
+                f.new_mode.get_or_insert(MODE_FILE);
+            }
+            if f.is_delete() {
+                f.old_mode.get_or_insert(MODE_FILE);
+            }
+            for h in &mut f.hunks {
+                h.header = String::new();
+            }
+        }
+        p
+    };
+    for input in inputs {
+        let Ok(p) = parse(&input, false) else {
+            continue;
+        };
+        let written = p.to_git_bytes().unwrap();
+        let again = parse(&written, false)
+            .unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&written)));
+        assert_eq!(
+            canonical(again),
+            canonical(p.clone()),
+            "{}",
+            String::from_utf8_lossy(&written)
+        );
+        checked += 1;
+    }
+    assert!(checked > 30, "only {checked} patches checked");
+}
+
 #[test]
 fn binary() {
     let p = strict(
-        "diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 5\nMcmZQzWMXCj0001\n\nliteral 0\nKcmV+b0RR6000031\n\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-a\n+b\n",
+        &(BINARY_SECTION.to_owned()
+            + "diff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-a\n+b\n"),
     );
     assert!(p.files[0].binary && p.files[0].binary_data);
     assert_eq!(p.files.len(), 2);

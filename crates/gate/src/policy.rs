@@ -172,6 +172,82 @@ pub fn is_allowed(path: &str, allowed: &[String]) -> bool {
     allowed.is_empty() || allowed.iter().any(|e| matches_entry(path, e, false))
 }
 
+/// What the patch does with a path, which decides the rules it must pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathRole {
+    /// Created, modified, deleted, or a rename's source (which disappears).
+    Written,
+    /// A copy's source: only read. It must be a plain path inside the checkout and not protected (protected
+    /// files may hold what a patch must not copy out, like `.git/config`), but it may lie outside the targets.
+    Read,
+}
+
+/// Every path the section names, once each, with its role.
+fn judged_paths(fp: &FilePatch) -> Vec<(&str, PathRole)> {
+    let mut out: Vec<(&str, PathRole)> = Vec::new();
+    let old_role = if fp.is_copy {
+        PathRole::Read
+    } else {
+        PathRole::Written
+    };
+    let sides = [
+        (fp.old_path.as_deref(), old_role),
+        (fp.new_path.as_deref(), PathRole::Written),
+    ];
+    for (path, role) in sides {
+        let Some(path) = path else { continue };
+        match out.iter_mut().find(|(p, _)| *p == path) {
+            // A path both read and written is judged as written.
+            Some(entry) if role == PathRole::Written => entry.1 = role,
+            Some(_) => {}
+            None => out.push((path, role)),
+        }
+    }
+    out
+}
+
+fn check_path(
+    path: &str,
+    role: PathRole,
+    policy: &Policy,
+    allowed: &[String],
+    reasons: &mut Vec<Reason>,
+) {
+    let file = Some(path.to_owned());
+    let what = match role {
+        PathRole::Written => "",
+        PathRole::Read => " (the source of a copy)",
+    };
+    if let Some(why) = path_escape(path) {
+        reasons.push(
+            Reason::new(ReasonCode::PolicyPathEscape, format!("{why}{what}")).with_file(file),
+        );
+        return;
+    }
+    if is_protected(path, &policy.paths.protected) {
+        reasons.push(
+            Reason::new(
+                ReasonCode::PolicyProtectedPath,
+                format!("{path} is a protected path{what}"),
+            )
+            .with_file(file),
+        );
+        return;
+    }
+    if role == PathRole::Written && !is_allowed(path, allowed) {
+        reasons.push(
+            Reason::new(
+                ReasonCode::PolicyOutsideTargets,
+                format!(
+                    "{path} is outside the allowed paths ({})",
+                    allowed.join(", ")
+                ),
+            )
+            .with_file(file),
+        );
+    }
+}
+
 /// The static policy checks on a parsed patch (everything that needs no checkout).
 pub fn check_patch(patch: &Patch, policy: &Policy, allowed: &[String]) -> Vec<Reason> {
     let mut reasons = Vec::new();
@@ -202,46 +278,8 @@ pub fn check_patch(patch: &Patch, policy: &Policy, allowed: &[String]) -> Vec<Re
 }
 
 fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut Vec<Reason>) {
-    let mut paths: Vec<&str> = Vec::new();
-    // A copy only reads its source; a rename or deletion removes it, so that path is judged too.
-    let old = if fp.is_copy {
-        None
-    } else {
-        fp.old_path.as_deref()
-    };
-    for p in [old, fp.new_path.as_deref()].into_iter().flatten() {
-        if !paths.contains(&p) {
-            paths.push(p);
-        }
-    }
-    for path in paths {
-        let file = Some(path.to_owned());
-        if let Some(why) = path_escape(path) {
-            reasons.push(Reason::new(ReasonCode::PolicyPathEscape, why).with_file(file));
-            continue;
-        }
-        if is_protected(path, &policy.paths.protected) {
-            reasons.push(
-                Reason::new(
-                    ReasonCode::PolicyProtectedPath,
-                    format!("{path} is a protected path"),
-                )
-                .with_file(file),
-            );
-            continue;
-        }
-        if !is_allowed(path, allowed) {
-            reasons.push(
-                Reason::new(
-                    ReasonCode::PolicyOutsideTargets,
-                    format!(
-                        "{path} is outside the allowed paths ({})",
-                        allowed.join(", ")
-                    ),
-                )
-                .with_file(file),
-            );
-        }
+    for (path, role) in judged_paths(fp) {
+        check_path(path, role, policy, allowed, reasons);
     }
     let path = fp.display_path().to_owned();
     if fp.old_mode == Some(MODE_SYMLINK) || fp.new_mode == Some(MODE_SYMLINK) {
@@ -292,6 +330,17 @@ fn check_file(fp: &FilePatch, policy: &Policy, allowed: &[String], reasons: &mut
             Reason::new(
                 ReasonCode::PatchMalformed,
                 format!("{path}: unsupported file mode {mode:o}"),
+            )
+            .with_file(Some(path.clone())),
+        );
+    }
+    if fp.has_nul_in_text() {
+        // Even where binary patches are allowed: binary content must come as `GIT binary patch` data, which
+        // git checks against the blob ids, not as text lines that would commit a binary file unreviewed.
+        reasons.push(
+            Reason::new(
+                ReasonCode::BinaryPatch,
+                format!("{path}: a text hunk contains NUL bytes; binary content must be sent as a `GIT binary patch` (git diff --binary)"),
             )
             .with_file(Some(path.clone())),
         );

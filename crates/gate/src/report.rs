@@ -29,6 +29,8 @@ pub enum ReasonCode {
     PatchDoesNotApply,
     /// Fuzzy mode: a hunk's context matches in more than one place.
     PatchAmbiguous,
+    /// Locating the hunks would take more than the gate's work budget (line comparisons per patch).
+    PatchTooCostly,
     /// The patch text is not a valid unified diff (or uses an unsupported feature such as submodules).
     PatchMalformed,
     /// The patch touches a protected path.
@@ -55,9 +57,10 @@ pub enum ReasonCode {
 
 impl ReasonCode {
     /// Every code, in documentation order.
-    pub const ALL: [ReasonCode; 13] = [
+    pub const ALL: [ReasonCode; 14] = [
         ReasonCode::PatchDoesNotApply,
         ReasonCode::PatchAmbiguous,
+        ReasonCode::PatchTooCostly,
         ReasonCode::PatchMalformed,
         ReasonCode::PolicyProtectedPath,
         ReasonCode::PolicyOutsideTargets,
@@ -75,6 +78,7 @@ impl ReasonCode {
         match self {
             ReasonCode::PatchDoesNotApply => "PATCH_DOES_NOT_APPLY",
             ReasonCode::PatchAmbiguous => "PATCH_AMBIGUOUS",
+            ReasonCode::PatchTooCostly => "PATCH_TOO_COSTLY",
             ReasonCode::PatchMalformed => "PATCH_MALFORMED",
             ReasonCode::PolicyProtectedPath => "POLICY_PROTECTED_PATH",
             ReasonCode::PolicyOutsideTargets => "POLICY_OUTSIDE_TARGETS",
@@ -215,5 +219,24 @@ impl GateReport {
         codes.sort();
         codes.dedup();
         codes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/GATE.md's code table lists every code, and nothing else claims a row.
+    #[test]
+    fn every_code_is_in_the_documented_table() {
+        let doc = include_str!("../../../docs/GATE.md");
+        for code in ReasonCode::ALL {
+            assert!(
+                doc.contains(&format!("| `{}` |", code.as_str())),
+                "docs/GATE.md lacks a row for {code}"
+            );
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
     }
 }

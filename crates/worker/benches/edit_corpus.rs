@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gate::apply::{MatchMode, apply_hunks};
+use gate::apply::{Budget, DEFAULT_WORK_BUDGET, MatchMode, apply_hunks_within};
 
 struct Change {
     path: String,
@@ -74,6 +74,8 @@ fn main() {
         vec![vec![BTreeMap::new(); TOOLS.len()]; VARIANTS.len()];
     let mut cases = vec![0usize; VARIANTS.len()];
     let mut wrong_examples: Vec<String> = Vec::new();
+    // The most hunk-location work one patch needed, to show the gate's budget is never near.
+    let mut max_work = 0u64;
     for (ci, ch) in changes.iter().enumerate() {
         let exact = diff_of(ch);
         for (vi, variant) in variants(&exact).into_iter().enumerate() {
@@ -83,7 +85,13 @@ fn main() {
             }
             cases[vi] += 1;
             for ti in 0..TOOLS.len() {
-                let out = run_tool(ti, ch, &patch, &tmp.path().join(format!("c{ci}-{vi}-{ti}")));
+                let out = run_tool(
+                    ti,
+                    ch,
+                    &patch,
+                    &tmp.path().join(format!("c{ci}-{vi}-{ti}")),
+                    &mut max_work,
+                );
                 if out == Outcome::Wrong && ti == 0 {
                     wrong_examples.push(format!("{} / {}", ch.path, VARIANTS[vi]));
                 }
@@ -146,6 +154,10 @@ fn main() {
         }
         println!();
     }
+    println!();
+    println!(
+        "Largest hunk-location work for one patch (either autodev mode): {max_work} line comparisons; the gate's budget is {DEFAULT_WORK_BUDGET}."
+    );
     if !wrong_examples.is_empty() {
         println!();
         println!("autodev applied wrongly: {}", wrong_examples.join("; "));
@@ -315,7 +327,7 @@ fn variants(exact: &str) -> Vec<Option<String>> {
     ]
 }
 
-fn run_tool(ti: usize, ch: &Change, patch: &str, dir: &Path) -> Outcome {
+fn run_tool(ti: usize, ch: &Change, patch: &str, dir: &Path, max_work: &mut u64) -> Outcome {
     if ti <= 1 {
         let fuzzy = ti == 0;
         let Ok(p) = gate::patch::parse(patch.as_bytes(), fuzzy) else {
@@ -329,7 +341,10 @@ fn run_tool(ti: usize, ch: &Change, patch: &str, dir: &Path) -> Outcome {
         } else {
             MatchMode::Strict
         };
-        return match apply_hunks(&ch.old, &p.files[0].hunks, mode, false) {
+        let mut budget = Budget::default();
+        let result = apply_hunks_within(&ch.old, &p.files[0].hunks, mode, false, &mut budget);
+        *max_work = (*max_work).max(budget.used());
+        return match result {
             Ok(got) if got == ch.new => Outcome::Exact,
             Ok(_) => Outcome::Wrong,
             Err(_) => Outcome::Refused,

@@ -126,3 +126,48 @@ fn help_teaches() {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
 }
+
+/// Attack: `autodev gate /dev/zero` read everything before the 1 MiB cap was checked. The CLI now reads one
+/// byte past the repository's limit and stops, from a file or from standard input.
+#[test]
+fn endless_patch_input_is_refused_at_once() {
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let started = std::time::Instant::now();
+    let from_file = bin()
+        .arg("/dev/zero")
+        .arg("--repo")
+        .arg(&repo.path)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let from_stdin = bin()
+        .arg("-")
+        .arg("--repo")
+        .arg(&repo.path)
+        .arg("--json")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    for out in [from_file, from_stdin] {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["reasons"][0]["code"], "POLICY_TOO_LARGE");
+        assert!(
+            v["reasons"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1048577 bytes or more"),
+            "{v}"
+        );
+    }
+}
