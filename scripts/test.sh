@@ -12,6 +12,8 @@ step() { printf '\n==> %s\n' "$*"; }
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+# The gate's sandbox falls back to bubblewrap where the kernel has no Landlock; its test runs the fallback.
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 if ((${#need_apt[@]})); then
   step "installing ${need_apt[*]} (apt)"
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"

@@ -628,6 +628,16 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         "{}",
         worker["volumes"]
     );
+    // The gate's checkouts and build caches survive a restart (they live outside the repository).
+    assert!(
+        worker["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["type"] == "volume" && v["target"] == "/home/autodev/.cache/autodev"),
+        "{}",
+        worker["volumes"]
+    );
     assert_eq!(s["telegram"]["command"][0], "telegram");
     assert_eq!(
         s["telegram"]["healthcheck"]["test"][4],
