@@ -12,9 +12,9 @@ pub const DEFAULT_GATE_TOML: &str = r#"# autodev gate checks. The gate reads thi
 # clean checkout of that revision, then runs each check there in order; the first that fails stops the rest.
 # A task's own `checks` replace this list for that task. Reference: docs/GATE.md.
 #
-# Each check runs as `sh -c COMMAND` in the checkout root with stdin from /dev/null, in its own process group;
-# when it runs past `timeout_secs`, the whole group (grandchildren included) is killed. Its output goes to a log
-# file; the report keeps the last 4 KiB.
+# Each check runs as `sh -c COMMAND` in the checkout root with stdin from /dev/null; when it ends or runs past
+# `timeout_secs`, every process it started is killed (`setsid` and double-fork children included). Its output
+# goes to a log file; the report keeps the last 4 KiB.
 #
 # Checks run the repository's code, which the model may have written, so they run in a sandbox (docs/GATE.md
 # "Sandbox"): they may write only the checkout, a per-slot cache and a private temp directory, read the system and
