@@ -7,6 +7,7 @@ mod approval;
 mod chaos;
 mod doctor;
 mod gate;
+mod hostile;
 mod init;
 mod llama;
 mod rejections;
