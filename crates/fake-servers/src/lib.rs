@@ -4,6 +4,8 @@
 //!   `/api/ps`, `/`), with Ollama's exact error bodies.
 //! - [`FakeOpenAi`]: llama.cpp's llama-server (`/v1/chat/completions` as server-sent events with `usage`,
 //!   `timings` and `data: [DONE]`, `/v1/models`, `/props`, `/health`).
+//! - [`FakeTelegram`]: the Telegram Bot API (see [`telegram`]).
+//! - [`FakeForge`]: GitHub's or Gitea's pull-request REST API (see [`forge`]).
 //!
 //! Each runs on `127.0.0.1:0` on its own thread and runtime (so it serves sync and async tests alike),
 //! records every request, and stops when dropped. What the chat endpoint answers is a [`Script`]: a list
@@ -14,10 +16,14 @@
 //! inside UTF-8 characters, from a seeded RNG.
 
 mod body;
+pub mod forge;
 mod ollama;
 mod openai;
 mod script;
 pub mod telegram;
+pub use forge::{
+    FAKE_FORGE_LOGIN, FAKE_FORGE_TOKEN, FakeComment, FakeForge, FakePull, ForgeFlavor,
+};
 pub use telegram::{FAKE_TELEGRAM_TOKEN, FakeTelegram, TelegramFailure};
 
 use std::net::SocketAddr;
@@ -148,16 +154,17 @@ impl Server {
                             return;
                         }
                     };
-                    let app = axum::Router::new()
-                        .fallback(
-                            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                                let state = Arc::clone(&state);
-                                async move {
-                                    handle(state, protocol, method, uri, headers, body).await
-                                }
-                            },
-                        )
-                        .layer(DefaultBodyLimit::disable());
+                    let app =
+                        axum::Router::new()
+                            .fallback(
+                                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                                    let state = Arc::clone(&state);
+                                    async move {
+                                        handle(state, protocol, method, uri, headers, body).await
+                                    }
+                                },
+                            )
+                            .layer(DefaultBodyLimit::disable());
                     tokio::select! {
                         result = axum::serve(listener, app) => {
                             if let Err(err) = result {
