@@ -119,7 +119,13 @@ pub(crate) fn private_home(env: &mut Vec<(OsString, OsString)>, dirs: &RunDirs) 
     env.retain(|(k, _)| {
         !matches!(
             k.to_str(),
-            Some("XDG_CONFIG_HOME" | "XDG_DATA_HOME" | "XDG_CACHE_HOME" | "XDG_STATE_HOME" | "XDG_RUNTIME_DIR")
+            Some(
+                "XDG_CONFIG_HOME"
+                    | "XDG_DATA_HOME"
+                    | "XDG_CACHE_HOME"
+                    | "XDG_STATE_HOME"
+                    | "XDG_RUNTIME_DIR"
+            )
         )
     });
     let mut set = |k: &str, v: OsString| {
