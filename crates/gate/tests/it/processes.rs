@@ -146,3 +146,43 @@ fn output_tail_is_bounded_and_log_is_complete() {
     let log = std::fs::read_to_string(check.log_path.as_ref().unwrap()).unwrap();
     assert!(log.starts_with("line 0\n") && log.contains("line 1999"));
 }
+
+/// The gate itself dies (SIGKILL, as the chaos test does to workers) while a check runs: the supervisor
+/// notices (`PR_SET_PDEATHSIG`) and kills the check and everything it started, `setsid` children included.
+#[test]
+fn a_killed_gate_leaves_no_check_behind() {
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let work = tempfile::tempdir().unwrap();
+    let patch = work.path().join("p.diff");
+    std::fs::write(&patch, PATCH).unwrap();
+    let check = "setsid sleep 301 >/dev/null 2>&1 < /dev/null & echo $! >> pids; \
+                 sleep 302 & echo $! >> pids; echo $$ >> pids; wait";
+    let mut gate = std::process::Command::new(env!("CARGO_BIN_EXE_autodev-gate"))
+        .arg("gate")
+        .arg(&patch)
+        .arg("--repo")
+        .arg(&repo.path)
+        .arg("--work-root")
+        .arg(work.path())
+        .args(["--check", check])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pidfile = work.path().join("checkouts/slot-0/pids");
+    let started = Instant::now();
+    let pids: Vec<i32> = loop {
+        let text = std::fs::read_to_string(&pidfile).unwrap_or_default();
+        let pids: Vec<i32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        if pids.len() == 3 {
+            break pids;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the check never started: {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    gate.kill().unwrap();
+    gate.wait().unwrap();
+    for pid in pids {
+        assert!(wait_dead(pid), "process {pid} outlived the killed gate");
+    }
+}
