@@ -4,6 +4,8 @@
 //!   `/api/ps`, `/`), with Ollama's exact error bodies.
 //! - [`FakeOpenAi`]: llama.cpp's llama-server (`/v1/chat/completions` as server-sent events with `usage`,
 //!   `timings` and `data: [DONE]`, `/v1/models`, `/props`, `/health`).
+//! - [`FakeTelegram`]: the Telegram Bot API (see [`telegram`]).
+//! - [`FakeForge`]: GitHub's or Gitea's pull-request REST API (see [`forge`]).
 //!
 //! Each runs on `127.0.0.1:0` on its own thread and runtime (so it serves sync and async tests alike),
 //! records every request, and stops when dropped. What the chat endpoint answers is a [`Script`]: a list
@@ -14,10 +16,14 @@
 //! inside UTF-8 characters, from a seeded RNG.
 
 mod body;
+pub mod forge;
 mod ollama;
 mod openai;
 mod script;
 pub mod telegram;
+pub use forge::{
+    FAKE_FORGE_LOGIN, FAKE_FORGE_TOKEN, FakeComment, FakeForge, FakePull, ForgeFlavor,
+};
 pub use telegram::{FAKE_TELEGRAM_TOKEN, FakeTelegram, TelegramFailure};
 
 use std::net::SocketAddr;
@@ -29,6 +35,7 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderMap;
 use axum::http::Method;
 use axum::http::Uri;
 use bytes::Bytes;
@@ -49,12 +56,46 @@ pub use script::fixtures_dir;
 pub struct RecordedRequest {
     /// `GET`, `POST`, ...
     pub method: String,
-    /// `/api/chat`, ...
+    /// `/api/chat`, ... (as sent, still percent-encoded).
     pub path: String,
+    /// The query string without the `?` (as sent, still percent-encoded); empty when there is none.
+    pub query: String,
+    /// Every header in the order received, names lower-cased, values as lossy UTF-8.
+    pub headers: Vec<(String, String)>,
     /// The body as JSON; `Null` when empty or not JSON (see `raw`).
     pub body: serde_json::Value,
     /// The body as text (lossy UTF-8).
     pub raw: String,
+}
+
+impl RecordedRequest {
+    /// Builds the record of one request.
+    fn new(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Self {
+        Self {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            query: uri.query().unwrap_or_default().to_owned(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+            raw: String::from_utf8_lossy(body).into_owned(),
+        }
+    }
+
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,12 +154,17 @@ impl Server {
                             return;
                         }
                     };
-                    let app = axum::Router::new()
-                        .fallback(move |method: Method, uri: Uri, body: Bytes| {
-                            let state = Arc::clone(&state);
-                            async move { handle(state, protocol, method, uri, body).await }
-                        })
-                        .layer(DefaultBodyLimit::disable());
+                    let app =
+                        axum::Router::new()
+                            .fallback(
+                                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                                    let state = Arc::clone(&state);
+                                    async move {
+                                        handle(state, protocol, method, uri, headers, body).await
+                                    }
+                                },
+                            )
+                            .layer(DefaultBodyLimit::disable());
                     tokio::select! {
                         result = axum::serve(listener, app) => {
                             if let Err(err) = result {
@@ -167,21 +213,17 @@ async fn handle(
     protocol: Protocol,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> axum::response::Response {
-    let raw = String::from_utf8_lossy(&body).into_owned();
-    let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-    let path = uri.path().to_owned();
+    let record = RecordedRequest::new(&method, &uri, &headers, &body);
+    let json = record.body.clone();
+    let path = record.path.clone();
     shared
         .requests
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .push(RecordedRequest {
-            method: method.to_string(),
-            path: path.clone(),
-            body: json.clone(),
-            raw,
-        });
+        .push(record);
     match protocol {
         Protocol::Ollama => ollama::handle(&shared, &method, &path, &body, json).await,
         Protocol::OpenAi => openai::handle(&shared, &method, &path, &body, json).await,
