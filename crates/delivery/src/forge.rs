@@ -640,6 +640,63 @@ fn forge_message(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fake_servers::FakeForge;
+
+    fn client(forge: &FakeForge, kind: Forge) -> Client {
+        let target = Target {
+            forge: kind,
+            api_base: Url::parse(&forge.api_base()).unwrap(),
+            owner: "me".into(),
+            repo: "proj".into(),
+        };
+        Client::new(
+            target,
+            Token::new(fake_servers::FAKE_FORGE_TOKEN.into()),
+            Secrets::default(),
+        )
+        .unwrap()
+    }
+
+    /// A pull request opened between our look and our create (another run): GitHub answers 422, Gitea 409 (422
+    /// before 1.17); both mean "look it up again", and the lookup finds it.
+    #[test]
+    fn create_over_an_existing_pull_request_is_exists() {
+        let cases = [
+            (FakeForge::github(), Forge::Github, None),
+            (FakeForge::gitea(), Forge::Gitea, Some(409)),
+            (FakeForge::gitea(), Forge::Forgejo, Some(422)),
+        ];
+        for (forge, kind, conflict) in cases {
+            forge.add_repo("me", "proj");
+            if let Some(c) = conflict {
+                forge.set_conflict_status(c);
+            }
+            let existing = forge.add_pull("me", "proj", "autodev/T1", "main", "Say two");
+            let c = client(&forge, kind);
+            assert!(matches!(
+                c.create("Say two", "b", "autodev/T1", "main", true),
+                Ok(Created::Exists)
+            ));
+            assert_eq!(
+                c.find_open("autodev/T1").unwrap().map(|p| p.number),
+                Some(existing.number)
+            );
+            assert_eq!(forge.pulls().len(), 1);
+        }
+    }
+
+    #[test]
+    fn other_validation_errors_are_not_exists() {
+        let forge = FakeForge::github();
+        forge.add_repo("me", "proj");
+        let c = client(&forge, Forge::Github);
+        forge.fail_next(1, 422, &[]);
+        let err = c
+            .create("t", "b", "autodev/T1", "main", true)
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), "FORGE_ERROR", "{err}");
+    }
 
     #[test]
     fn remote_urls_name_host_and_repository() {
