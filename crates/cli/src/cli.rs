@@ -95,7 +95,7 @@ pub enum Command {
     /// commit refuses the patch), APPROVAL_HASH_MISMATCH, PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED,
     /// TASK_UNKNOWN, NOT_GATE_PASSED.
     Apply(ApplyArgs),
-    /// Apply (if not yet), push branch autodev/<ID> to a remote and open a pull request (draft by default).
+    /// Apply (if not yet), push branch `autodev/<ID>` to a remote and open a pull request (draft by default).
     ///
     /// Steps, each idempotent, so running it again continues where a failure stopped and never makes a second
     /// commit, push or pull request: apply (same rules as `autodev apply`); push without --force (a remote
