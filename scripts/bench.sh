@@ -68,7 +68,7 @@ fetch_crates
 log "building benches and the autodev binary"
 cargo build --release -q -p autodev
 cargo bench -q --no-run -p queue-core --bench claim_throughput 2>/dev/null
-cargo bench -q --no-run -p gate --bench gate_checkout 2>/dev/null
+cargo bench -q --no-run -p gate --bench gate_checkout --bench check_sandbox 2>/dev/null
 cargo bench -q --no-run -p worker --bench edit_corpus --bench worker_overhead 2>/dev/null
 
 # ---- runs ---------------------------------------------------------------------------------------------------
@@ -83,6 +83,8 @@ for procs in 1 2 8; do
 done
 log "gate (20,000-file repository)"
 cargo bench -q -p gate --bench gate_checkout 2>/dev/null > "$TMP/gate.md"
+log "gate checks: sandboxed vs unconfined"
+cargo bench -q -p gate --bench check_sandbox 2>/dev/null > "$TMP/sandbox.md"
 log "edit corpus"
 BENCH_CRATES_DIR="$CRATES" BENCH_PAIRS="$PAIRS" cargo bench -q -p worker --bench edit_corpus 2>/dev/null > "$TMP/edits.md"
 log "worker overhead and idle memory; tokens/s through the worker vs direct (llama-server)"
@@ -174,6 +176,13 @@ deterministically and cached under `$AUTODEV_CACHE/bench/gate-repo-v1-20000`. Th
 warm slot (one run first); the baselines run interleaved with it in the same loop.
 
 {rd('gate.md')}
+
+### What the sandbox costs a check
+
+Command: `cargo bench -p gate --bench check_sandbox` (`BENCH_RUNS`). The same one-check gate run with the default
+sandbox and with `[sandbox] mode = "none"`, interleaved.
+
+{rd('sandbox.md')}
 
 ## Edit application on model-style mistakes
 

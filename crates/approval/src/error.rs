@@ -98,6 +98,22 @@ pub enum Error {
         /// The unconfirmed record.
         path: PathBuf,
     },
+    /// `TASK_NOT_AS_SUBMITTED`: the task file in `done/` is not the task as submitted: its repository, base
+    /// commit, targets, checks, title or intent differ from the log's `TASK_SUBMITTED` event (the file was
+    /// rewritten, e.g. by a check, to judge or commit the patch against looser terms), the log has no such event or
+    /// events that disagree, or the event was logged before autodev recorded these fields. Returned by
+    /// [`crate::load`] and so by [`crate::approve`] and [`crate::apply`]; nothing was approved or committed. Not
+    /// retryable: reject the task (`autodev reject` still works) and submit the work again.
+    #[error(
+        "task {id}'s task file is not the task as submitted: {detail}; nothing was changed. Reject it and submit \
+         the work again"
+    )]
+    TaskNotAsSubmitted {
+        /// The task.
+        id: TaskId,
+        /// What the log and the file say, as a phrase.
+        detail: String,
+    },
     /// `APPLY_POLICY_REFUSED`: apply judged the patch again by `.autodev_ssot/policy.toml` at the task's base
     /// commit and the policy refuses it (e.g. a protected path), although the log says the gate passed it: the log
     /// or the patch was forged. Returned by [`crate::apply`]; nothing was committed. Not retryable.
@@ -191,6 +207,7 @@ impl Error {
             Error::ApprovalHashMismatch { .. } => "APPROVAL_HASH_MISMATCH",
             Error::PatchNotGated { .. } => "PATCH_NOT_GATED",
             Error::ApprovalNotInLog { .. } => "APPROVAL_NOT_IN_LOG",
+            Error::TaskNotAsSubmitted { .. } => "TASK_NOT_AS_SUBMITTED",
             Error::ApplyPolicyRefused { .. } => "APPLY_POLICY_REFUSED",
             Error::PatchDoesNotApply { .. } => "PATCH_DOES_NOT_APPLY",
             Error::BranchExists { .. } => "BRANCH_EXISTS",

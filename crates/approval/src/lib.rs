@@ -7,9 +7,11 @@
 //!   ([`ApprovalRecord`]); [`reject`] writes `rejected/<id>.rejected.json` and logs `REJECTED`. Both only for a
 //!   task in `done/` whose report says `gate_verdict: "PASS"`; a decision is final (re-approving the same bytes is
 //!   a no-op). Decisions on one queue are serialised by an exclusive lock on `approved/.lock`.
-//! - No file is believed alone ([`queue_core::Audit`]): the patch must be the bytes the worker logged in
-//!   `GATE_PASSED` (`PATCH_NOT_GATED`), and an approval record counts only with a matching `APPROVED` event
-//!   (`APPROVAL_NOT_IN_LOG`): the gate's checks run code the model wrote and can write files in the queue.
+//! - No file is believed alone ([`queue_core::Audit`]): the task file's repository, base commit, targets, checks,
+//!   title and intent must be the ones `TASK_SUBMITTED` logged (`TASK_NOT_AS_SUBMITTED`), the patch must be the
+//!   bytes the worker logged in `GATE_PASSED` (`PATCH_NOT_GATED`), and an approval record counts only with a
+//!   matching `APPROVED` event (`APPROVAL_NOT_IN_LOG`): the gate's checks run code the model wrote and can write
+//!   files in the queue.
 //! - [`apply`] re-hashes the patch, judges it again by the policy at the base commit ([`gate::judge_policy`],
 //!   `APPLY_POLICY_REFUSED`), builds the commit with git plumbing in a temporary index (`read-tree <base>`, `apply --cached`, `write-tree`, `commit-tree`)
 //!   and creates `refs/heads/autodev/<id>` with `update-ref … ""` (create-only). The user's checked-out branch,
@@ -115,7 +117,7 @@ impl Decider {
 /// A task whose gate passed, with its patch as it is on disk now.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    /// The stored task.
+    /// The stored task, as its `TASK_SUBMITTED` event recorded it.
     pub task: Task,
     /// Its state (done, approved, rejected or applied).
     pub state: TaskState,
@@ -218,10 +220,20 @@ pub fn branch_name(id: TaskId) -> String {
     format!("autodev/{id}")
 }
 
-/// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise, and
+/// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise,
+/// `TASK_NOT_AS_SUBMITTED` when the task file is not the one the log's `TASK_SUBMITTED` recorded, and
 /// `PATCH_NOT_GATED` when the patch file is not the one the log's `GATE_PASSED` names.
 pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
     let (task, state, report) = passed_task(queue, id)?;
+    let audit = queue.audit(id)?;
+    // The task file says where to commit (repo, base commit) and what the patch may touch (targets); a check
+    // could have rewritten it, so only the values logged at submission count.
+    audit
+        .task_as_submitted(&task)
+        .map_err(|m| Error::TaskNotAsSubmitted {
+            id,
+            detail: m.to_string(),
+        })?;
     let patch_path = queue.result_path(id, "patch");
     let patch = match std::fs::read(&patch_path) {
         Ok(b) => b,
@@ -234,7 +246,6 @@ pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
         Err(e) => return Err(Error::io(&patch_path, e)),
     };
     let sha256 = sha256_hex(&patch);
-    let audit = queue.audit(id)?;
     check_gated(id, &audit, &sha256)?;
     Ok(Candidate {
         task,
@@ -461,9 +472,10 @@ pub fn rejection(queue: &Queue, id: TaskId) -> Result<Option<RejectionRecord>> {
 /// Commits an approved patch on `autodev/<id>` from the task's base commit (or, with
 /// [`ApplyOptions::to_worktree`], applies it to the working tree) and logs `APPLIED`. Idempotent.
 ///
-/// Believes no file on its own: the patch bytes must be the ones the log's `GATE_PASSED` names
-/// (`PATCH_NOT_GATED`), the approval record must match an `APPROVED` event (`APPROVAL_NOT_IN_LOG`), and the
-/// repository's policy at the base commit is applied to the bytes again (`APPLY_POLICY_REFUSED`).
+/// Believes no file on its own: the task file must be the task the log's `TASK_SUBMITTED` recorded
+/// (`TASK_NOT_AS_SUBMITTED`), the patch bytes must be the ones the log's `GATE_PASSED` names (`PATCH_NOT_GATED`),
+/// the approval record must match an `APPROVED` event (`APPROVAL_NOT_IN_LOG`), and the repository's policy at the
+/// base commit is applied to the bytes again (`APPLY_POLICY_REFUSED`).
 pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> {
     let c = load(queue, id)?;
     if let Some(r) = rejection(queue, id)? {

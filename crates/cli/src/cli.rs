@@ -82,8 +82,9 @@ pub enum Command {
     /// Approve the patch of a task whose gate passed (logs APPROVED with the patch's sha256, then records it).
     ///
     /// Refusals (exit 1): TASK_UNKNOWN, NOT_GATE_PASSED, ALREADY_REJECTED, ALREADY_APPROVED,
-    /// APPROVAL_HASH_MISMATCH, PATCH_NOT_GATED (the patch is not the bytes the gate passed), APPROVAL_NOT_IN_LOG (an
-    /// approval file the log does not confirm: not written by approve). Approving the same patch again is a no-op.
+    /// APPROVAL_HASH_MISMATCH, TASK_NOT_AS_SUBMITTED (the task file differs from its TASK_SUBMITTED event),
+    /// PATCH_NOT_GATED (the patch is not the bytes the gate passed), APPROVAL_NOT_IN_LOG (an approval file the log
+    /// does not confirm: not written by approve). Approving the same patch again is a no-op.
     Approve(ApproveArgs),
     /// Reject the patch of a task whose gate passed.
     Reject(RejectArgs),
@@ -91,6 +92,7 @@ pub enum Command {
     ///
     /// Your checked-out branch, index and files are not touched. Applying again reports the existing commit.
     /// Refusals (exit 1): NOT_APPROVED, APPROVAL_NOT_IN_LOG (the approval file has no matching APPROVED event),
+    /// TASK_NOT_AS_SUBMITTED (the task file's repo, base commit, targets or checks differ from TASK_SUBMITTED),
     /// PATCH_NOT_GATED (the patch is not the bytes GATE_PASSED names), APPLY_POLICY_REFUSED (the policy at the base
     /// commit refuses the patch), APPROVAL_HASH_MISMATCH, PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED,
     /// TASK_UNKNOWN, NOT_GATE_PASSED.

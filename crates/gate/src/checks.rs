@@ -115,6 +115,23 @@ pub(crate) fn private_home(env: &mut Vec<(OsString, OsString)>, dirs: &RunDirs) 
             set(var, home.join(dir).into_os_string());
         }
     }
+    // These point into the real home, which the sandbox denies: tools fall back to the private HOME instead.
+    env.retain(|(k, _)| {
+        !matches!(
+            k.to_str(),
+            Some(
+                "XDG_CONFIG_HOME"
+                    | "XDG_DATA_HOME"
+                    | "XDG_CACHE_HOME"
+                    | "XDG_STATE_HOME"
+                    | "XDG_RUNTIME_DIR"
+            )
+        )
+    });
+    let mut set = |k: &str, v: OsString| {
+        env.retain(|(key, _)| key != k);
+        env.push((k.into(), v));
+    };
     set("HOME", dirs.home.clone().into_os_string());
     for var in ["TMPDIR", "TMP", "TEMP"] {
         set(var, dirs.tmp.clone().into_os_string());

@@ -209,13 +209,11 @@ fn run_patch_mode(gate: &Gate, args: &GateArgs) -> u8 {
 
 fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
     let mut stdin = Vec::new();
-    if kind == HookKind::PrePush
-        && let Err(e) = std::io::stdin().read_to_end(&mut stdin)
-    {
-        return error_out(
-            &GateError::HookInput(format!("cannot read standard input: {e}")),
-            args.json,
-        );
+    if kind == HookKind::PrePush {
+        match hook::read_hook_stdin(std::io::stdin().lock()) {
+            Ok(bytes) => stdin = bytes,
+            Err(e) => return error_out(&e, args.json),
+        }
     }
     let runs = match hook::run_hook(gate, &args.repo, kind, &stdin) {
         Ok(r) => r,

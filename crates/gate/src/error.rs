@@ -84,7 +84,8 @@ pub enum GateError {
     ForeignHook { path: PathBuf },
 
     /// Returned in hook mode when git gave the hook input it cannot understand (a bad pre-push stdin line, a
-    /// remote commit unknown locally), and by the CLI for a missing PATCH. Not retryable as is.
+    /// remote commit unknown locally, standard input over [`crate::hook::MAX_HOOK_STDIN_BYTES`]), and by the CLI
+    /// for a missing PATCH. Not retryable as is (push fewer refs at once).
     #[error("hook input: {0}")]
     HookInput(String),
 }

@@ -6,6 +6,7 @@
 //! restored on uninstall).
 
 use std::ffi::OsString;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -17,6 +18,10 @@ use crate::report::GateReport;
 
 /// The line that marks a hook as autodev's.
 pub const HOOK_MARKER: &str = "# autodev-gate-hook v1";
+
+/// The most standard input a pre-push hook accepts: git writes one line per pushed ref (two object ids and two
+/// ref names, a few hundred bytes), so 1 MiB is thousands of refs. More is refused rather than held in memory.
+pub const MAX_HOOK_STDIN_BYTES: u64 = 1024 * 1024;
 
 /// Suffix of the backup kept when `--force` replaces a foreign hook.
 const BACKUP_SUFFIX: &str = ".autodev-backup";
@@ -194,9 +199,33 @@ const DIFF_ARGS: &[&str] = &[
     "-M",
 ];
 
-/// What `autodev gate --hook KIND` does. `stdin` is the hook's standard input (pre-push ranges).
+/// Reads a hook's standard input, stopping one byte past [`MAX_HOOK_STDIN_BYTES`]: more is refused with
+/// [`GateError::HookInput`] without reading on (an endless pipe or `/dev/zero` answers at once).
+pub fn read_hook_stdin(input: impl Read) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    input
+        .take(MAX_HOOK_STDIN_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| GateError::HookInput(format!("cannot read standard input: {e}")))?;
+    check_stdin_size(&buf)?;
+    Ok(buf)
+}
+
+fn check_stdin_size(stdin: &[u8]) -> Result<()> {
+    if stdin.len() as u64 > MAX_HOOK_STDIN_BYTES {
+        return Err(GateError::HookInput(format!(
+            "standard input is more than {MAX_HOOK_STDIN_BYTES} bytes (git writes one line per pushed ref); \
+             nothing was gated. Push fewer refs at once"
+        )));
+    }
+    Ok(())
+}
+
+/// What `autodev gate --hook KIND` does. `stdin` is the hook's standard input (pre-push ranges), at most
+/// [`MAX_HOOK_STDIN_BYTES`] (more is [`GateError::HookInput`]; read it with [`read_hook_stdin`]).
 /// Returns one [`HookRun`] per gated change; an empty list means there was nothing to gate (which passes).
 pub fn run_hook(gate: &Gate, repo: &Path, kind: HookKind, stdin: &[u8]) -> Result<Vec<HookRun>> {
+    check_stdin_size(stdin)?;
     let git = Git::new(gate.config().git.clone());
     let info = git::locate_repo(&git, repo)?;
     match kind {
@@ -298,4 +327,25 @@ fn new_branch_base(git: &Git, top: &Path, local: &str) -> Result<Option<String>>
         .text(top, ["rev-parse", "--verify", "--quiet", &parent])
         .ok()
         .filter(|s| !s.is_empty()))
+}
+
+#[cfg(test)]
+mod stdin_tests {
+    use super::*;
+
+    #[test]
+    fn hook_stdin_is_bounded_at_one_mib() {
+        let limit = MAX_HOOK_STDIN_BYTES as usize;
+        let at = vec![b'\n'; limit];
+        assert_eq!(read_hook_stdin(&at[..]).map(|b| b.len()).ok(), Some(limit));
+        let over = vec![b'\n'; limit + 1];
+        let err = read_hook_stdin(&over[..]).err();
+        assert!(
+            matches!(&err, Some(GateError::HookInput(m)) if m.contains("more than 1048576 bytes")),
+            "{err:?}"
+        );
+        // An endless reader is not read to its end.
+        let endless = std::io::repeat(b'x');
+        assert!(read_hook_stdin(endless).is_err());
+    }
 }

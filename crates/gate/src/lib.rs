@@ -80,7 +80,10 @@ pub use config::{DEFAULT_GATE_TOML, GateFile, SandboxConfig, SandboxMode};
 pub use error::{GateError, Result};
 pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH, default_work_root};
 pub use git::scrubbed_git;
-pub use hook::{HookKind, HookRun, InstallOptions, install_hook, run_hook, uninstall_hook};
+pub use hook::{
+    HookKind, HookRun, InstallOptions, MAX_HOOK_STDIN_BYTES, install_hook, read_hook_stdin,
+    run_hook, uninstall_hook,
+};
 pub use judge::{judge_patch, judge_policy, policy_at};
 pub use policy::{DEFAULT_POLICY_TOML, Policy};
 pub use report::{CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict};

@@ -63,6 +63,17 @@ pub enum EventKind {
         intent: String,
         /// The task's targets.
         targets: Vec<String>,
+        /// The target repository's absolute path, as stored in the task file. Absent in logs written before
+        /// autodev recorded it (with `base_commit` and `checks`): such a task cannot be approved or applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repo: Option<PathBuf>,
+        /// The commit the base resolved to (`null` for a repository without commits). Meaningful only with
+        /// `repo`.
+        #[serde(default)]
+        base_commit: Option<String>,
+        /// The task's own gate checks (`null`: the repository's `gate.toml`). Meaningful only with `repo`.
+        #[serde(default)]
+        checks: Option<Vec<String>>,
     },
     /// A worker took the task; its lease runs until `lease_expires_at` unless renewed.
     TaskClaimed {

@@ -34,7 +34,8 @@
 //! - [`id`]: task ids `T<YYYYMMDD>-<NNNN>`.
 //! - [`task`]: the task file people write and the stored task.
 //! - [`event`]: the NDJSON audit log.
-//! - [`audit`]: what the log says about a task's gate pass and approval (records are believed only when it agrees).
+//! - [`audit`]: what the log says about a task's submission, gate pass and approval (files are believed only when it
+//!   agrees).
 //! - [`queue`]: folders, claims, leases, status.
 //! - [`report`]: worker reports and approval records.
 //! - [`exit_codes`]: the documented process exit codes.
@@ -50,7 +51,7 @@ pub mod queue;
 pub mod report;
 pub mod task;
 
-pub use audit::{Audit, GatedPatch};
+pub use audit::{Audit, GatedPatch, Submitted, TaskMismatch};
 pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;

@@ -200,13 +200,18 @@ pub struct TaskStatus {
     /// `results/<id>.gate.json`, when it exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<PathBuf>,
-    /// `approved/<id>.approved.json`, when it exists and the log confirms it (see [`Audit::confirms`]).
+    /// `approved/<id>.approved.json`, when it exists, the log confirms it (see [`Audit::confirms`]) and the task
+    /// file is the task as submitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<PathBuf>,
     /// `approved/<id>.approved.json`, when it exists but the log has no matching `APPROVED` event: it was not
     /// written by an approval (code `APPROVAL_NOT_IN_LOG`) and does not count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unlogged_approval: Option<PathBuf>,
+    /// For a task in `done/`: why its task file is not the task as submitted (code `TASK_NOT_AS_SUBMITTED`, see
+    /// [`Audit::task_as_submitted`]). Such a task is never shown approved: approve and apply refuse it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_not_as_submitted: Option<String>,
     /// Reason code of the last failure, for failed tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
@@ -347,7 +352,8 @@ impl Queue {
     }
 
     /// Accepts a validated task: allocates `T<today>-<seq>`, writes `pending/<id>.json` durably and logs
-    /// `TASK_SUBMITTED`.
+    /// `TASK_SUBMITTED` with the fields approval and apply later check the task file against (see
+    /// [`Audit::task_as_submitted`]).
     pub fn submit(&self, new: NewTask, actor: &str) -> Result<Task> {
         loop {
             let now = Utc::now();
@@ -379,6 +385,9 @@ impl Queue {
                     title: task.title.clone(),
                     intent: task.intent.to_string(),
                     targets: task.targets.clone(),
+                    repo: Some(task.repo.clone()),
+                    base_commit: task.base_commit.clone(),
+                    checks: task.checks.clone(),
                 },
                 Some(id),
                 actor,
@@ -893,11 +902,16 @@ impl Queue {
                 };
                 let f = facts.remove(&id).unwrap_or_default();
                 let approval = self.approval_evidence(id, &f.audit);
+                // The approval is about this task only if the task file is the one submitted (apply checks it).
+                let not_as_submitted = (state == TaskState::Done)
+                    .then(|| f.audit.task_as_submitted(&task).err())
+                    .flatten();
+                let approved = approval == Evidence::Confirmed && not_as_submitted.is_none();
                 let mut st = state;
                 if st == TaskState::Done {
                     if f.applied {
                         st = TaskState::Applied;
-                    } else if approval == Evidence::Confirmed {
+                    } else if approved {
                         st = TaskState::Approved;
                     } else if self.rejection_path(id).exists() {
                         st = TaskState::Rejected;
@@ -937,9 +951,10 @@ impl Queue {
                     patch: existing(self.result_path(id, "patch")),
                     report: existing(self.result_path(id, "report.json")),
                     gate: existing(self.result_path(id, "gate.json")),
-                    approval: (approval == Evidence::Confirmed).then(|| self.approval_path(id)),
+                    approval: approved.then(|| self.approval_path(id)),
                     unlogged_approval: (approval == Evidence::Unconfirmed)
                         .then(|| self.approval_path(id)),
+                    task_not_as_submitted: not_as_submitted.map(|m| m.to_string()),
                     failure_reason: if state == TaskState::Failed {
                         f.failure
                     } else {

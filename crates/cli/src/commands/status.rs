@@ -58,6 +58,13 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
                     t.id
                 );
             }
+            if let Some(why) = &t.task_not_as_submitted {
+                eprintln!(
+                    "warning: TASK_NOT_AS_SUBMITTED: {why}; approve and apply refuse it. Read the task file and \
+                     the patch, then `autodev reject {}`",
+                    t.id
+                );
+            }
             for (label, p) in [
                 ("patch", &t.patch),
                 ("report", &t.report),

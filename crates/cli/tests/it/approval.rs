@@ -19,6 +19,11 @@ pub(crate) const PATCH: &str = "diff --git a/src/config.rs b/src/config.rs
 /// Submits a task with the CLI, then claims it, writes `PATCH` and a PASS report, and completes it as a worker
 /// would. Returns the id.
 pub(crate) fn gate_passed_task(repo: &TempRepo) -> String {
+    gate_passed_task_with(repo, PATCH)
+}
+
+/// [`gate_passed_task`] with the gate having passed `patch` (targets: `src/config.rs`).
+fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
     let r = autodev(
         repo.path(),
         &[
@@ -38,7 +43,7 @@ pub(crate) fn gate_passed_task(repo: &TempRepo) -> String {
     let queue = Queue::open(queue_dir(repo)).unwrap();
     let claim = queue.claim("worker:test").unwrap().expect("a pending task");
     assert_eq!(claim.task.id.to_string(), id);
-    std::fs::write(queue.result_path(claim.task.id, "patch"), PATCH).unwrap();
+    std::fs::write(queue.result_path(claim.task.id, "patch"), patch).unwrap();
     let report = Report {
         task_id: Some(claim.task.id),
         backend: "ollama".into(),
@@ -46,7 +51,7 @@ pub(crate) fn gate_passed_task(repo: &TempRepo) -> String {
         files_changed: vec!["src/config.rs".into()],
         lines_added: 1,
         lines_removed: 0,
-        patch_sha256: approval::sha256_hex(PATCH.as_bytes()),
+        patch_sha256: approval::sha256_hex(patch.as_bytes()),
         gate_verdict: "PASS".into(),
         ..Report::default()
     };
@@ -60,7 +65,7 @@ pub(crate) fn gate_passed_task(repo: &TempRepo) -> String {
         .record(
             EventKind::GatePassed {
                 checks: vec![],
-                sha256: approval::sha256_hex(PATCH.as_bytes()),
+                sha256: approval::sha256_hex(patch.as_bytes()),
             },
             Some(claim.task.id),
             &claim.owner,
@@ -345,4 +350,188 @@ fn a_swapped_patch_with_a_rewritten_log_is_still_refused_by_the_policy_at_the_ba
     assert!(r.stderr.contains("POLICY_PROTECTED_PATH"), "{}", r.stderr);
     assert!(!branches(&repo).contains("autodev/"), "no branch created");
     assert!(!log_types(&repo, &id).contains(&"APPLIED".to_string()));
+}
+
+/// Rewrites the task file in `done/` the way a hostile check could: plain file writes, valid JSON.
+fn rewrite_task(repo: &TempRepo, id: &str, rewrite: impl FnOnce(&mut serde_json::Value)) {
+    let path = queue_dir(repo).join(format!("done/{id}.json"));
+    let mut task: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    rewrite(&mut task);
+    std::fs::write(&path, serde_json::to_vec_pretty(&task).unwrap()).unwrap();
+}
+
+/// A change to README.md: not protected, but outside the task's targets (`src/config.rs`).
+const README_PATCH: &str = "diff --git a/README.md b/README.md
+--- a/README.md
++++ b/README.md
+@@ -1 +1 @@
+-demo
++rewritten by a task about src/config.rs
+";
+
+/// Attack: the task file's `targets` are widened to cover what the patch touches (a check of another task can
+/// rewrite a pending task's file before the worker gates it, or a done task's file before apply judges it again).
+#[test]
+fn a_task_file_with_rewritten_targets_is_neither_approved_nor_applied() {
+    let repo = ready_repo();
+    let widen = |t: &mut serde_json::Value| {
+        t["targets"] = serde_json::json!(["src/config.rs", "README.md"]);
+    };
+
+    // Approved before the rewrite: apply refuses, whatever the task file now says.
+    let id = gate_passed_task_with(&repo, README_PATCH);
+    let r = autodev(repo.path(), &["approve", &id, "--by", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Untouched, the task's own targets refuse the patch: the rewrite is what the attack needs.
+    let r = autodev(repo.path(), &["apply", &id]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("APPLY_POLICY_REFUSED: "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("POLICY_OUTSIDE_TARGETS"), "{}", r.stderr);
+    rewrite_task(&repo, &id, widen);
+    for args in [vec!["apply", &id], vec!["apply", &id, "--to-worktree"]] {
+        let r = autodev(repo.path(), &args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.starts_with("TASK_NOT_AS_SUBMITTED: "),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("targets"), "{}", r.stderr);
+    }
+    assert!(!branches(&repo).contains("autodev/"), "no branch created");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("README.md")).unwrap(),
+        "demo\n"
+    );
+    assert!(!log_types(&repo, &id).contains(&"APPLIED".to_string()));
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+    assert!(st.get("approval").is_none(), "{st}");
+    assert!(st["task_not_as_submitted"].is_string(), "{st}");
+    let r = autodev(repo.path(), &["status", &id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("TASK_NOT_AS_SUBMITTED"), "{}", r.stderr);
+
+    // Rewritten before anyone approved: approve refuses, reject still works.
+    let other = gate_passed_task_with(&repo, README_PATCH);
+    rewrite_task(&repo, &other, widen);
+    let r = autodev(repo.path(), &["approve", &other]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("TASK_NOT_AS_SUBMITTED: "),
+        "{}",
+        r.stderr
+    );
+    assert!(!log_types(&repo, &other).contains(&"APPROVED".to_string()));
+    let r = autodev(repo.path(), &["reject", &other, "--reason", "rewritten"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A patch that makes `src/config.rs` executable, which the default policy refuses.
+const EXEC_PATCH: &str = "diff --git a/src/config.rs b/src/config.rs
+old mode 100644
+new mode 100755
+";
+
+/// A commit after `HEAD` (not on any branch) whose `.autodev_ssot/policy.toml` allows executable files.
+fn looser_policy_commit(repo: &TempRepo) -> String {
+    let outside = tempfile::tempdir().unwrap();
+    let policy = outside.path().join("policy.toml");
+    std::fs::write(&policy, "[allow]\nexecutable = true\n").unwrap();
+    let index = outside.path().join("index");
+    let git = |args: &[&str]| {
+        let out = test_support::git_command(repo.path())
+            .env("GIT_INDEX_FILE", &index)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let blob = git(&["hash-object", "-w", policy.to_str().unwrap()]);
+    git(&["read-tree", "HEAD"]);
+    let info = format!("100644,{blob},.autodev_ssot/policy.toml");
+    git(&["update-index", "--add", "--cacheinfo", &info]);
+    let tree = git(&["write-tree"]);
+    git(&[
+        "commit-tree",
+        &tree,
+        "-p",
+        "HEAD",
+        "-m",
+        "loosen the policy",
+    ])
+}
+
+/// Attack: the task file's `base_commit` is moved to a commit whose policy allows more, so the re-judgement at
+/// "the base" reads the looser policy (and the commit is built on it).
+#[test]
+fn a_task_file_with_a_rewritten_base_commit_is_not_applied() {
+    let repo = ready_repo();
+    let loose = looser_policy_commit(&repo);
+    let id = gate_passed_task_with(&repo, EXEC_PATCH);
+    let r = autodev(repo.path(), &["approve", &id, "--by", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // At the real base the policy refuses the patch: the rewrite is what the attack needs.
+    let r = autodev(repo.path(), &["apply", &id]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("APPLY_POLICY_REFUSED: "),
+        "{}",
+        r.stderr
+    );
+
+    rewrite_task(&repo, &id, |t| t["base_commit"] = loose.as_str().into());
+    let r = autodev(repo.path(), &["apply", &id]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("TASK_NOT_AS_SUBMITTED: "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("base_commit"), "{}", r.stderr);
+    assert!(!branches(&repo).contains("autodev/"), "no branch created");
+    assert!(!log_types(&repo, &id).contains(&"APPLIED".to_string()));
+}
+
+/// Attack: the task file's `repo` points at another repository, so apply would commit there.
+#[test]
+fn a_task_file_pointing_at_another_repository_is_not_applied() {
+    let repo = ready_repo();
+    let elsewhere = TempRepo::with_files(&[(
+        "src/config.rs",
+        "pub fn parse_port(s: &str) -> Option<u16> { s.parse().ok() }\n",
+    )]);
+    let id = gate_passed_task(&repo);
+    let r = autodev(repo.path(), &["approve", &id, "--by", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = elsewhere.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let mut submitted = serde_json::Value::Null;
+    rewrite_task(&repo, &id, |t| {
+        submitted = t.clone();
+        t["repo"] = elsewhere.path().to_str().unwrap().into();
+        t["base_commit"] = head.as_str().into();
+    });
+    let r = autodev(repo.path(), &["apply", &id]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("TASK_NOT_AS_SUBMITTED: "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !branches(&elsewhere).contains("autodev/"),
+        "no branch there"
+    );
+
+    // Put back as submitted, the same task applies: the refusal was about the rewrite alone.
+    rewrite_task(&repo, &id, |t| *t = submitted);
+    let r = autodev(repo.path(), &["apply", &id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(branches(&repo).contains(&format!("autodev/{id}")));
 }

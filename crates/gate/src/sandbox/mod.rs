@@ -1,14 +1,14 @@
 //! Containment for checks: the checks are the repository's own tests, and the model may have written them.
 //!
 //! Three layers, each with one job:
-//! - [`supervise`]: every check runs under a small supervisor process (a fork of the gate, a child subreaper)
+//! - `supervise`: every check runs under a small supervisor process (a fork of the gate, a child subreaper)
 //!   that kills every descendant when the check ends or the gate asks (time limit), `setsid` and double-fork
 //!   children included, and that dies with the gate.
-//! - [`landlock`] (default): the check may write only its checkout, its per-slot cache and a private temp
+//! - `landlock` (default): the check may write only its checkout, its per-slot cache and a private temp
 //!   directory, read the system and toolchain folders, and nothing else; it cannot signal or `ptrace` processes
 //!   outside the sandbox (so `/proc/<gate>/environ` is closed even to root); the network is a fresh namespace with
 //!   only loopback where user namespaces are allowed, else Landlock denies every TCP bind and connect.
-//! - [`bwrap`]: where the kernel has no Landlock, bubblewrap gives the same file view with bind mounts.
+//! - `bwrap`: where the kernel has no Landlock, bubblewrap gives the same file view with bind mounts.
 //!
 //! [`choose`] turns `gate.toml`'s `[sandbox] mode` and what the machine [`support`]s into a [`Level`], or refuses
 //! (the gate never silently runs model-written code unconfined); `autodev doctor` shows the same decision.

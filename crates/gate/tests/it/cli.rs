@@ -171,3 +171,71 @@ fn endless_patch_input_is_refused_at_once() {
         );
     }
 }
+
+/// Attack: `autodev gate --hook pre-push` read its whole standard input before looking at it, so an endless one
+/// (`/dev/zero`) grew memory until the process died. It now stops one byte past 1 MiB and answers ERROR at once.
+#[test]
+fn endless_pre_push_input_is_refused_at_once() {
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let started = std::time::Instant::now();
+    let run = |json: bool| {
+        let mut cmd = bin();
+        cmd.args(["--hook", "pre-push", "--repo"]).arg(&repo.path);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.stdin(std::fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap()
+    };
+    let (json, text) = (run(true), run(false));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        json.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["verdict"], "ERROR", "{v}");
+    assert_eq!(v["kind"], "HOOK_INPUT", "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("more than 1048576 bytes"),
+        "{v}"
+    );
+    assert_eq!(text.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert!(stderr.contains("standard input is more than"), "{stderr}");
+}
+
+/// What git really writes still passes through: an ordinary pre-push line under the bound.
+#[test]
+fn an_ordinary_pre_push_input_is_read() {
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let zero = "0".repeat(40);
+    let line = format!("refs/heads/gone {zero} refs/heads/gone {zero}\n");
+    let out = bin()
+        .args(["--hook", "pre-push", "--repo"])
+        .arg(&repo.path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(line.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
