@@ -118,23 +118,18 @@ pub struct Published {
 /// Applies (if needed), pushes and opens the pull request for an approved task, then logs `PUBLISHED`.
 /// Idempotent; see the crate documentation for the steps and [`Error`] for what each failure means.
 pub fn publish(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Published> {
-    let applied = approval::apply(
-        queue,
-        id,
-        &ApplyOptions {
-            to_worktree: false,
-            committer: opts.committer.clone(),
-            actor: opts.actor.clone(),
-        },
-    )?;
-    let c = approval::load(queue, id)?;
-    let repo = c.task.repo.clone();
+    // Everything that can be refused without changing anything comes first: the task, the settings, the remote
+    // and the token. Then apply, push and the pull request.
+    let repo = approval::load(queue, id)?.task.repo;
+    if approval::rejection(queue, id)?.is_none() && approval::confirmed(queue, id)?.is_none() {
+        // (A rejected task is refused by apply below with its own code, before anything changes.)
+        return Err(approval::Error::NotApproved(id).into());
+    }
     let cfg_path = repo.join(config::FILE);
     let cfg = DeliveryConfig::load(&repo)?;
     let remote = opts.remote.clone().unwrap_or_else(|| cfg.remote.clone());
     let url = push::remote_url(&repo, &remote)?;
     let target = forge::resolve(&cfg, &url, &cfg_path)?;
-    // The token is needed before anything is pushed: a missing one is found out while nothing has changed.
     let token = match &target {
         Some(t) => Some(forge::token(t.forge, cfg.token_env.as_deref(), |k| {
             opts.env.get(k)
@@ -146,6 +141,16 @@ pub fn publish(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Publi
             .filter(|t| !t.trim().is_empty())
             .map(|t| Token::new(t.trim().to_owned())),
     };
+    let applied = approval::apply(
+        queue,
+        id,
+        &ApplyOptions {
+            to_worktree: false,
+            committer: opts.committer.clone(),
+            actor: opts.actor.clone(),
+        },
+    )?;
+    let c = approval::load(queue, id)?;
     let mut secrets = Secrets::default();
     let auth = match &token {
         Some(t) if forge::token_goes_to_remote(target.as_ref(), &url) => {

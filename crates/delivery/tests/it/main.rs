@@ -302,6 +302,13 @@ fn unknown_remote_missing_token_and_bad_config_change_nothing() {
     let s = Setup::approved();
     let err = s.publish(false).unwrap_err();
     assert_eq!(err.code(), "REMOTE_UNKNOWN", "{err}");
+    let no_branch = || {
+        s.repo
+            .git(&["branch", "--list", &s.branch()])
+            .trim()
+            .is_empty()
+    };
+    assert!(no_branch(), "refused before apply: no commit was made");
 
     let remote = BareRemote::new();
     s.remote(&remote.file_url());
@@ -324,6 +331,7 @@ fn unknown_remote_missing_token_and_bad_config_change_nothing() {
     assert!(err.to_string().contains("token"), "{err}");
     assert_eq!(remote.head(&s.branch()), None);
     assert!(forge.requests().is_empty());
+    assert!(no_branch());
 }
 
 #[test]
