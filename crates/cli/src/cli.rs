@@ -22,8 +22,9 @@ use queue_core::TaskId;
   autodev status T20261125-0001     # the patch and the report
   autodev approve T20261125-0001    # your yes, bound to the patch's sha256
   autodev apply T20261125-0001      # commit on branch autodev/T20261125-0001
+  autodev publish T20261125-0001    # push it and open a draft pull request
 
-Docs: README.md, docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md, docs/TELEGRAM.md"
+Docs: README.md, docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md, docs/TELEGRAM.md, docs/DELIVERY.md"
 )]
 pub struct Cli {
     /// The queue directory. Default: `.autodev_queue` at the top of the current git repository (or in the
@@ -96,6 +97,22 @@ pub enum Command {
     /// commit refuses the patch), APPROVAL_HASH_MISMATCH, PATCH_DOES_NOT_APPLY, BRANCH_EXISTS, ALREADY_REJECTED,
     /// TASK_UNKNOWN, NOT_GATE_PASSED.
     Apply(ApplyArgs),
+    /// Apply (if not yet), push branch `autodev/<ID>` to a remote and open a pull request (draft by default).
+    ///
+    /// Steps, each idempotent, so running it again continues where a failure stopped and never makes a second
+    /// commit, push or pull request: apply (same rules as `autodev apply`); push without --force (a remote
+    /// branch already at another commit is refused: REMOTE_BRANCH_MOVED); find the open pull request for the
+    /// branch, else open one (GitHub REST; Gitea/Forgejo REST with a "WIP: " title; forge "none": push only);
+    /// log PUBLISHED. `autodev status ID` then shows the URL.
+    ///
+    /// Remote, forge, API, repository, base branch and token variable come from .autodev_ssot/delivery.toml
+    /// (github.com remotes need none of it). The token is read from GITHUB_TOKEN, GITEA_TOKEN or FORGEJO_TOKEN
+    /// (or token_env) and is never printed, logged or written to .git/config. See docs/DELIVERY.md.
+    ///
+    /// Exit 0 published (or already), 1 refused: NOT_APPROVED (and apply's other codes), CONFIG, REMOTE_UNKNOWN,
+    /// TOKEN_MISSING, REMOTE_BRANCH_MOVED, PUSH_REJECTED, FORGE_AUTH, FORGE_NOT_FOUND; 2 retryable:
+    /// REMOTE_UNREACHABLE, FORGE_RATE_LIMITED (says when), FORGE_ERROR, GIT_ERROR, QUEUE_ERROR.
+    Publish(PublishArgs),
     /// Run the Telegram bot: /work, /status, /stop, /resume, /approve, /reject, and gate notifications.
     ///
     /// The token comes from TELEGRAM_BOT_TOKEN or --token-file; only the numeric user or chat ids in
@@ -307,6 +324,28 @@ pub struct ApplyArgs {
     #[arg(long, env = "AUTODEV_COMMITTER_EMAIL", value_name = "EMAIL")]
     pub committer_email: Option<String>,
     /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `autodev publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The task id.
+    pub id: TaskId,
+    /// The git remote to push to (default: `remote` in .autodev_ssot/delivery.toml, else origin).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+    /// Open the pull request ready for review, not as a draft (no "WIP: " on Gitea/Forgejo).
+    #[arg(long)]
+    pub ready: bool,
+    /// Committer (and author) name, when the commit is still to be made; default: git config user.name.
+    #[arg(long, env = "AUTODEV_COMMITTER_NAME", value_name = "NAME")]
+    pub committer_name: Option<String>,
+    /// Committer (and author) e-mail, when the commit is still to be made; default: git config user.email.
+    #[arg(long, env = "AUTODEV_COMMITTER_EMAIL", value_name = "EMAIL")]
+    pub committer_email: Option<String>,
+    /// Print the result (or `{"error": {"code", "message", "retry_at"}}`) as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,5 +1,5 @@
 //! The default `.autodev_ssot/` files `autodev init` writes: the single source of truth for policy, gate checks,
-//! the prompt, the task schema and the worker settings.
+//! the prompt, the task schema, the worker settings and delivery (push, pull requests).
 
 /// Folder name, at the top of the target repository.
 pub const DIR: &str = ".autodev_ssot";
@@ -12,5 +12,6 @@ pub fn default_files() -> Vec<(&'static str, String)> {
         ("prompt.md", worker::context::DEFAULT_PROMPT_MD.to_string()),
         ("worker.toml", worker::config::default_worker_toml()),
         ("task.schema.json", submit::task_schema()),
+        ("delivery.toml", delivery::DEFAULT_DELIVERY_TOML.to_string()),
     ]
 }

@@ -162,6 +162,37 @@ pub enum EventKind {
         /// The branch it is on (or `worktree`).
         branch: String,
     },
+    /// The applied branch was pushed to a remote and, where the forge has an API, a pull request is open for it
+    /// (`autodev publish`). Logged once per remote, branch, commit and pull request.
+    Published {
+        /// The git remote's name (e.g. `origin`).
+        remote: String,
+        /// The remote's push URL without credentials.
+        #[serde(default)]
+        remote_url: String,
+        /// The pushed branch, `autodev/<id>`.
+        branch: String,
+        /// The commit the remote branch points to.
+        commit: String,
+        /// `github`, `gitea`, `forgejo` or `none`.
+        #[serde(default)]
+        forge: String,
+        /// The pull request's web URL; absent when the forge has no API (push only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pr_url: Option<String>,
+        /// The pull request's number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pr_number: Option<u64>,
+    },
+    /// Delivering an approved patch (apply, push or pull request) failed; `code` is the delivery error's stable
+    /// code. The message never contains a token.
+    DeliveryFailed {
+        /// A stable code, e.g. `REMOTE_BRANCH_MOVED`, `FORGE_AUTH`.
+        code: String,
+        /// A sentence for people.
+        #[serde(default)]
+        message: String,
+    },
     /// Workers stop claiming.
     QueuePaused {
         /// Why, as written.
@@ -202,6 +233,8 @@ impl EventKind {
             EventKind::Approved { .. } => "APPROVED",
             EventKind::Rejected { .. } => "REJECTED",
             EventKind::Applied { .. } => "APPLIED",
+            EventKind::Published { .. } => "PUBLISHED",
+            EventKind::DeliveryFailed { .. } => "DELIVERY_FAILED",
             EventKind::QueuePaused { .. } => "QUEUE_PAUSED",
             EventKind::QueueResumed { .. } => "QUEUE_RESUMED",
             EventKind::ModelFallback { .. } => "MODEL_FALLBACK",

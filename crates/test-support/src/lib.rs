@@ -155,6 +155,7 @@ impl Run {
 }
 
 pub mod llama;
+pub mod remote;
 
 /// Re-exported so tests need not name serde_json themselves.
 pub use serde_json as serde_json_value;

@@ -10,21 +10,13 @@ use crate::cli::ApplyArgs;
 
 pub(super) fn run(queue_dir: &Path, args: ApplyArgs) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
-    let committer = match (args.committer_name, args.committer_email) {
-        (Some(name), Some(email)) => Identity { name, email },
-        (name, email) => {
-            // Only look at git's configuration for what was not given.
-            let repo = match queue.status_of(args.id) {
-                Ok(s) => s.repo,
-                Err(_) => queue_dir.to_path_buf(),
-            };
-            let from_git = Identity::from_git_config(&repo);
-            Identity {
-                name: name.unwrap_or(from_git.name),
-                email: email.unwrap_or(from_git.email),
-            }
-        }
-    };
+    let committer = committer(
+        &queue,
+        queue_dir,
+        args.id,
+        args.committer_name,
+        args.committer_email,
+    );
     let opts = ApplyOptions {
         to_worktree: args.to_worktree,
         committer,
@@ -58,5 +50,30 @@ pub(super) fn run(queue_dir: &Path, args: ApplyArgs) -> anyhow::Result<u8> {
             Ok(exit_codes::OK)
         }
         Err(e) => super::approve::refused(e),
+    }
+}
+
+/// The committer from flags, else git's configuration in the task's repository, else the fallback.
+pub(super) fn committer(
+    queue: &queue_core::Queue,
+    queue_dir: &Path,
+    id: queue_core::TaskId,
+    name: Option<String>,
+    email: Option<String>,
+) -> Identity {
+    match (name, email) {
+        (Some(name), Some(email)) => Identity { name, email },
+        (name, email) => {
+            // Only look at git's configuration for what was not given.
+            let repo = match queue.status_of(id) {
+                Ok(s) => s.repo,
+                Err(_) => queue_dir.to_path_buf(),
+            };
+            let from_git = Identity::from_git_config(&repo);
+            Identity {
+                name: name.unwrap_or(from_git.name),
+                email: email.unwrap_or(from_git.email),
+            }
+        }
     }
 }

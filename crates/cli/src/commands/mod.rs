@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod init;
 mod pause;
+mod publish;
 mod status;
 mod submit;
 mod telegram;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Approve(a) => approve::approve(&queue_dir, a),
         Command::Reject(a) => approve::reject(&queue_dir, a),
         Command::Apply(a) => apply::run(&queue_dir, a),
+        Command::Publish(a) => publish::run(&queue_dir, a),
         Command::Telegram(a) => telegram::run(&queue_dir, a),
         Command::Worker(a) => worker::run(&queue_dir, a),
         Command::Doctor(a) => doctor::run(&queue_dir, a),

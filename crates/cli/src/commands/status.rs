@@ -23,8 +23,14 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             );
             return Ok(exit_codes::REJECTED);
         };
+        // What the log's PUBLISHED says: the pushed branch and the pull request.
+        let published = delivery::delivery_status(&queue, id)?;
         if args.json {
-            writeln!(out, "{}", serde_json::to_string_pretty(&t)?)?;
+            let mut v = serde_json::to_value(&t)?;
+            if let (Some(obj), Some(p)) = (v.as_object_mut(), &published) {
+                obj.insert("published".into(), serde_json::to_value(p)?);
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         } else {
             writeln!(out, "id        {}", t.id)?;
             writeln!(out, "state     {}", t.state.as_str())?;
@@ -67,6 +73,18 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             ] {
                 if let Some(p) = p {
                     writeln!(out, "{label:<9} {}", p.display())?;
+                }
+            }
+            if let Some(p) = &published {
+                writeln!(
+                    out,
+                    "pushed    {} {} @ {}",
+                    p.remote,
+                    p.branch,
+                    short(&p.commit)
+                )?;
+                if let Some(url) = &p.pr_url {
+                    writeln!(out, "pull req  {url}")?;
                 }
             }
         }

@@ -89,7 +89,13 @@ fn init_never_overwrites_and_keeps_the_repository_clean() {
     let exclude = std::fs::read_to_string(repo.path().join(".git/info/exclude")).unwrap();
     assert_eq!(exclude.matches("/.autodev_queue/").count(), 1, "{exclude}");
     // Every default SSOT file exists and says what it is.
-    for f in ["policy.toml", "gate.toml", "prompt.md", "task.schema.json"] {
+    for f in [
+        "policy.toml",
+        "gate.toml",
+        "prompt.md",
+        "task.schema.json",
+        "delivery.toml",
+    ] {
         let body = std::fs::read_to_string(repo.path().join(".autodev_ssot").join(f)).unwrap();
         assert!(body.len() > 20, "{f} is documented");
     }

@@ -10,6 +10,7 @@ mod gate;
 mod hostile;
 mod init;
 mod llama;
+mod publish;
 mod rejections;
 mod stack;
 mod status;

@@ -1,0 +1,65 @@
+//! `autodev publish`.
+
+use std::io::Write;
+use std::path::Path;
+
+use delivery::{EnvSource, PublishOptions, Published};
+use queue_core::exit_codes;
+
+use crate::cli::PublishArgs;
+
+pub(super) fn run(queue_dir: &Path, args: PublishArgs) -> anyhow::Result<u8> {
+    let queue = super::open_queue(queue_dir)?;
+    let committer = super::apply::committer(
+        &queue,
+        queue_dir,
+        args.id,
+        args.committer_name,
+        args.committer_email,
+    );
+    let opts = PublishOptions {
+        remote: args.remote,
+        ready: args.ready,
+        actor: super::actor(),
+        committer,
+        env: EnvSource::Process,
+    };
+    let mut out = std::io::stdout().lock();
+    match delivery::publish(&queue, args.id, &opts) {
+        Ok(p) if args.json => {
+            let v = serde_json::json!({"id": args.id, "published": p});
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            Ok(exit_codes::OK)
+        }
+        Ok(p) => {
+            writeln!(out, "{}", summary(&p))?;
+            Ok(exit_codes::OK)
+        }
+        // Every delivery error has a code, infrastructure ones too: print it, exit 1 or 2. Messages hold no token.
+        Err(e) => {
+            if args.json {
+                let v = serde_json::json!({"id": args.id, "error": {
+                    "code": e.code(), "message": e.to_string(), "retryable": e.is_retryable(),
+                    "retry_at": e.retry_at()}});
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            }
+            eprintln!("{}: {e}", e.code());
+            Ok(e.exit_code())
+        }
+    }
+}
+
+/// One or two lines: what was pushed, and the pull request.
+fn summary(p: &Published) -> String {
+    let short = p.commit.get(..12).unwrap_or(&p.commit);
+    let push = if p.newly_pushed {
+        format!("pushed {} ({short}) to {}", p.branch, p.remote)
+    } else {
+        format!("{} ({short}) was already on {}", p.branch, p.remote)
+    };
+    match (&p.pr_url, p.newly_opened) {
+        (Some(url), true) => format!("{push}\nopened pull request {url}"),
+        (Some(url), false) => format!("{push}\npull request {url} (already open)"),
+        (None, _) => format!("{push}\nno pull request: the forge is \"none\" (push only)"),
+    }
+}

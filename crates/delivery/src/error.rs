@@ -1,0 +1,232 @@
+//! The delivery crate's error: refusals with stable codes (exit 1) and infrastructure errors (exit 2). No message
+//! ever contains a token: everything that comes from git or a forge is scrubbed before it is put in a variant.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use queue_core::exit_codes;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why [`crate::publish`] did not finish. Every step before the failing one is done and stays done (the commit,
+/// the pushed branch); running publish again continues from where it stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Apply refused or failed (`NOT_APPROVED`, `ALREADY_REJECTED`, `PATCH_NOT_GATED`, `BRANCH_EXISTS`, …: the
+    /// approval crate's code is passed through). Returned by [`crate::publish`] before anything is pushed. Retry
+    /// only after doing what the message says.
+    #[error(transparent)]
+    Approval(#[from] approval::Error),
+
+    /// `CONFIG`: `.autodev_ssot/delivery.toml` is invalid, or the forge, its API or the repository's owner/name
+    /// cannot be worked out from it and the remote's URL. Returned before anything is pushed. Not retryable until
+    /// the file is fixed.
+    #[error("{file}: {message}")]
+    Config {
+        /// The file (or `delivery.toml` when the problem is a missing key).
+        file: PathBuf,
+        /// What is wrong and what to write.
+        message: String,
+    },
+
+    /// `REMOTE_UNKNOWN`: the repository has no git remote of that name. Returned before anything is pushed. Not
+    /// retryable: `git remote add NAME URL`, or pass `--remote`.
+    #[error(
+        "the repository has no remote {remote:?}; add it (`git remote add {remote} URL`) or pass --remote"
+    )]
+    RemoteUnknown {
+        /// The name asked for.
+        remote: String,
+    },
+
+    /// `TOKEN_MISSING`: the forge has an API but the token variable is unset or empty. Returned before anything is
+    /// pushed. Not retryable until the variable is set.
+    #[error("{forge} needs a token: set {variables} (see docs/DELIVERY.md); nothing was pushed")]
+    TokenMissing {
+        /// `github`, `gitea`, `forgejo`.
+        forge: &'static str,
+        /// The variables looked at, e.g. `GITEA_TOKEN or FORGEJO_TOKEN`.
+        variables: String,
+    },
+
+    /// `REMOTE_UNREACHABLE`: git could not talk to the remote (network, DNS, authentication, no such repository).
+    /// Returned by the push step. Retryable once the remote is reachable; `stderr` is git's own words.
+    #[error("cannot reach remote {remote} ({url}): {stderr}")]
+    RemoteUnreachable {
+        /// The remote's name.
+        remote: String,
+        /// Its URL without credentials.
+        url: String,
+        /// git's stderr, scrubbed.
+        stderr: String,
+    },
+
+    /// `REMOTE_BRANCH_MOVED`: the remote already has `autodev/<id>` at another commit (someone pushed to it).
+    /// Returned by the push step; nothing was pushed, and autodev never force-pushes. Not retryable as is: look at
+    /// the remote branch, then delete it there (or keep it and open the pull request yourself).
+    #[error(
+        "{remote}/{branch} is at {remote_commit}, not at autodev's commit {local_commit}: it moved on the remote; \
+         nothing was pushed (autodev never force-pushes). Look at it, then delete the remote branch to publish again"
+    )]
+    RemoteBranchMoved {
+        /// The remote's name.
+        remote: String,
+        /// `autodev/<id>`.
+        branch: String,
+        /// Where the remote branch points.
+        remote_commit: String,
+        /// autodev's commit.
+        local_commit: String,
+    },
+
+    /// `PUSH_REJECTED`: the remote refused the push (a server-side hook, branch protection, permissions). Returned
+    /// by the push step. Not retryable until the remote's rules allow it; `message` is git's words.
+    #[error("{remote} refused the push of {branch}: {message}")]
+    PushRejected {
+        /// The remote's name.
+        remote: String,
+        /// `autodev/<id>`.
+        branch: String,
+        /// git's explanation, scrubbed.
+        message: String,
+    },
+
+    /// `FORGE_AUTH`: the forge refused the token (401, or 403 that is not a rate limit: missing scope or
+    /// permission). Returned by the pull-request step, after the branch was pushed. Not retryable until the token
+    /// is fixed; publishing again then opens the pull request.
+    #[error("{forge} refused the token ({status}): {message}")]
+    ForgeAuth {
+        /// `github`, `gitea`, `forgejo`.
+        forge: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The forge's message, scrubbed.
+        message: String,
+    },
+
+    /// `FORGE_NOT_FOUND`: the forge does not know the repository (404; also what GitHub answers for a private
+    /// repository the token cannot see). Returned by the pull-request step. Not retryable: check `repository` and
+    /// `api_base` in delivery.toml and the token's repository access.
+    #[error("{forge} has no repository {repository} at {api_base} (404): {message}")]
+    ForgeNotFound {
+        /// `github`, `gitea`, `forgejo`.
+        forge: &'static str,
+        /// `owner/name`.
+        repository: String,
+        /// The API base URL.
+        api_base: String,
+        /// The forge's message, scrubbed.
+        message: String,
+    },
+
+    /// `FORGE_RATE_LIMITED`: the forge's rate limit is spent (429, or 403 with `x-ratelimit-remaining: 0` or
+    /// `Retry-After`). Returned by the pull-request step. Retryable: after `retry_at` when the forge said when
+    /// (publish retries once by itself when the wait is 5 seconds or less).
+    #[error("{forge} rate limit reached{}", retry_suffix(retry_at))]
+    ForgeRateLimited {
+        /// `github`, `gitea`, `forgejo`.
+        forge: &'static str,
+        /// When to try again, from `Retry-After` or `x-ratelimit-reset`.
+        retry_at: Option<DateTime<Utc>>,
+    },
+
+    /// `FORGE_ERROR`: any other failure talking to the forge (connection refused, 5xx, an answer that does not
+    /// decode, a 409/422 with no pull request behind it). Returned by the pull-request step. Usually retryable;
+    /// `message` says what the forge said, scrubbed.
+    #[error("{forge} API: {message}")]
+    Forge {
+        /// `github`, `gitea`, `forgejo`.
+        forge: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// `GIT_ERROR`: a local git command failed unexpectedly. Infrastructure; retryable once fixed.
+    #[error("git {args} in {}: {stderr}", dir.display())]
+    Git {
+        /// Where it ran.
+        dir: PathBuf,
+        /// The arguments.
+        args: String,
+        /// git's stderr, scrubbed.
+        stderr: String,
+    },
+
+    /// `QUEUE_ERROR`: the queue or its log could not be read or written. Infrastructure; retryable once fixed.
+    #[error(transparent)]
+    Queue(#[from] queue_core::Error),
+}
+
+fn retry_suffix(at: &Option<DateTime<Utc>>) -> String {
+    match at {
+        Some(t) => format!("; try again after {}", t.to_rfc3339()),
+        None => "; try again later".into(),
+    }
+}
+
+impl Error {
+    /// The stable code: the approval crate's code for [`Error::Approval`], else `CONFIG`, `REMOTE_UNKNOWN`,
+    /// `TOKEN_MISSING`, `REMOTE_UNREACHABLE`, `REMOTE_BRANCH_MOVED`, `PUSH_REJECTED`, `FORGE_AUTH`,
+    /// `FORGE_NOT_FOUND`, `FORGE_RATE_LIMITED`, `FORGE_ERROR`, `GIT_ERROR`, `QUEUE_ERROR`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Approval(e) => e.code(),
+            Error::Config { .. } => "CONFIG",
+            Error::RemoteUnknown { .. } => "REMOTE_UNKNOWN",
+            Error::TokenMissing { .. } => "TOKEN_MISSING",
+            Error::RemoteUnreachable { .. } => "REMOTE_UNREACHABLE",
+            Error::RemoteBranchMoved { .. } => "REMOTE_BRANCH_MOVED",
+            Error::PushRejected { .. } => "PUSH_REJECTED",
+            Error::ForgeAuth { .. } => "FORGE_AUTH",
+            Error::ForgeNotFound { .. } => "FORGE_NOT_FOUND",
+            Error::ForgeRateLimited { .. } => "FORGE_RATE_LIMITED",
+            Error::Forge { .. } => "FORGE_ERROR",
+            Error::Git { .. } => "GIT_ERROR",
+            Error::Queue(_) => "QUEUE_ERROR",
+        }
+    }
+
+    /// Whether this is a refusal of the request (exit 1: fix something, then publish again) rather than an
+    /// infrastructure error (exit 2: the same request may succeed later).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Approval(e) => e.is_refusal(),
+            Error::Config { .. }
+            | Error::RemoteUnknown { .. }
+            | Error::TokenMissing { .. }
+            | Error::RemoteBranchMoved { .. }
+            | Error::PushRejected { .. }
+            | Error::ForgeAuth { .. }
+            | Error::ForgeNotFound { .. } => true,
+            Error::RemoteUnreachable { .. }
+            | Error::ForgeRateLimited { .. }
+            | Error::Forge { .. }
+            | Error::Git { .. }
+            | Error::Queue(_) => false,
+        }
+    }
+
+    /// Whether publishing again unchanged may succeed (network, rate limit, forge or local infrastructure).
+    pub fn is_retryable(&self) -> bool {
+        !self.is_refusal()
+    }
+
+    /// When to retry, for [`Error::ForgeRateLimited`].
+    pub fn retry_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Error::ForgeRateLimited { retry_at, .. } => *retry_at,
+            _ => None,
+        }
+    }
+
+    /// The process exit code: [`exit_codes::REJECTED`] for refusals, [`exit_codes::ERROR`] otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.is_refusal() {
+            exit_codes::REJECTED
+        } else {
+            exit_codes::ERROR
+        }
+    }
+}
