@@ -23,6 +23,7 @@ use queue_core::TaskId;
   autodev approve T20261125-0001    # your yes, bound to the patch's sha256
   autodev apply T20261125-0001      # commit on branch autodev/T20261125-0001
   autodev publish T20261125-0001    # push it and open a draft pull request
+  autodev deliver                   # or: apply/publish every approval by itself (delivery.toml on_approve)
 
 Docs: README.md, docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md, docs/TELEGRAM.md, docs/DELIVERY.md"
 )]
@@ -113,6 +114,21 @@ pub enum Command {
     /// TOKEN_MISSING, REMOTE_BRANCH_MOVED, PUSH_REJECTED, FORGE_AUTH, FORGE_NOT_FOUND; 2 retryable:
     /// REMOTE_UNREACHABLE, FORGE_RATE_LIMITED (says when), FORGE_ERROR, GIT_ERROR, QUEUE_ERROR.
     Publish(PublishArgs),
+    /// Deliver approved tasks by themselves: apply or publish each newly approved task, as the repository's
+    /// .autodev_ssot/delivery.toml `on_approve` says ("none" | "apply" | "publish"), and publish every /publish
+    /// request from Telegram.
+    ///
+    /// Runs until SIGTERM/Ctrl-C, one round every --interval seconds; --once runs one round (retrying earlier
+    /// retryable failures at once) and exits. The event log decides what is due, so a restart neither loses nor
+    /// repeats a delivery (publish and apply are idempotent). A failure is logged as DELIVERY_FAILED with its code:
+    /// retryable ones (network, rate limits) are tried again after 30 s, doubling up to 30 minutes; refusals
+    /// (FORGE_AUTH, REMOTE_BRANCH_MOVED, CONFIG, ...) wait until a person fixes the cause and asks again
+    /// (`autodev publish ID` or /publish ID). One deliverer per queue (deliver.lock).
+    ///
+    /// Give this process the forge token (GITHUB_TOKEN, GITEA_TOKEN, ...), not the worker or the bot: it never runs
+    /// model-written code. Exit codes with --once: 0 nothing failed, 1 a delivery failed (see `autodev events`),
+    /// 2 infrastructure. See docs/DELIVERY.md.
+    Deliver(DeliverArgs),
     /// Run the Telegram bot: /work, /status, /stop, /resume, /approve, /reject, and gate notifications.
     ///
     /// The token comes from TELEGRAM_BOT_TOKEN or --token-file; only the numeric user or chat ids in
@@ -348,6 +364,22 @@ pub struct PublishArgs {
     /// Print the result (or `{"error": {"code", "message", "retry_at"}}`) as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `autodev deliver`.
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// One round, then exit (retryable failures are retried at once).
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between rounds.
+    #[arg(
+        long,
+        default_value_t = 5,
+        value_name = "SECS",
+        env = "AUTODEV_DELIVER_INTERVAL"
+    )]
+    pub interval: u64,
 }
 
 /// `autodev telegram`.

@@ -24,6 +24,7 @@
 
 mod body;
 mod config;
+pub mod deliver;
 mod error;
 mod forge;
 mod push;
@@ -265,14 +266,16 @@ fn gate_checks(queue: &Queue, c: &Candidate) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
-/// Step 4: `PUBLISHED`, unless the log already says exactly this (a rerun).
+/// Step 4: `PUBLISHED`, unless the log already says exactly this (a rerun) and no `PUBLISH_REQUESTED` came after
+/// it (a request is answered by an event of its own, so `autodev deliver` sees it done).
 fn record_once(queue: &Queue, id: TaskId, p: &Published, actor: &str) -> Result<()> {
-    if delivery_status(queue, id)?.is_some_and(|old| {
+    let same = delivery_status(queue, id)?.is_some_and(|old| {
         old.remote == p.remote
             && old.branch == p.branch
             && old.commit == p.commit
             && old.pr_url == p.pr_url
-    }) {
+    });
+    if same && !requested_since_published(queue, id)? {
         return Ok(());
     }
     queue.record(
@@ -289,6 +292,20 @@ fn record_once(queue: &Queue, id: TaskId, p: &Published, actor: &str) -> Result<
         actor,
     )?;
     Ok(())
+}
+
+/// Whether a `PUBLISH_REQUESTED` follows the task's last `PUBLISHED`.
+fn requested_since_published(queue: &Queue, id: TaskId) -> Result<bool> {
+    let log = queue.log().read()?;
+    let mut pending = false;
+    for e in log.events.iter().filter(|e| e.task_id == Some(id)) {
+        match e.kind {
+            EventKind::PublishRequested {} => pending = true,
+            EventKind::Published { .. } => pending = false,
+            _ => {}
+        }
+    }
+    Ok(pending)
 }
 
 /// What the log's last `PUBLISHED` event for the task says (`newly_*` are false), for `autodev status` and the
@@ -336,6 +353,8 @@ pub fn record_failure(queue: &Queue, id: TaskId, err: &Error, actor: &str) -> Re
         EventKind::DeliveryFailed {
             code: err.code().into(),
             message: err.to_string(),
+            retryable: err.is_retryable(),
+            retry_at: err.retry_at(),
         },
         Some(id),
         actor,

@@ -192,7 +192,16 @@ pub enum EventKind {
         /// A sentence for people.
         #[serde(default)]
         message: String,
+        /// Whether `autodev deliver` tries again by itself (rate limits, unreachable remotes); otherwise a person
+        /// must fix the cause and ask again (`autodev publish ID`, or `/publish ID`).
+        #[serde(default)]
+        retryable: bool,
+        /// When to try again at the earliest, when the forge said (rate limits).
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_opt")]
+        retry_at: Option<DateTime<Utc>>,
     },
+    /// A person asked for the task to be published (`/publish ID` in Telegram); `autodev deliver` does it.
+    PublishRequested {},
     /// Workers stop claiming.
     QueuePaused {
         /// Why, as written.
@@ -235,6 +244,7 @@ impl EventKind {
             EventKind::Applied { .. } => "APPLIED",
             EventKind::Published { .. } => "PUBLISHED",
             EventKind::DeliveryFailed { .. } => "DELIVERY_FAILED",
+            EventKind::PublishRequested {} => "PUBLISH_REQUESTED",
             EventKind::QueuePaused { .. } => "QUEUE_PAUSED",
             EventKind::QueueResumed { .. } => "QUEUE_RESUMED",
             EventKind::ModelFallback { .. } => "MODEL_FALLBACK",
@@ -262,6 +272,34 @@ mod rfc3339 {
         DateTime::parse_from_rfc3339(&s)
             .map(|t| t.with_timezone(&Utc))
             .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Optional timestamps, written like [`rfc3339`].
+mod rfc3339_opt {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        ts: &Option<DateTime<Utc>>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match ts {
+            Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| {
+                DateTime::parse_from_rfc3339(&s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(serde::de::Error::custom)
+            })
+            .transpose()
     }
 }
 

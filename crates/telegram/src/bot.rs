@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use approval::{Decider, Via};
+use delivery::OnApprove;
 use queue_core::{EventKind, Queue, TaskId};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -342,6 +343,10 @@ impl Bot {
                 Ok(id) => self.reject(id, user.unwrap_or(chat), &reason).1,
                 Err(html) => html,
             },
+            Some(Command::Publish(id)) => match parse_id(&id) {
+                Ok(id) => self.publish(id, &actor),
+                Err(html) => html,
+            },
             Some(Command::Unknown(name)) => {
                 format!("Unknown command /{}. Send /help.", escape(&clip(&name, 40)))
             }
@@ -491,6 +496,7 @@ impl Bot {
                         c.report.lines_removed
                     ));
                 }
+                s.push_str(&self.delivery_line(id));
                 s
             }
             Err(queue_core::Error::UnknownTask(_)) => {
@@ -513,16 +519,106 @@ impl Bot {
             Ok(d) if d.newly => (
                 true,
                 format!(
-                    "Approved <code>{id}</code> (patch sha256 {}…). Commit it with <code>autodev apply {id}</code> \
-                     (branch autodev/{id}).",
-                    &d.record.patch_sha256.get(..12).unwrap_or_default()
+                    "Approved <code>{id}</code> (patch sha256 {}…). {}",
+                    &d.record.patch_sha256.get(..12).unwrap_or_default(),
+                    self.delivery_note(id)
                 ),
             ),
             Ok(_) => (
                 true,
-                format!("<code>{id}</code> was already approved for this patch."),
+                format!(
+                    "<code>{id}</code> was already approved for this patch. {}",
+                    self.delivery_note(id)
+                ),
             ),
             Err(e) => (false, refusal(&e)),
+        }
+    }
+
+    /// The delivery as the log tells it: pushed (with the pull request), or the last failure.
+    fn delivery_line(&self, id: TaskId) -> String {
+        if let Ok(Some(p)) = delivery::delivery_status(&self.queue, id) {
+            let pr = p
+                .pr_url
+                .map(|u| format!(", pull request {}", escape(&u)))
+                .unwrap_or_default();
+            return format!(
+                "pushed: <code>{}</code> on {}{pr}\n",
+                escape(&p.branch),
+                escape(&p.remote)
+            );
+        }
+        match delivery::deliver::last_failure(&self.queue, id) {
+            Ok(Some((code, message))) => format!(
+                "delivery failed: <b>{}</b> {}\n",
+                escape(&clip(&code, 60)),
+                escape(&clip(&message, 500))
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// What happens after the approval, as the repository's `delivery.toml` says.
+    fn delivery_note(&self, id: TaskId) -> String {
+        let on = approval::load(&self.queue, id)
+            .map_err(delivery::Error::from)
+            .and_then(|c| delivery::deliver::on_approve(&c.task.repo));
+        let note = match on {
+            Ok(OnApprove::Publish) => {
+                "It will be pushed and a pull request opened; I send the link here.".to_owned()
+            }
+            Ok(OnApprove::Apply) => {
+                format!("It will be committed on branch autodev/{id}; I tell you here when it is.")
+            }
+            Ok(OnApprove::None) => {
+                return format!(
+                    "Commit it with <code>autodev apply {id}</code> (branch autodev/{id}), or push it and open a \
+                     pull request with /publish {id}."
+                );
+            }
+            Err(e) => {
+                return format!(
+                    "Not delivered: <b>{}</b> {}",
+                    e.code(),
+                    escape(&clip(&e.to_string(), 500))
+                );
+            }
+        };
+        format!("{note}{}", self.deliverer_warning(id))
+    }
+
+    /// A warning when no `autodev deliver` runs on this queue (nobody would act on the request).
+    fn deliverer_warning(&self, id: TaskId) -> String {
+        if delivery::deliver::is_running(&self.queue) {
+            return String::new();
+        }
+        format!(
+            "\n⚠️ No <code>autodev deliver</code> is running on this queue: start it (compose profile \
+             <code>deliver</code>), or run <code>autodev publish {id}</code> at the PC."
+        )
+    }
+
+    /// `/publish ID`: logs the request for `autodev deliver` (the bot itself holds no forge token).
+    fn publish(&self, id: TaskId, actor: &str) -> String {
+        match approval::confirmed(&self.queue, id) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return format!(
+                    "<b>NOT_APPROVED</b>: <code>{id}</code> is not approved. /approve {id} first."
+                );
+            }
+            Err(e) => return refusal(&e),
+        }
+        match self
+            .queue
+            .record(EventKind::PublishRequested {}, Some(id), actor)
+        {
+            Ok(()) => format!(
+                "Publishing <code>{id}</code>: pushing branch autodev/{id} and opening its pull request. I send the \
+                 link here.{}",
+                self.deliverer_warning(id)
+            ),
+            Err(e) => internal(&e),
         }
     }
 
@@ -563,6 +659,32 @@ impl Bot {
                     }
                     EventKind::TaskFailed { reason, message } => {
                         self.notify_failed(id, reason, message).await
+                    }
+                    EventKind::Published {
+                        branch,
+                        remote,
+                        pr_url,
+                        ..
+                    } => {
+                        self.notify_published(id, branch, remote, pr_url.as_deref())
+                            .await
+                    }
+                    EventKind::Applied { branch, commit } if ev.actor.starts_with("deliver:") => {
+                        let html = format!(
+                            "📌 <code>{id}</code> committed on branch <code>{}</code> ({})",
+                            escape(branch),
+                            escape(commit.get(..12).unwrap_or(commit))
+                        );
+                        self.broadcast(&html, None, None).await
+                    }
+                    EventKind::DeliveryFailed {
+                        code,
+                        message,
+                        retryable,
+                        ..
+                    } => {
+                        self.notify_delivery_failed(id, code, message, *retryable)
+                            .await
                     }
                     _ => true,
                 };
@@ -655,6 +777,45 @@ impl Bot {
         );
         self.broadcast(&html, Some(buttons), Some((&name, &c.patch, &caption)))
             .await
+    }
+
+    async fn notify_published(
+        &self,
+        id: TaskId,
+        branch: &str,
+        remote: &str,
+        pr_url: Option<&str>,
+    ) -> bool {
+        let pr = match pr_url {
+            Some(url) => format!("\nPull request: {}", escape(url)),
+            None => "\nNo pull request: the forge is \"none\" (push only).".to_owned(),
+        };
+        let html = format!(
+            "🚀 <code>{id}</code> pushed: branch <code>{}</code> on {}{pr}",
+            escape(branch),
+            escape(remote)
+        );
+        self.broadcast(&html, None, None).await
+    }
+
+    async fn notify_delivery_failed(
+        &self,
+        id: TaskId,
+        code: &str,
+        message: &str,
+        retryable: bool,
+    ) -> bool {
+        let next = if retryable {
+            "I try again by myself."
+        } else {
+            "Fix the cause, then /publish again (or <code>autodev publish</code> at the PC)."
+        };
+        let html = format!(
+            "⚠️ Delivery of <code>{id}</code> failed: <b>{}</b>\n{}\n{next}",
+            escape(&clip(code, 60)),
+            escape(&clip(message, 1500))
+        );
+        self.broadcast(&html, None, None).await
     }
 
     async fn notify_failed(&self, id: TaskId, reason: &str, message: &str) -> bool {

@@ -27,6 +27,8 @@ pub enum Command {
     Approve(String),
     /// `/reject ID [reason]`.
     Reject(String, String),
+    /// `/publish ID`: ask `autodev deliver` to push the approved patch and open its pull request.
+    Publish(String),
     /// `/help` or `/start`.
     Help,
     /// Anything else starting with `/`.
@@ -50,6 +52,7 @@ pub fn parse(text: &str) -> Option<Command> {
         "stop" | "pause" => Command::Stop,
         "resume" => Command::Resume,
         "approve" => Command::Approve(first_word()),
+        "publish" => Command::Publish(first_word()),
         "reject" => {
             let id = first_word();
             let reason = args[id.len()..].trim().to_owned();
@@ -172,11 +175,14 @@ pub fn help() -> String {
          /status [ID] — the queue, or one task\n\
          /approve ID — approve a patch that passed the gate\n\
          /reject ID [reason] — reject it\n\
+         /publish ID — push an approved patch and open its pull request\n\
          /stop — workers claim nothing new (running tasks finish)\n\
          /resume — workers claim again\n\
          /help — this text\n\n\
-         When a patch passes the gate you get it here with Approve / Reject buttons; an approved patch is \
-         committed with `autodev apply ID` on branch autodev/ID."
+         When a patch passes the gate you get it here with Approve / Reject buttons. What happens after an \
+         approval is the repository's delivery.toml on_approve: nothing (commit it with `autodev apply ID`, or \
+         /publish ID), a commit on branch autodev/ID, or a pushed branch and a pull request — I send the link \
+         here."
     )
 }
 
@@ -201,6 +207,10 @@ mod tests {
             ))
         );
         assert_eq!(parse("/approve"), Some(Command::Approve(String::new())));
+        assert_eq!(
+            parse("/publish T20261125-0001"),
+            Some(Command::Publish("T20261125-0001".into()))
+        );
         assert_eq!(
             parse("/frobnicate x"),
             Some(Command::Unknown("frobnicate".into()))

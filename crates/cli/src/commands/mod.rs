@@ -2,6 +2,7 @@
 
 mod apply;
 mod approve;
+mod deliver;
 mod doctor;
 mod events;
 mod health;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reject(a) => approve::reject(&queue_dir, a),
         Command::Apply(a) => apply::run(&queue_dir, a),
         Command::Publish(a) => publish::run(&queue_dir, a),
+        Command::Deliver(a) => deliver::run(&queue_dir, a),
         Command::Telegram(a) => telegram::run(&queue_dir, a),
         Command::Worker(a) => worker::run(&queue_dir, a),
         Command::Doctor(a) => doctor::run(&queue_dir, a),

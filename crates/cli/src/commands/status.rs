@@ -25,10 +25,18 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         };
         // What the log's PUBLISHED says: the pushed branch and the pull request.
         let published = delivery::delivery_status(&queue, id)?;
+        // The last DELIVERY_FAILED since the last request (`autodev deliver`), when not published since.
+        let delivery_failed = delivery::deliver::last_failure(&queue, id)?;
         if args.json {
             let mut v = serde_json::to_value(&t)?;
             if let (Some(obj), Some(p)) = (v.as_object_mut(), &published) {
                 obj.insert("published".into(), serde_json::to_value(p)?);
+            }
+            if let (Some(obj), Some((code, message))) = (v.as_object_mut(), &delivery_failed) {
+                obj.insert(
+                    "delivery_failed".into(),
+                    serde_json::json!({"code": code, "message": message}),
+                );
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         } else {
@@ -86,6 +94,9 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
                 if let Some(url) = &p.pr_url {
                     writeln!(out, "pull req  {url}")?;
                 }
+            }
+            if let Some((code, message)) = &delivery_failed {
+                writeln!(out, "delivery  failed: {code}: {message}")?;
             }
         }
         return Ok(exit_codes::OK);

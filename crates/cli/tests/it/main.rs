@@ -5,6 +5,7 @@
 
 mod approval;
 mod chaos;
+mod deliver;
 mod doctor;
 mod gate;
 mod hostile;

@@ -11,10 +11,10 @@ use crate::approval::gate_passed_task;
 use crate::{autodev, queue_dir, ready_repo};
 
 /// A token to look for everywhere it must not be.
-const CANARY: &str = "canary-cli-tok-5d1e8a7b93c04f62";
+pub(crate) const CANARY: &str = "canary-cli-tok-5d1e8a7b93c04f62";
 
 /// `autodev ARGS` with the forge tokens set to [`CANARY`].
-fn autodev_tok(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn autodev_tok(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
         .args(args)
         .current_dir(dir)
@@ -29,7 +29,7 @@ fn autodev_tok(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// An approved task in a fresh repository whose `origin` is `url`.
-fn approved_task(url_of: impl FnOnce(&TempRepo) -> String) -> (TempRepo, String) {
+pub(crate) fn approved_task(url_of: impl FnOnce(&TempRepo) -> String) -> (TempRepo, String) {
     let repo = ready_repo();
     let id = gate_passed_task(&repo);
     let r = autodev(repo.path(), &["approve", &id, "--by", "alice"]);
@@ -39,7 +39,7 @@ fn approved_task(url_of: impl FnOnce(&TempRepo) -> String) -> (TempRepo, String)
     (repo, id)
 }
 
-fn github_toml(repo: &TempRepo, forge: &FakeForge) {
+pub(crate) fn github_toml(repo: &TempRepo, forge: &FakeForge) {
     forge.add_repo("me", "proj");
     repo.write(
         ".autodev_ssot/delivery.toml",

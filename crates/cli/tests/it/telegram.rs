@@ -12,10 +12,10 @@ use test_support::TempRepo;
 use crate::approval::{PATCH, gate_passed_task};
 use crate::{queue_dir, ready_repo};
 
-const ALLOWED: i64 = 111;
+pub(crate) const ALLOWED: i64 = 111;
 const STRANGER: i64 = 999;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -23,7 +23,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn bot(dir: &Path, fake: &FakeTelegram, port: u16) -> Child {
+pub(crate) fn bot(dir: &Path, fake: &FakeTelegram, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_autodev"))
         .args(["telegram", "--poll-timeout", "1", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
@@ -44,7 +44,7 @@ fn bot(dir: &Path, fake: &FakeTelegram, port: u16) -> Child {
 }
 
 /// SIGTERM, then the exit code and stderr.
-fn stop(mut child: Child) -> (i32, String) {
+pub(crate) fn stop(mut child: Child) -> (i32, String) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -62,7 +62,7 @@ fn stop(mut child: Child) -> (i32, String) {
     )
 }
 
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -71,7 +71,7 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 /// Replies sent to `chat` so far.
-fn replies(fake: &FakeTelegram, chat: i64) -> Vec<String> {
+pub(crate) fn replies(fake: &FakeTelegram, chat: i64) -> Vec<String> {
     fake.calls("sendMessage")
         .into_iter()
         .filter(|p| p["chat_id"] == chat)
@@ -80,7 +80,7 @@ fn replies(fake: &FakeTelegram, chat: i64) -> Vec<String> {
 }
 
 /// Sends `text` as the allowed user and waits for the bot's next reply to them.
-fn ask(fake: &FakeTelegram, user: i64, text: &str) -> String {
+pub(crate) fn ask(fake: &FakeTelegram, user: i64, text: &str) -> String {
     let n = replies(fake, user).len();
     fake.push_message(user, text);
     wait_for(&format!("a reply to {text:?}"), || {

@@ -177,7 +177,10 @@ fn a_killed_gate_leaves_no_check_behind() {
         if pids.len() == 3 {
             break pids;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the check never started: {text:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the check never started: {text:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     gate.kill().unwrap();

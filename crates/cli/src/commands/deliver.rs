@@ -1,0 +1,110 @@
+//! `autodev deliver`: applies or publishes approved tasks as `delivery.toml` `on_approve` says, and publishes
+//! `/publish` requests. The log decides what is due (`delivery::deliver`), so a restart neither loses nor repeats
+//! a delivery.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use delivery::deliver::{self, Due, Outcome};
+use delivery::{EnvSource, PublishOptions};
+use queue_core::{Queue, exit_codes};
+
+use crate::cli::DeliverArgs;
+
+pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
+    super::init_logging();
+    let queue = Arc::new(super::open_queue(queue_dir)?);
+    let Some(_lock) = deliver::try_lock(&queue).context("cannot take deliver.lock")? else {
+        anyhow::bail!(
+            "another `autodev deliver` is running on {} (deliver.lock is held); one per queue",
+            queue_dir.display()
+        );
+    };
+    if args.once {
+        let failed = round(&queue, queue_dir, true)?;
+        return Ok(if failed == 0 {
+            exit_codes::OK
+        } else {
+            exit_codes::REJECTED
+        });
+    }
+    let every = Duration::from_secs(args.interval.max(1));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let signal = super::wait_for_signal();
+        tokio::pin!(signal);
+        tracing::info!(queue = %queue_dir.display(), "delivering approved tasks every {}s", every.as_secs());
+        loop {
+            let q = Arc::clone(&queue);
+            let dir = queue_dir.to_path_buf();
+            // A round runs to its end even when a signal comes: a delivery is never cut in half on purpose.
+            let done = tokio::task::spawn_blocking(move || round(&q, &dir, false));
+            match done.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("delivery round failed: {e:#}"),
+                Err(e) => tracing::error!("delivery round panicked: {e}"),
+            }
+            tokio::select! {
+                _ = &mut signal => {
+                    tracing::info!("signal received: stopping");
+                    return Ok(exit_codes::OK);
+                }
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    })
+}
+
+/// Delivers every due task once; the number that failed.
+fn round(queue: &Queue, queue_dir: &Path, once: bool) -> anyhow::Result<usize> {
+    let due = deliver::due_now(queue, once).context("cannot read the event log")?;
+    let mut failed = 0;
+    for d in due {
+        if !deliver_one(queue, queue_dir, &d)? {
+            failed += 1;
+        }
+    }
+    Ok(failed)
+}
+
+/// Delivers one task and says what happened; false when it failed (the failure is in the log).
+fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due) -> anyhow::Result<bool> {
+    let opts = PublishOptions {
+        remote: None,
+        ready: false,
+        actor: format!("deliver:{}", super::actor().trim_start_matches("cli:")),
+        committer: super::apply::committer(queue, queue_dir, due.id, None, None),
+        env: EnvSource::Process,
+    };
+    let id = due.id;
+    match deliver::deliver(queue, due, &opts).context("cannot log the delivery's failure")? {
+        Outcome::Skipped => Ok(true),
+        Outcome::Applied { branch, commit } => {
+            tracing::info!(%id, %branch, commit = %short(&commit), "applied");
+            Ok(true)
+        }
+        Outcome::Published(p) => {
+            let pr = p.pr_url.as_deref().unwrap_or("no pull request (push only)");
+            tracing::info!(%id, branch = %p.branch, remote = %p.remote, %pr, "published");
+            Ok(true)
+        }
+        Outcome::Failed(e) => {
+            let next = if e.is_retryable() {
+                "will try again"
+            } else {
+                "waiting for a person (fix it, then `autodev publish ID` or /publish ID)"
+            };
+            tracing::warn!(%id, code = e.code(), "delivery failed, {next}: {e}");
+            Ok(false)
+        }
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
