@@ -132,7 +132,7 @@ fn a_killed_deliverer_neither_loses_nor_repeats_a_delivery() {
     let second = gate_passed_task(&repo);
     assert_eq!(autodev(repo.path(), &["approve", &second]).code, 0);
     // A second deliverer may not run next to a live one.
-    let mut d = deliverer(&repo);
+    let d = deliverer(&repo);
     wait_until("the second pull request", 30, || forge.pulls().len() == 2);
     let clash = autodev_tok(repo.path(), &["deliver", "--once"]);
     assert_eq!(clash.code, 2, "{}", clash.stdout);
