@@ -531,7 +531,7 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         for f in &files {
             args.extend(["-f", *f]);
         }
-        args.extend(["--profile", "worker", "--profile", "telegram"]);
+        args.extend(["--profile", "worker", "--profile", "telegram", "--profile", "deliver"]);
         args.extend(["--profile", "monitoring", "config", "--quiet"]);
         let r = compose(&tool, &args);
         assert_eq!(r.code, 0, "{files:?} does not validate: {}", r.stderr);
@@ -557,7 +557,7 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut profiles: Vec<&str> = r.stdout.lines().collect();
     profiles.sort_unstable();
-    assert_eq!(profiles, ["monitoring", "telegram", "worker"]);
+    assert_eq!(profiles, ["deliver", "monitoring", "telegram", "worker"]);
     assert_eq!(services(&tool, &[BASE], &[]), ["ollama", "ollama-pull"]);
     assert_eq!(
         services(&tool, &[BASE], &["worker"]),
@@ -571,6 +571,20 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         services(&tool, &[BASE], &["telegram"]),
         ["ollama", "ollama-pull", "telegram"]
     );
+    assert_eq!(
+        services(&tool, &[BASE], &["deliver"]),
+        ["deliver", "ollama", "ollama-pull"]
+    );
+    // The forge token goes to the deliverer only, never to the worker (which runs model-written checks) or the
+    // bot; and no token value is written in the file.
+    let d = config_json(&tool, &[BASE], &["deliver", "worker", "telegram"]);
+    assert_eq!(d["services"]["deliver"]["command"][0], "deliver");
+    for svc in ["worker", "telegram"] {
+        let env = d["services"][svc]["environment"].as_object().unwrap();
+        assert!(!env.contains_key("GITHUB_TOKEN"), "{svc} gets the forge token");
+    }
+    let text = std::fs::read_to_string(root.join(BASE)).unwrap();
+    assert!(text.contains("GITHUB_TOKEN:\n"), "the token is passed through, not written");
 
     // The merged GPU configuration.
     let all = config_json(&tool, &[BASE], &["worker", "telegram", "monitoring"]);
