@@ -531,7 +531,14 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         for f in &files {
             args.extend(["-f", *f]);
         }
-        args.extend(["--profile", "worker", "--profile", "telegram", "--profile", "deliver"]);
+        args.extend([
+            "--profile",
+            "worker",
+            "--profile",
+            "telegram",
+            "--profile",
+            "deliver",
+        ]);
         args.extend(["--profile", "monitoring", "config", "--quiet"]);
         let r = compose(&tool, &args);
         assert_eq!(r.code, 0, "{files:?} does not validate: {}", r.stderr);
@@ -581,10 +588,16 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
     assert_eq!(d["services"]["deliver"]["command"][0], "deliver");
     for svc in ["worker", "telegram"] {
         let env = d["services"][svc]["environment"].as_object().unwrap();
-        assert!(!env.contains_key("GITHUB_TOKEN"), "{svc} gets the forge token");
+        assert!(
+            !env.contains_key("GITHUB_TOKEN"),
+            "{svc} gets the forge token"
+        );
     }
     let text = std::fs::read_to_string(root.join(BASE)).unwrap();
-    assert!(text.contains("GITHUB_TOKEN:\n"), "the token is passed through, not written");
+    assert!(
+        text.contains("GITHUB_TOKEN:\n"),
+        "the token is passed through, not written"
+    );
 
     // The merged GPU configuration.
     let all = config_json(&tool, &[BASE], &["worker", "telegram", "monitoring"]);
