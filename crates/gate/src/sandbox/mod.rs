@@ -235,6 +235,7 @@ pub(crate) fn contain(
                         roots,
                         std::env::var_os("HOME").map(PathBuf::from).as_deref(),
                     ),
+                    &dirs.shm,
                     &dirs.checkout,
                 );
             }

@@ -22,6 +22,8 @@ pub(crate) struct RunDirs {
     pub(crate) tmp: PathBuf,
     /// A private home inside the cache (writable, `HOME`).
     pub(crate) home: PathBuf,
+    /// The check's `/dev/shm`, inside `tmp` (bind-mounted over `/dev/shm` where namespaces exist).
+    pub(crate) shm: PathBuf,
     /// The slot's git directory (read-only: checks cannot plant hooks, filters or config for later runs).
     pub(crate) git_dir: PathBuf,
     /// Object stores the slot borrows through `objects/info/alternates` (read-only).
@@ -206,6 +208,11 @@ pub(crate) fn plan_roots(
     for p in [&dirs.checkout, &dirs.cache, &dirs.tmp, &dirs.home] {
         push_existing(&mut roots.write, p.clone());
     }
+    // Named on its own although `tmp` covers it: seen through its bind mount on /dev/shm, its files are beneath
+    // this folder but not beneath `tmp`, and Landlock judges the path it walks.
+    if let Ok(shm) = dirs.shm.canonicalize() {
+        roots.write.push(shm);
+    }
     for (list, wanted) in [
         (&mut roots.read, &config.read),
         (&mut roots.write, &config.write),
@@ -320,6 +327,7 @@ mod tests {
             cache: d("cache"),
             tmp: d("tmp"),
             home: d("cache/home"),
+            shm: d("tmp/.shm"),
             git_dir: d("git"),
             objects: vec![d("objects")],
         }

@@ -42,6 +42,8 @@ struct Namespaces {
     cwd: CString,
     /// Folders covered by an empty read-only tmpfs (other programs' sockets: see `roots::hidden_dirs`).
     hide: Vec<CString>,
+    /// The folder bind-mounted over `/dev/shm` (empty: leave it).
+    shm: CString,
 }
 
 impl ChildSetup {
@@ -59,6 +61,7 @@ impl ChildSetup {
         net: bool,
         writable: &[PathBuf],
         hide: &[PathBuf],
+        shm: &std::path::Path,
         cwd: &std::path::Path,
     ) -> ChildSetup {
         let c = |p: &PathBuf| CString::new(p.as_os_str().as_bytes()).ok();
@@ -72,6 +75,7 @@ impl ChildSetup {
             writable: writable.iter().filter_map(c).collect(),
             cwd: CString::new(cwd.as_os_str().as_bytes()).unwrap_or_default(),
             hide: hide.iter().filter_map(c).collect(),
+            shm: CString::new(shm.as_os_str().as_bytes()).unwrap_or_default(),
         });
         self
     }
@@ -184,6 +188,21 @@ unsafe fn enter_namespaces(ns: &Namespaces) -> io::Result<()> {
                 c"size=4k,mode=0555".as_ptr().cast(),
             );
             if rc != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        // A private, writable /dev/shm: other programs' shared memory is neither readable nor writable there.
+        if !ns.shm.is_empty() {
+            let null = std::ptr::null::<libc::c_char>();
+            if libc::mount(
+                ns.shm.as_ptr(),
+                c"/dev/shm".as_ptr(),
+                null,
+                libc::MS_BIND,
+                std::ptr::null(),
+            ) != 0
+                || mount_setattr(c"/dev/shm", 0, MOUNT_ATTR_RDONLY) != 0
+            {
                 return Err(io::Error::last_os_error());
             }
         }
@@ -463,6 +482,7 @@ pub(super) fn user_namespaces_work() -> bool {
                 writable: Vec::new(),
                 cwd: CString::default(),
                 hide: Vec::new(),
+                shm: CString::default(),
             };
             enter_namespaces(&ns)
         });

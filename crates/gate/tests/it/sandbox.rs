@@ -115,6 +115,25 @@ fn writes_outside_the_checkout_are_denied() {
 }
 
 #[test]
+fn shared_memory_is_private_to_the_check() {
+    if !landlock_or_skip() || !sandbox::support().user_namespaces {
+        eprintln!("SKIPPED: needs Landlock and user namespaces");
+        return;
+    }
+    let name = format!("autodev-shm-{}", std::process::id());
+    std::fs::write(format!("/dev/shm/{name}-host"), "host secret\n").unwrap();
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let check = format!(
+        "set -e; test ! -e /dev/shm/{name}-host; echo from-check > /dev/shm/{name}-check; \
+         python3 -c 'import multiprocessing; multiprocessing.Lock()'"
+    );
+    let report = run(&repo.path, &check, Vec::new());
+    let _ = std::fs::remove_file(format!("/dev/shm/{name}-host"));
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(!Path::new(&format!("/dev/shm/{name}-check")).exists());
+}
+
+#[test]
 fn the_checkout_cache_and_temp_dir_are_writable_and_git_works() {
     if !landlock_or_skip() {
         return;
