@@ -119,6 +119,9 @@ pub(crate) fn prepare(git: &Git, slot: &Slot, repo: &RepoInfo, commit: &str) -> 
     };
     result?;
     fresh_dir(&slot.tmp_dir)?;
+    // The check's private /dev/shm (bind-mounted there in its mount namespace).
+    let shm = slot.tmp_dir.join(".shm");
+    std::fs::create_dir_all(&shm).map_err(|e| GateError::io(&shm, e))?;
     std::fs::create_dir_all(slot.cache_dir.join("home"))
         .map_err(|e| GateError::io(&slot.cache_dir, e))
 }

@@ -494,6 +494,7 @@ impl Gate {
             checkout: slot.dir.clone(),
             cache: slot.cache_dir.clone(),
             tmp: slot.tmp_dir.clone(),
+            shm: slot.tmp_dir.join(".shm"),
             home: slot.cache_dir.join("home"),
             git_dir: checkout::git_dir_of(&slot.dir),
             objects: vec![repo.common_dir.join("objects")],

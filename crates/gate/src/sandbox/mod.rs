@@ -228,7 +228,16 @@ pub(crate) fn contain(
             )?;
             let mut setup = supervise::ChildSetup::new(Some(ruleset));
             if summary.read_only_mounts {
-                setup = setup.with_namespaces(netns, &roots.write, &dirs.checkout);
+                setup = setup.with_namespaces(
+                    netns,
+                    &roots.write,
+                    &roots::hidden_dirs(
+                        roots,
+                        std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+                    ),
+                    &dirs.shm,
+                    &dirs.checkout,
+                );
             }
             let mut command = Command::new("/bin/sh");
             command.arg("-c").arg(script).current_dir(&dirs.checkout);

@@ -22,6 +22,8 @@ pub(crate) struct RunDirs {
     pub(crate) tmp: PathBuf,
     /// A private home inside the cache (writable, `HOME`).
     pub(crate) home: PathBuf,
+    /// The check's `/dev/shm`, inside `tmp` (bind-mounted over `/dev/shm` where namespaces exist).
+    pub(crate) shm: PathBuf,
     /// The slot's git directory (read-only: checks cannot plant hooks, filters or config for later runs).
     pub(crate) git_dir: PathBuf,
     /// Object stores the slot borrows through `objects/info/alternates` (read-only).
@@ -108,6 +110,44 @@ const HOME_SECRETS: &[&str] = &[
     ".local/share/keyrings",
 ];
 
+/// Folders where other programs keep their sockets (`/run/docker.sock`, `/run/user/<uid>/bus`, `/tmp/.X11-unix`,
+/// `/tmp/ssh-*/agent.*`). Connecting to a pathname socket is not a file access Landlock controls (before ABI 9),
+/// so in the check's mount namespace these are covered by an empty read-only tmpfs — each one that holds none of
+/// the run's own folders.
+const SOCKET_DIRS: &[&str] = &[
+    "/run",
+    "/var/run",
+    "/tmp",
+    "/var/tmp",
+    "/var/lib/docker",
+    "/mnt/wsl",
+];
+
+/// The same under the home folder: Docker Desktop's socket, SSH and GnuPG agents.
+const HOME_SOCKET_DIRS: &[&str] = &[".docker", ".ssh", ".gnupg"];
+
+/// The existing socket folders that contain none of `roots`, canonical and deduplicated.
+pub(crate) fn hidden_dirs(roots: &Roots, home: Option<&Path>) -> Vec<PathBuf> {
+    let home_dirs = home
+        .into_iter()
+        .flat_map(|h| HOME_SOCKET_DIRS.iter().map(move |d| h.join(d)));
+    let mut out: Vec<PathBuf> = Vec::new();
+    for d in SOCKET_DIRS.iter().map(PathBuf::from).chain(home_dirs) {
+        let Ok(d) = d.canonicalize() else {
+            continue;
+        };
+        let holds_a_root = roots
+            .read
+            .iter()
+            .chain(&roots.write)
+            .any(|r| r.starts_with(&d));
+        if d.is_dir() && !holds_a_root && !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
 /// Plans the roots for one run. `protected` are folders no grant may reach (the user's working tree, the queue);
 /// `home` and `path_env` are the gate's own `HOME` and `PATH`. `Err` names a `gate.toml` path that is refused.
 pub(crate) fn plan_roots(
@@ -167,6 +207,11 @@ pub(crate) fn plan_roots(
     }
     for p in [&dirs.checkout, &dirs.cache, &dirs.tmp, &dirs.home] {
         push_existing(&mut roots.write, p.clone());
+    }
+    // Named on its own although `tmp` covers it: seen through its bind mount on /dev/shm, its files are beneath
+    // this folder but not beneath `tmp`, and Landlock judges the path it walks.
+    if let Ok(shm) = dirs.shm.canonicalize() {
+        roots.write.push(shm);
     }
     for (list, wanted) in [
         (&mut roots.read, &config.read),
@@ -282,6 +327,7 @@ mod tests {
             cache: d("cache"),
             tmp: d("tmp"),
             home: d("cache/home"),
+            shm: d("tmp/.shm"),
             git_dir: d("git"),
             objects: vec![d("objects")],
         }
@@ -335,6 +381,19 @@ mod tests {
         assert!(found.contains(&home.join(".cargo")));
         assert!(found.contains(&home.join(".rustup")));
         assert!(!found.contains(&home));
+    }
+
+    #[test]
+    fn socket_dirs_are_hidden_unless_they_hold_a_root() {
+        let roots = Roots {
+            read: vec![PathBuf::from("/usr")],
+            write: vec![PathBuf::from("/tmp/autodev-work/co")],
+        };
+        let hidden = hidden_dirs(&roots, None);
+        if Path::new("/run").is_dir() {
+            assert!(hidden.contains(&Path::new("/run").canonicalize().unwrap()));
+        }
+        assert!(!hidden.iter().any(|h| h == Path::new("/tmp")), "{hidden:?}");
     }
 
     #[test]

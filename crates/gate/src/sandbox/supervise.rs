@@ -40,6 +40,10 @@ struct Namespaces {
     /// The check's working directory, entered again after the mounts: the one inherited still points into the
     /// mount that became read-only.
     cwd: CString,
+    /// Folders covered by an empty read-only tmpfs (other programs' sockets: see `roots::hidden_dirs`).
+    hide: Vec<CString>,
+    /// The folder bind-mounted over `/dev/shm` (empty: leave it).
+    shm: CString,
 }
 
 impl ChildSetup {
@@ -56,8 +60,11 @@ impl ChildSetup {
         mut self,
         net: bool,
         writable: &[PathBuf],
+        hide: &[PathBuf],
+        shm: &std::path::Path,
         cwd: &std::path::Path,
     ) -> ChildSetup {
+        let c = |p: &PathBuf| CString::new(p.as_os_str().as_bytes()).ok();
         // SAFETY: getuid/getgid cannot fail.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
         // Map our own ids to themselves, so the check sees the same uid and file owners as without a namespace.
@@ -65,11 +72,10 @@ impl ChildSetup {
             net,
             uid_map: CString::new(format!("{uid} {uid} 1\n")).unwrap_or_default(),
             gid_map: CString::new(format!("{gid} {gid} 1\n")).unwrap_or_default(),
-            writable: writable
-                .iter()
-                .filter_map(|p| CString::new(p.as_os_str().as_bytes()).ok())
-                .collect(),
+            writable: writable.iter().filter_map(c).collect(),
             cwd: CString::new(cwd.as_os_str().as_bytes()).unwrap_or_default(),
+            hide: hide.iter().filter_map(c).collect(),
+            shm: CString::new(shm.as_os_str().as_bytes()).unwrap_or_default(),
         });
         self
     }
@@ -173,6 +179,33 @@ unsafe fn enter_namespaces(ns: &Namespaces) -> io::Result<()> {
             loopback_up()?;
         }
         read_only_except(&ns.writable)?;
+        for dir in &ns.hide {
+            let rc = libc::mount(
+                c"tmpfs".as_ptr(),
+                dir.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                c"size=4k,mode=0555".as_ptr().cast(),
+            );
+            if rc != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        // A private, writable /dev/shm: other programs' shared memory is neither readable nor writable there.
+        if !ns.shm.is_empty() {
+            let null = std::ptr::null::<libc::c_char>();
+            if libc::mount(
+                ns.shm.as_ptr(),
+                c"/dev/shm".as_ptr(),
+                null,
+                libc::MS_BIND,
+                std::ptr::null(),
+            ) != 0
+                || mount_setattr(c"/dev/shm", 0, MOUNT_ATTR_RDONLY) != 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+        }
         if !ns.cwd.is_empty() && libc::chdir(ns.cwd.as_ptr()) != 0 {
             return Err(io::Error::last_os_error());
         }
@@ -448,6 +481,8 @@ pub(super) fn user_namespaces_work() -> bool {
                 gid_map: CString::new(format!("{0} {0} 1\n", libc::getgid())).unwrap_or_default(),
                 writable: Vec::new(),
                 cwd: CString::default(),
+                hide: Vec::new(),
+                shm: CString::default(),
             };
             enter_namespaces(&ns)
         });

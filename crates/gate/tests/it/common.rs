@@ -81,6 +81,21 @@ pub(crate) fn repo_with(files: &[(&str, &str)]) -> TestRepo {
     TestRepo { _dir: dir, path }
 }
 
+/// [`repo_with`], in a temporary folder under `base` instead of the system's temp folder.
+pub(crate) fn repo_with_in(base: &Path, files: &[(&str, &str)]) -> TestRepo {
+    std::fs::create_dir_all(base).unwrap();
+    let dir = tempfile::tempdir_in(base).unwrap();
+    let path = dir.path().join("repo");
+    std::fs::create_dir_all(&path).unwrap();
+    for (p, c) in files {
+        let f = path.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, c).unwrap();
+    }
+    init_and_commit(&path);
+    TestRepo { _dir: dir, path }
+}
+
 /// A repository made from a fixture `input/` tree (plus the scenario's `setup.sh`, run before the commit).
 pub(crate) fn repo_from_fixture(input: &Path, setup: Option<&Path>) -> TestRepo {
     let dir = tempfile::tempdir().unwrap();

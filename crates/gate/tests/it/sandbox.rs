@@ -9,7 +9,7 @@ use std::process::Command;
 use gate::sandbox::{self, Level, Network};
 use gate::{Gate, GateConfig, GateReport, GateRequest};
 
-use crate::common::{git, repo_with};
+use crate::common::{git, repo_with, repo_with_in};
 
 const PATCH: &str = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n";
 
@@ -112,6 +112,25 @@ fn writes_outside_the_checkout_are_denied() {
         "ssh-ed25519 AAAA owner\n"
     );
     assert!(!Path::new("/tmp/autodev-sandbox-escape").exists());
+}
+
+#[test]
+fn shared_memory_is_private_to_the_check() {
+    if !landlock_or_skip() || !sandbox::support().user_namespaces {
+        eprintln!("SKIPPED: needs Landlock and user namespaces");
+        return;
+    }
+    let name = format!("autodev-shm-{}", std::process::id());
+    std::fs::write(format!("/dev/shm/{name}-host"), "host secret\n").unwrap();
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let check = format!(
+        "set -e; test ! -e /dev/shm/{name}-host; echo from-check > /dev/shm/{name}-check; \
+         python3 -c 'import multiprocessing; multiprocessing.Lock()'"
+    );
+    let report = run(&repo.path, &check, Vec::new());
+    let _ = std::fs::remove_file(format!("/dev/shm/{name}-host"));
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(!Path::new(&format!("/dev/shm/{name}-check")).exists());
 }
 
 #[test]
@@ -324,4 +343,47 @@ fn bubblewrap_fallback_contains_the_same_attacks() {
         std::fs::read_to_string(repo.path.join("a.txt")).unwrap(),
         "a\n"
     );
+}
+
+/// Connecting to another program's unix socket (the Docker daemon, an SSH agent, D-Bus) is not a file access
+/// Landlock controls on this kernel; in the check's mount namespace the folders that hold such sockets are
+/// covered by an empty tmpfs. The same connection succeeds without the sandbox (the test can fail).
+#[test]
+fn other_programs_sockets_are_unreachable() {
+    if !landlock_or_skip() {
+        return;
+    }
+    if !sandbox::support().user_namespaces {
+        eprintln!(
+            "SKIPPED: no user namespaces here: pathname sockets stay reachable (docs/GATE.md, limits)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("daemon.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let connect = format!(
+        "python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{}\")'",
+        sock.display()
+    );
+    // The repository outside /tmp, as a user's is: a folder holding one of the run's own folders stays visible.
+    let repo = repo_with_in(Path::new(env!("CARGO_TARGET_TMPDIR")), &[("a.txt", "a\n")]);
+    let report = run(
+        &repo.path,
+        &all_must_fail(std::slice::from_ref(&connect)),
+        Vec::new(),
+    );
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(
+        listener.accept().is_err(),
+        "the sandboxed check reached the socket"
+    );
+
+    let open = repo_with(&[
+        ("a.txt", "a\n"),
+        (".autodev_ssot/gate.toml", "[sandbox]\nmode = \"none\"\n"),
+    ]);
+    let report = run(&open.path, &connect, Vec::new());
+    assert!(report.passed(), "{}", log_of(&report));
 }
