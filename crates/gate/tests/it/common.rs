@@ -67,21 +67,12 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A repository whose single commit on `main` is `files` (path → content).
+/// A repository whose single commit on `main` is `files` (path → content), in the system's temp folder.
 pub(crate) fn repo_with(files: &[(&str, &str)]) -> TestRepo {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("repo");
-    std::fs::create_dir_all(&path).unwrap();
-    for (p, c) in files {
-        let f = path.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, c).unwrap();
-    }
-    init_and_commit(&path);
-    TestRepo { _dir: dir, path }
+    repo_with_in(&std::env::temp_dir(), files)
 }
 
-/// [`repo_with`], in a temporary folder under `base` instead of the system's temp folder.
+/// [`repo_with`], in a temporary folder under `base`.
 pub(crate) fn repo_with_in(base: &Path, files: &[(&str, &str)]) -> TestRepo {
     std::fs::create_dir_all(base).unwrap();
     let dir = tempfile::tempdir_in(base).unwrap();
