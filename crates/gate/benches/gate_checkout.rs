@@ -128,7 +128,10 @@ fn breakdown(repo: &Path, tmp: &Path, patch_file: &Path, runs: usize) {
     let slot = tmp.join("work/checkouts/slot-0");
     let head = String::from_utf8(git(repo, &["rev-parse", "HEAD"])).unwrap();
     let head = head.trim();
-    let gd = format!("--git-dir={}", tmp.join("work/checkouts/slot-0.git").display());
+    let gd = format!(
+        "--git-dir={}",
+        tmp.join("work/checkouts/slot-0.git").display()
+    );
     let wt = format!("--work-tree={}", slot.display());
     let steps: Vec<(&str, Vec<&str>)> = vec![
         (

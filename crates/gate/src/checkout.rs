@@ -118,12 +118,17 @@ pub(crate) fn prepare(git: &Git, slot: &Slot, repo: &RepoInfo, commit: &str) -> 
         }
     };
     result?;
+    // Everything a check may have planted outside the checkout for a later run goes, except the build cache:
+    // the temp dir holds the check's HOME and /dev/shm too, so no dotfile, site-packages or symlink survives.
     fresh_dir(&slot.tmp_dir)?;
-    // The check's private /dev/shm (bind-mounted there in its mount namespace).
-    let shm = slot.tmp_dir.join(".shm");
-    std::fs::create_dir_all(&shm).map_err(|e| GateError::io(&shm, e))?;
-    std::fs::create_dir_all(slot.cache_dir.join("home"))
-        .map_err(|e| GateError::io(&slot.cache_dir, e))
+    for dir in [
+        slot.tmp_dir.join(".shm"),
+        slot.tmp_dir.join("home"),
+        slot.cache_dir.clone(),
+    ] {
+        std::fs::create_dir_all(&dir).map_err(|e| GateError::io(&dir, e))?;
+    }
+    Ok(())
 }
 
 /// Removes `dir` and creates it empty.

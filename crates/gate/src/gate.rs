@@ -491,11 +491,12 @@ impl Gate {
             .map_err(|message| GateError::SandboxUnavailable { message })?;
         let summary = sandbox::summary(level, &gate_file.sandbox, support);
         let dirs = sandbox::RunDirs {
+            work_root: self.work_root(repo),
             checkout: slot.dir.clone(),
             cache: slot.cache_dir.clone(),
             tmp: slot.tmp_dir.clone(),
             shm: slot.tmp_dir.join(".shm"),
-            home: slot.cache_dir.join("home"),
+            home: slot.tmp_dir.join("home"),
             git_dir: checkout::git_dir_of(&slot.dir),
             objects: vec![repo.common_dir.join("objects")],
         };

@@ -53,3 +53,45 @@ pub(super) fn ruleset(abi: u8, roots: &Roots, deny_tcp: bool) -> io::Result<Rule
         .add_rules(path_beneath_rules(&roots.write, AccessFs::from_all(abi)))
         .map_err(err)
 }
+
+/// A second handle on `ruleset` and the read rights, for the check's pid 1 to grant its fresh `/proc` (mounted
+/// after the ruleset was built, so no rule covers it yet: Landlock does not look through to the mount point).
+pub(super) fn proc_grant(
+    ruleset: &RulesetCreated,
+    abi: u8,
+) -> io::Result<Option<(std::os::fd::OwnedFd, u64)>> {
+    let abi = ABI::from(i32::from(abi));
+    let fd: Option<std::os::fd::OwnedFd> = ruleset.try_clone()?.into();
+    Ok(fd.map(|fd| (fd, AccessFs::from_read(abi).bits())))
+}
+
+/// `landlock_add_rule(ruleset, LANDLOCK_RULE_PATH_BENEATH, {access, path})` with raw system calls only: it runs
+/// between fork and exec.
+pub(super) fn add_path_rule(ruleset: libc::c_int, path: &std::ffi::CStr, access: u64) -> bool {
+    #[repr(C, packed)]
+    struct PathBeneath {
+        allowed_access: u64,
+        parent_fd: i32,
+    }
+    const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+    // SAFETY: open/syscall/close with a NUL-terminated path and an attribute owned by this frame.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let attr = PathBeneath {
+            allowed_access: access,
+            parent_fd: fd,
+        };
+        let rc = libc::syscall(
+            libc::SYS_landlock_add_rule,
+            ruleset,
+            LANDLOCK_RULE_PATH_BENEATH,
+            &attr as *const PathBeneath,
+            0u32,
+        );
+        libc::close(fd);
+        rc == 0
+    }
+}

@@ -226,9 +226,11 @@ pub(crate) fn contain(
                 roots,
                 summary.network == Network::NoTcp,
             )?;
+            let proc_grant = landlock::proc_grant(&ruleset, summary.landlock_abi.unwrap_or(0))?;
             let mut setup = supervise::ChildSetup::new(Some(ruleset));
             if summary.read_only_mounts {
                 setup = setup.with_namespaces(
+                    proc_grant,
                     netns,
                     &roots.write,
                     &roots::hidden_dirs(

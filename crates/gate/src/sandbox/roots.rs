@@ -14,13 +14,15 @@ use crate::config::SandboxConfig;
 /// The gate-owned folders of one run.
 #[derive(Debug, Clone)]
 pub(crate) struct RunDirs {
+    /// The gate's work root: every folder below must resolve inside it.
+    pub(crate) work_root: PathBuf,
     /// The checkout (writable, the checks' working directory).
     pub(crate) checkout: PathBuf,
     /// The slot's persistent build cache (writable).
     pub(crate) cache: PathBuf,
     /// A private temp directory, emptied before each run (writable, `TMPDIR`).
     pub(crate) tmp: PathBuf,
-    /// A private home inside the cache (writable, `HOME`).
+    /// A private home inside `tmp`, fresh every run (writable, `HOME`).
     pub(crate) home: PathBuf,
     /// The check's `/dev/shm`, inside `tmp` (bind-mounted over `/dev/shm` where namespaces exist).
     pub(crate) shm: PathBuf,
@@ -87,6 +89,32 @@ const ETC_SECRETS: &[&str] = &[
     "docker",
     "libvirt",
     "gitlab-runner",
+    // Servers' credentials (root-owned and 0600 is no protection from a check run by root: see `supervise`'s
+    // capability drop for the rest).
+    "letsencrypt",
+    "mysql",
+    "postgresql",
+    "pgbouncer",
+    "kubernetes",
+    "rancher",
+    "containerd",
+    "netplan",
+    "ppp",
+    "postfix",
+    "exim4",
+    "msmtprc",
+    "ldap.secret",
+    "grafana",
+    "redis",
+    "rabbitmq",
+    "vault.d",
+    "consul.d",
+    "nomad.d",
+    "cloud",
+    "odbc.ini",
+    "davfs2",
+    "boto.cfg",
+    "environment",
 ];
 
 /// `/etc` folders granted entry by entry, without `private`.
@@ -205,6 +233,7 @@ pub(crate) fn plan_roots(
     for p in DEVICES.iter().map(PathBuf::from) {
         push_existing(&mut roots.write, p);
     }
+    own_folders_stay_inside(dirs)?;
     for p in [&dirs.checkout, &dirs.cache, &dirs.tmp, &dirs.home] {
         push_existing(&mut roots.write, p.clone());
     }
@@ -230,6 +259,35 @@ pub(crate) fn plan_roots(
         }
     }
     Ok(roots)
+}
+
+/// The run's writable folders must be real folders inside the work root: a check that replaced one with a
+/// symlink (say, its HOME pointing at the user's repository) must not get the target granted on the next run.
+fn own_folders_stay_inside(dirs: &RunDirs) -> Result<(), String> {
+    let root = dirs
+        .work_root
+        .canonicalize()
+        .map_err(|e| format!("work root {}: {e}", dirs.work_root.display()))?;
+    for p in [
+        &dirs.checkout,
+        &dirs.cache,
+        &dirs.tmp,
+        &dirs.home,
+        &dirs.shm,
+    ] {
+        let is_dir = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        let inside = p.canonicalize().is_ok_and(|c| c.starts_with(&root));
+        if !is_dir || !inside {
+            return Err(format!(
+                "{} is not a folder inside the work root {} (a symlink planted by an earlier check?); \
+                 delete {} and run again",
+                p.display(),
+                root.display(),
+                p.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `/etc` entry by entry, secrets left out.
@@ -323,10 +381,11 @@ mod tests {
             p
         };
         RunDirs {
+            work_root: base.to_owned(),
             checkout: d("co"),
             cache: d("cache"),
             tmp: d("tmp"),
-            home: d("cache/home"),
+            home: d("tmp/home"),
             shm: d("tmp/.shm"),
             git_dir: d("git"),
             objects: vec![d("objects")],
@@ -367,6 +426,19 @@ mod tests {
         );
         assert!(roots.write.contains(&d.checkout.canonicalize().unwrap()));
         assert!(!roots.read.iter().any(|r| home.join(".ssh").starts_with(r)));
+    }
+
+    #[test]
+    fn a_run_folder_swapped_for_a_symlink_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let outside = t.path().join("users-repo");
+        std::fs::create_dir_all(&outside).unwrap();
+        let d = dirs(&t.path().join("run"));
+        assert!(own_folders_stay_inside(&d).is_ok());
+        std::fs::remove_dir(&d.home).unwrap();
+        std::os::unix::fs::symlink(&outside, &d.home).unwrap();
+        let err = own_folders_stay_inside(&d).unwrap_err();
+        assert!(err.contains("not a folder inside the work root"), "{err}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use std::ffi::CString;
 use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ pub(crate) struct ChildSetup {
     ruleset: Option<RulesetCreated>,
 }
 
-/// New user + mount (+ network) namespaces, entered before Landlock.
+/// New user + mount + PID (+ network) namespaces, entered before Landlock.
 struct Namespaces {
     /// Also a new network namespace (loopback only).
     net: bool,
@@ -44,6 +45,8 @@ struct Namespaces {
     hide: Vec<CString>,
     /// The folder bind-mounted over `/dev/shm` (empty: leave it).
     shm: CString,
+    /// The Landlock ruleset (a second descriptor) and the read rights to grant on the fresh `/proc`.
+    proc_grant: Option<(OwnedFd, u64)>,
 }
 
 impl ChildSetup {
@@ -58,6 +61,7 @@ impl ChildSetup {
     /// Adds user + mount namespaces (and a network namespace when `net`), keeping `writable` writable.
     pub(crate) fn with_namespaces(
         mut self,
+        proc_grant: Option<(OwnedFd, u64)>,
         net: bool,
         writable: &[PathBuf],
         hide: &[PathBuf],
@@ -76,6 +80,7 @@ impl ChildSetup {
             cwd: CString::new(cwd.as_os_str().as_bytes()).unwrap_or_default(),
             hide: hide.iter().filter_map(c).collect(),
             shm: CString::new(shm.as_os_str().as_bytes()).unwrap_or_default(),
+            proc_grant,
         });
         self
     }
@@ -150,6 +155,8 @@ fn enter_sandbox(setup: ChildSetup) -> io::Result<()> {
     if let Some(ns) = &setup.namespaces {
         // SAFETY: unshare/open/write/ioctl/mount on this single-threaded process; buffers are owned by `setup`.
         unsafe { enter_namespaces(ns)? };
+        // SAFETY: fork/waitpid/mount/_exit on this single-threaded process.
+        unsafe { start_pid_namespace(ns)? };
     }
     if let Some(ruleset) = setup.ruleset {
         let status = ruleset
@@ -158,12 +165,150 @@ fn enter_sandbox(setup: ChildSetup) -> io::Result<()> {
         if status.ruleset == landlock::RulesetStatus::NotEnforced {
             return Err(io::Error::other("landlock: the ruleset was not enforced"));
         }
+        // Not under bubblewrap: it needs its capabilities to build its namespaces, and drops them for the check.
+        drop_capabilities();
+    }
+    // Descriptors the gate's own caller left open (a shell's `exec 7>file`, an inherited socket) were opened
+    // outside the sandbox: writing through one would bypass it. The check keeps only stdin, stdout and stderr.
+    // SAFETY: close_range on this process's own descriptors; it only sets flags.
+    if unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, CLOSE_RANGE_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }
 
+/// The check holds no capability, now or after `exec`: run as root (or as root of its user namespace) it could
+/// otherwise read any file Landlock grants regardless of owner and mode (`CAP_DAC_OVERRIDE`), and reach kernel
+/// interfaces meant for administrators. Clears the bounding and ambient sets, locks the "root gets every
+/// capability on exec" rule off, then empties the rest. An unprivileged user holds none to begin with, and the
+/// calls that need `CAP_SETPCAP` fail harmlessly.
+fn drop_capabilities() {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: libc::c_int,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+    // SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP and SECBIT_NO_CAP_AMBIENT_RAISE, each with its lock bit.
+    const SECUREBITS: libc::c_ulong = 0b1111 | (0b11 << 6);
+    // SAFETY: prctl and capset on this process only; the structs outlive the calls.
+    unsafe {
+        for cap in 0..64 {
+            libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
+        }
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        libc::prctl(libc::PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0);
+        let header = Header {
+            version: LINUX_CAPABILITY_VERSION_3,
+            pid: 0,
+        };
+        let data = [Data {
+            effective: 0,
+            permitted: 0,
+            inheritable: 0,
+        }; 2];
+        libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr());
+    }
+}
+
+/// Called after `unshare(CLONE_NEWPID)`: forks the namespace's pid 1, a tiny init that forks the check and
+/// reaps orphans until the check exits, then exits with its status. When pid 1 exits the kernel kills every
+/// other process in the namespace at once and forbids new ones: nothing the check started survives it, however
+/// fast it forks. Returns `Ok` only in the check; the caller (outside the namespace) and the init never return.
+unsafe fn start_pid_namespace(ns: &Namespaces) -> io::Result<()> {
+    // SAFETY: see the caller.
+    unsafe {
+        let init = match libc::fork() {
+            -1 => return Err(io::Error::last_os_error()),
+            0 => libc::getpid(),
+            init => {
+                // The caller only relays pid 1's status to the supervisor; the check keeps std's exec-status pipe.
+                close_from(3);
+                libc::_exit(wait_exit_code(init))
+            }
+        };
+        // Pid 1 dies with the process outside (SIGKILL from outside the namespace reaches an init).
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        // A /proc of this namespace: the check sees its own processes only, not other programs' command lines.
+        // Where the kernel refuses (a container that masks parts of /proc), the host's stays readable as before.
+        let mounted = libc::mount(
+            c"proc".as_ptr(),
+            c"/proc".as_ptr(),
+            c"proc".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            std::ptr::null(),
+        ) == 0;
+        if mounted
+            && let Some((ruleset, access)) = &ns.proc_grant
+            && !super::landlock::add_path_rule(ruleset.as_raw_fd(), c"/proc", *access)
+        {
+            return Err(io::Error::other("landlock: cannot grant the check's /proc"));
+        }
+        match libc::fork() {
+            -1 => Err(io::Error::last_os_error()),
+            0 => {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                if libc::getppid() != init {
+                    libc::_exit(STOPPED_STATUS);
+                }
+                Ok(())
+            }
+            check => {
+                close_from(3);
+                loop {
+                    let mut status = 0;
+                    let pid = libc::waitpid(-1, &mut status, 0);
+                    if pid == check {
+                        libc::_exit(exit_code(status));
+                    }
+                    if pid < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                        libc::_exit(STOPPED_STATUS);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Waits for `pid` and returns its exit code (`128 + signal` when it was killed).
+unsafe fn wait_exit_code(pid: libc::pid_t) -> i32 {
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid writes only `status`.
+        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if rc == pid {
+            return exit_code(status);
+        }
+        if rc < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return STOPPED_STATUS;
+        }
+    }
+}
+
+/// A `waitpid` status as a shell would report it.
+fn exit_code(status: i32) -> i32 {
+    if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    }
+}
+
 unsafe fn enter_namespaces(ns: &Namespaces) -> io::Result<()> {
-    let mut flags = libc::CLONE_NEWUSER | libc::CLONE_NEWNS;
+    let mut flags = libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID;
     if ns.net {
         flags |= libc::CLONE_NEWNET;
     }
@@ -250,6 +395,9 @@ unsafe fn read_only_except(writable: &[CString]) -> io::Result<()> {
 }
 
 const MOUNT_ATTR_RDONLY: u64 = 0x1;
+
+/// `CLOSE_RANGE_CLOEXEC` of `<linux/close_range.h>` (Linux 5.11): mark the range close-on-exec.
+const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
 
 /// `struct mount_attr` of `<linux/mount.h>`.
 #[repr(C)]
@@ -360,11 +508,7 @@ unsafe fn wait_for(check: libc::pid_t, signals: &libc::sigset_t) -> i32 {
                 let mut status = 0;
                 let pid = libc::waitpid(-1, &mut status, libc::WNOHANG);
                 if pid == check {
-                    return if libc::WIFEXITED(status) {
-                        libc::WEXITSTATUS(status)
-                    } else {
-                        128 + libc::WTERMSIG(status)
-                    };
+                    return exit_code(status);
                 }
                 if pid <= 0 {
                     break;
@@ -483,6 +627,7 @@ pub(super) fn user_namespaces_work() -> bool {
                 cwd: CString::default(),
                 hide: Vec::new(),
                 shm: CString::default(),
+                proc_grant: None,
             };
             enter_namespaces(&ns)
         });

@@ -387,3 +387,83 @@ fn other_programs_sockets_are_unreachable() {
     let report = run(&open.path, &connect, Vec::new());
     assert!(report.passed(), "{}", log_of(&report));
 }
+
+#[test]
+fn nothing_a_check_plants_in_its_home_reaches_the_next_run() {
+    if !landlock_or_skip() {
+        return;
+    }
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let r = repo.path.display();
+    // Run 1 leaves a dotfile (a `.pth`, a shell rc…) and then swaps HOME for a symlink to the user's repository,
+    // hoping the next run is granted its target as "HOME".
+    let plant = format!(
+        "set -e; echo planted > \"$HOME/.planted\"; mkdir -p \"$HOME/.local/lib\"; \
+         cd /; rm -rf \"$HOME\"; ln -s {r} \"$HOME\"; echo planted"
+    );
+    let report = run(&repo.path, &plant, Vec::new());
+    assert!(report.passed(), "{}", log_of(&report));
+    let probe = "test ! -L \"$HOME\" || { echo 'HOME is a symlink'; exit 1; }
+test ! -e \"$HOME/.planted\" || { echo 'a planted dotfile survived'; exit 1; }
+test ! -e \"$HOME/.local\" || { echo 'a planted folder survived'; exit 1; }
+echo pwned > \"$HOME/a.txt\" && echo wrote-home";
+    let report = run(&repo.path, probe, Vec::new());
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(log_of(&report).contains("wrote-home"));
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("a.txt")).unwrap(),
+        "a\n"
+    );
+}
+
+/// A descriptor the gate inherited from whoever started it (here a shell's `exec 7>>file`) was opened outside
+/// the sandbox; the check must not be able to write through it.
+#[test]
+fn descriptors_the_gate_inherited_do_not_reach_the_check() {
+    if !landlock_or_skip() {
+        return;
+    }
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("outside.txt");
+    std::fs::write(&target, "").unwrap();
+    let check = "if (echo pwned >&7) 2>/dev/null; then echo 'ALLOWED: fd 7'; exit 1; fi; \
+                 if [ -e /proc/self/fd/7 ]; then echo 'ALLOWED: fd 7 open'; exit 1; fi; echo denied";
+    let gate = gate_bin(&repo.path, check);
+    let args: Vec<String> = std::iter::once(gate.get_program())
+        .chain(gate.get_args())
+        .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', "'\\''")))
+        .collect();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "exec 7>>'{}'; exec {}",
+            target.display(),
+            args.join(" ")
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
+}
+
+/// A check holds no capability, even when the gate runs as root: it cannot read a root-only file by bypassing
+/// its mode, nor regain capabilities through `exec`.
+#[test]
+fn checks_hold_no_capabilities() {
+    if !landlock_or_skip() {
+        return;
+    }
+    let repo = repo_with(&[("a.txt", "a\n")]);
+    let check = "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status; \
+                 if grep -E '^Cap(Prm|Eff|Bnd|Amb):' /proc/self/status | grep -qv '0000000000000000$'; then \
+                 echo 'HOLDS CAPABILITIES'; exit 1; fi";
+    let report = run(&repo.path, check, Vec::new());
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(
+        log_of(&report).contains("CapBnd:\t0000000000000000"),
+        "{}",
+        log_of(&report)
+    );
+}
