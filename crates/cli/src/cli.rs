@@ -304,7 +304,7 @@ pub struct PauseArgs {
 pub struct ApproveArgs {
     /// The task id.
     pub id: TaskId,
-    /// Who approves (default: $USER).
+    /// Who approves (default: $USER, else the account running autodev).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// Print the approval record as JSON.
@@ -320,7 +320,7 @@ pub struct RejectArgs {
     /// Why, recorded with the rejection.
     #[arg(long, default_value = "", value_name = "TEXT")]
     pub reason: String,
-    /// Who rejects (default: $USER).
+    /// Who rejects (default: $USER, else the account running autodev).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
 }

@@ -171,6 +171,16 @@ impl FakeTelegram {
         id
     }
 
+    /// Queues an update with the `update_id` given, as a misbehaving server (or a replayed capture) would send
+    /// it: for what a bot does with an id it should never get.
+    pub fn push_update_as(&self, update_id: i64, mut update: Value) {
+        if let Some(map) = update.as_object_mut() {
+            map.insert("update_id".into(), json!(update_id));
+        }
+        self.state.lock().pending.push(update);
+        self.state.wake.notify_waiters();
+    }
+
     /// A private-chat text message from `user_id`.
     pub fn push_message(&self, user_id: i64, text: &str) -> i64 {
         self.push_update(json!({
@@ -186,13 +196,18 @@ impl FakeTelegram {
 
     /// `user_id` pressing an inline button with `data` on message `message_id` in their private chat.
     pub fn push_callback(&self, user_id: i64, message_id: i64, data: &str) -> i64 {
+        self.push_callback_in(user_id, user_id, message_id, data)
+    }
+
+    /// `user_id` pressing an inline button with `data` on message `message_id` in chat `chat_id` (a group).
+    pub fn push_callback_in(&self, chat_id: i64, user_id: i64, message_id: i64, data: &str) -> i64 {
         self.push_update(json!({
             "callback_query": {
                 "id": format!("cq{}", self.state.lock().next_update_id),
                 "from": {"id": user_id, "is_bot": false, "first_name": "Tester"},
                 "message": {
                     "message_id": message_id,
-                    "chat": {"id": user_id, "type": "private"},
+                    "chat": {"id": chat_id, "type": if chat_id == user_id { "private" } else { "supergroup" }},
                     "date": 1_764_000_000,
                     "text": "notification",
                 },
@@ -384,6 +399,9 @@ async fn get_updates(state: &State, params: &Value) -> Response {
             s.pending
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             if !s.pending.is_empty() || tokio::time::Instant::now() >= deadline {
+                // Telegram answers in update_id order.
+                s.pending
+                    .sort_by_key(|u| u["update_id"].as_i64().unwrap_or(0));
                 let out: Vec<Value> = s.pending.iter().take(limit).cloned().collect();
                 return ok(Value::Array(out));
             }

@@ -40,6 +40,7 @@
 //! - [`report`]: worker reports and approval records.
 //! - [`exit_codes`]: the documented process exit codes.
 //! - [`fsutil`]: no-overwrite rename and directory fsync.
+//! - [`text`]: outside text made safe to show on a terminal or in a chat.
 
 pub mod audit;
 pub mod error;
@@ -50,6 +51,7 @@ pub mod id;
 pub mod queue;
 pub mod report;
 pub mod task;
+pub mod text;
 
 pub use audit::{Audit, GatedPatch, Submitted, TaskMismatch};
 pub use error::{Error, Result};

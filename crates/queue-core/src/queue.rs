@@ -167,7 +167,7 @@ pub struct TaskStatus {
     pub id: TaskId,
     /// Where it is.
     pub state: TaskState,
-    /// Tries started so far (claims recorded in the log).
+    /// Tries started so far: the try number of the latest claim (a release does not use one up).
     pub attempts: u32,
     /// The queue's maximum.
     pub max_attempts: u32,
@@ -841,7 +841,9 @@ impl Queue {
         }
         #[derive(Default)]
         struct FromLog {
-            claims: u32,
+            /// The highest try number a claim recorded: a release gives the task back without using a try, so
+            /// counting claims would overstate ("tries 5 of 3").
+            tries: u32,
             owner: Option<(String, String, DateTime<Utc>)>,
             failure: Option<String>,
             last: Option<&'static str>,
@@ -859,9 +861,9 @@ impl Queue {
                     owner,
                     token,
                     lease_expires_at,
-                    ..
+                    attempt,
                 } => {
-                    f.claims += 1;
+                    f.tries = f.tries.max(*attempt);
                     f.owner = Some((owner.clone(), token.clone(), *lease_expires_at));
                 }
                 EventKind::TaskFailed { reason, .. } => f.failure = Some(reason.clone()),
@@ -937,7 +939,7 @@ impl Queue {
                 out.push(TaskStatus {
                     id,
                     state: st,
-                    attempts: f.claims,
+                    attempts: f.tries,
                     max_attempts: self.config.max_attempts,
                     title: task.title,
                     intent: task.intent,

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::api::{Api, ApiError, Message, Token, Update};
 use crate::commands::{self, Button, Command};
-use crate::html::{clip, escape};
+use crate::html::{clip, clip_text, escape};
 use crate::state::StateDir;
 use crate::{Error, Result};
 
@@ -44,6 +44,12 @@ impl AllowList {
     /// Whether a message from `user` in `chat` is obeyed.
     pub fn permits(&self, user: Option<i64>, chat: i64) -> bool {
         self.0.iter().any(|&id| Some(id) == user || id == chat)
+    }
+
+    /// Whether `user` (a person, not a chat) is on the list: a button press is the presser's act, so an
+    /// allow-listed group chat does not let every member of it press Approve.
+    pub fn permits_user(&self, user: i64) -> bool {
+        self.0.contains(&user)
     }
 
     /// The ids (notifications go to each).
@@ -230,16 +236,30 @@ impl Bot {
                 Ok(updates) => {
                     self.health.ok();
                     pause = self.config.backoff;
+                    let mut stuck = false;
                     for u in updates {
                         if u.update_id < offset {
                             continue;
                         }
                         // Saved before handling: a crash mid-command loses it rather than running it twice.
-                        offset = u.update_id + 1;
+                        // Telegram's ids are far below i64::MAX; one that is not cannot be acknowledged (the
+                        // next offset would wrap and replay every old update), so it is never handled.
+                        let Some(next) = u.update_id.checked_add(1) else {
+                            tracing::warn!(
+                                update_id = u.update_id,
+                                "ignoring an update whose id cannot be acknowledged"
+                            );
+                            stuck = true;
+                            continue;
+                        };
+                        offset = next;
                         self.state.set_update_offset(offset)?;
                         self.handle(u).await;
                     }
-                    continue;
+                    if !stuck {
+                        continue;
+                    }
+                    pause
                 }
                 Err(ApiError::Conflict { description }) => {
                     tracing::warn!(
@@ -358,7 +378,7 @@ impl Bot {
         let user = cq.from.id;
         let chat = cq.message.as_ref().map_or(user, |m| m.chat.id);
         let data = cq.data.clone().unwrap_or_default();
-        if !self.config.allow.permits(Some(user), chat) {
+        if !self.config.allow.permits_user(user) {
             self.audit_denied(Some(user), &format!("button {data}"));
             if let Err(e) = self.api.answer_callback_query(&cq.id, "Not allowed").await {
                 tracing::warn!("answerCallbackQuery: {e}");
@@ -427,7 +447,7 @@ impl Bot {
                     s.push_str(&format!(
                         "• <b>{}</b>{field}: {}\n",
                         r.code.as_str(),
-                        escape(&clip(&r.message, 300))
+                        escape(&clip_text(&r.message, 300))
                     ));
                 }
                 s.push_str("\nHow to write it:\n");
@@ -552,7 +572,7 @@ impl Bot {
             Ok(Some((code, message))) => format!(
                 "delivery failed: <b>{}</b> {}\n",
                 escape(&clip(&code, 60)),
-                escape(&clip(&message, 500))
+                escape(&clip_text(&message, 500))
             ),
             _ => String::new(),
         }
@@ -580,7 +600,7 @@ impl Bot {
                 return format!(
                     "Not delivered: <b>{}</b> {}",
                     e.code(),
-                    escape(&clip(&e.to_string(), 500))
+                    escape(&clip_text(&e.to_string(), 500))
                 );
             }
         };
@@ -813,7 +833,7 @@ impl Bot {
         let html = format!(
             "⚠️ Delivery of <code>{id}</code> failed: <b>{}</b>\n{}\n{next}",
             escape(&clip(code, 60)),
-            escape(&clip(message, 1500))
+            escape(&clip_text(message, 1500))
         );
         self.broadcast(&html, None, None).await
     }
@@ -828,7 +848,7 @@ impl Bot {
             "❌ <code>{id}</code> failed: <b>{}</b>\n{}\n{}",
             escape(&clip(reason, 100)),
             escape(&clip(&title, 200)),
-            escape(&clip(message, 2000)),
+            escape(&clip_text(message, 2000)),
         );
         self.broadcast(&html, None, None).await
     }
@@ -851,7 +871,7 @@ fn refusal(e: &approval::Error) -> String {
         format!(
             "<b>{}</b>: {}",
             e.code(),
-            escape(&clip(&e.to_string(), 1500))
+            escape(&clip_text(&e.to_string(), 1500))
         )
     } else {
         internal(e)

@@ -20,8 +20,21 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// At most `max` characters of `s`, with `…` when cut.
+/// One line of outside text (a title, a name, a command): control characters written as escapes
+/// ([`queue_core::text::printable`]), so a newline cannot start a forged line; at most `max` characters, with `…`
+/// when cut.
 pub fn clip(s: &str, max: usize) -> String {
+    cut(&queue_core::text::printable(s), max)
+}
+
+/// A multi-line body (a failure message, a check's output): lines kept, every other control character escaped;
+/// at most `max` characters.
+pub fn clip_text(s: &str, max: usize) -> String {
+    let lines: Vec<_> = s.split('\n').map(queue_core::text::printable).collect();
+    cut(&lines.join("\n"), max)
+}
+
+fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
     }
@@ -100,5 +113,11 @@ mod tests {
     fn clip_counts_characters() {
         assert_eq!(clip("한국어입니다", 3), "한국…");
         assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
+    fn outside_text_cannot_forge_lines() {
+        assert_eq!(clip("fix\n✅ Approved T1", 100), "fix\\n✅ Approved T1");
+        assert_eq!(clip_text("a\nb\u{1b}[1m", 100), "a\nb\\u{1b}[1m");
     }
 }

@@ -22,6 +22,35 @@ const GATE_BUCKETS: &[f64] = &[
     0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
 ];
 
+/// The codes a task can fail with (`failed/` reason, `autodev_task_failures_total{reason}`): the worker's own,
+/// the last try's edit or model problem, and the gate's verdicts.
+const FAILURE_CODES: &[&str] = &[
+    "BASE_UNREADABLE",
+    "BASE_UNBORN",
+    "NO_ATTEMPT",
+    "CONTEXT_TOO_LARGE",
+    "CONTEXT_TRUNCATED",
+    "ANSWER_TRUNCATED",
+    "EDIT_FORMAT_INVALID",
+    "EDIT_NO_EDITS",
+    "EDIT_NO_MATCH",
+    "EDIT_AMBIGUOUS",
+    "EDIT_NO_CHANGE",
+    "EDIT_OUTSIDE_TARGETS",
+    "EDIT_PATH_INVALID",
+    "EDIT_TEXT_INVALID",
+    "FIRST_BYTE_TIMEOUT",
+    "IDLE_TIMEOUT",
+    "STREAM_CUT",
+    "OUTPUT_TRUNCATED",
+    "INVALID_RESPONSE",
+    "SERVER_ERROR",
+    "HTTP_ERROR",
+    "GATE_FAILED",
+    "GATE_ERROR",
+    "ARTIFACT_WRITE_FAILED",
+];
+
 /// The worker's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -154,6 +183,14 @@ impl Metrics {
             "Reasons the gate gave for FAIL.",
             &["reason"],
         );
+        // Every known code starts at 0, so the dashboard's failure panels show zeros (not "No data") on a
+        // fresh stack and `increase()` sees the first failure.
+        for code in FAILURE_CODES {
+            task_failures.with_label_values(&[code]);
+        }
+        for code in gate::ReasonCode::ALL {
+            gate_fail_reasons.with_label_values(&[code.as_str()]);
+        }
         let build = IntGaugeVec::new(
             Opts::new("autodev_build_info", "Build information; always 1."),
             &["version"],
@@ -268,6 +305,23 @@ impl Metrics {
             self.gate_fail_reasons
                 .with_label_values(&[r.code.as_str()])
                 .inc();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_counters_exist_at_zero_before_the_first_failure() {
+        let text = Metrics::new().render();
+        for line in [
+            "autodev_task_failures_total{reason=\"EDIT_NO_MATCH\"} 0",
+            "autodev_task_failures_total{reason=\"GATE_FAILED\"} 0",
+            "autodev_gate_fail_reasons_total{reason=\"CHECK_FAILED\"} 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
         }
     }
 }

@@ -53,10 +53,7 @@ pub(super) fn reject(queue_dir: &Path, args: RejectArgs) -> anyhow::Result<u8> {
 }
 
 fn decider(by: Option<String>) -> Decider {
-    let by = by.unwrap_or_else(|| {
-        let actor = super::actor();
-        actor.strip_prefix("cli:").unwrap_or(&actor).to_owned()
-    });
+    let by = by.unwrap_or_else(super::os_user);
     Decider { by, via: Via::Cli }
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+use queue_core::text::printable;
 use queue_core::{Event, exit_codes};
 
 use crate::cli::EventsArgs;
@@ -63,7 +64,7 @@ fn human(ev: &Event) -> String {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            details.push(format!("{k}={s}"));
+            details.push(format!("{k}={}", printable(&s)));
         }
     }
     format!(
@@ -73,7 +74,7 @@ fn human(ev: &Event) -> String {
         ev.task_id
             .map(|t| t.to_string())
             .unwrap_or_else(|| "-".into()),
-        ev.actor,
+        printable(&ev.actor),
         details.join(" ")
     )
 }

@@ -67,19 +67,55 @@ fn open_queue(dir: &Path) -> anyhow::Result<Queue> {
 
 /// `cli:<user>`, recorded as the actor of events.
 fn actor() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("cli:{user}")
+    format!("cli:{}", os_user())
+}
+
+/// Who runs this command: `$USER` (`USERNAME` on Windows) as the shell set it, else the name of the account this
+/// process runs as (a container or cron job has no `$USER`), else the uid: never "unknown".
+pub(crate) fn os_user() -> String {
+    if let Some(user) = ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|u| !u.trim().is_empty())
+    {
+        return user;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid cannot fail; getpwuid_r writes only into `pw` and `buf` (owned by this frame, sizes as
+        // passed), and `pw.pw_name` points into `buf` while it lives.
+        unsafe {
+            let uid = libc::getuid();
+            let mut pw: libc::passwd = std::mem::zeroed();
+            let mut buf = vec![0 as libc::c_char; 4096];
+            let mut found: *mut libc::passwd = std::ptr::null_mut();
+            if libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found) == 0
+                && !found.is_null()
+                && !pw.pw_name.is_null()
+            {
+                let name = std::ffi::CStr::from_ptr(pw.pw_name).to_string_lossy();
+                if !name.is_empty() {
+                    return name.into_owned();
+                }
+            }
+            format!("uid{uid}")
+        }
+    }
+    #[cfg(not(unix))]
+    "unknown".to_owned()
 }
 
 /// Structured logs on stderr for the long-running commands; `AUTODEV_LOG` filters (default `info`).
 pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("AUTODEV_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour only for a person at a terminal: `docker logs`, files and pipes get plain text; NO_COLOR is obeyed.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .try_init();
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use queue_core::exit_codes;
+use queue_core::text::printable;
 
 use crate::cli::StatusArgs;
 
@@ -43,19 +44,19 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             writeln!(out, "id        {}", t.id)?;
             writeln!(out, "state     {}", t.state.as_str())?;
             writeln!(out, "attempts  {} of {}", t.attempts, t.max_attempts)?;
-            writeln!(out, "title     {}", t.title)?;
+            writeln!(out, "title     {}", printable(&t.title))?;
             writeln!(out, "intent    {}", t.intent)?;
-            writeln!(out, "targets   {}", t.targets.join(", "))?;
+            writeln!(out, "targets   {}", printable(&t.targets.join(", ")))?;
             let base = t.base_commit.as_deref().map_or("(no commits yet)", short);
             writeln!(out, "repo      {} @ {base}", t.repo.display())?;
             if let Some(o) = &t.owner {
-                writeln!(out, "owner     {o}")?;
+                writeln!(out, "owner     {}", printable(o))?;
             }
             if let Some(l) = &t.lease_expires_at {
                 writeln!(out, "lease     until {}", l.to_rfc3339())?;
             }
             if let Some(r) = &t.failure_reason {
-                writeln!(out, "failure   {r}")?;
+                writeln!(out, "failure   {}", printable(r))?;
             }
             if let Some(p) = &t.unlogged_approval {
                 // A file that looks like an approval but has no APPROVED event behind it: say so, loudly.
@@ -96,7 +97,7 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
                 }
             }
             if let Some((code, message)) = &delivery_failed {
-                writeln!(out, "delivery  failed: {code}: {message}")?;
+                writeln!(out, "delivery  failed: {code}: {}", printable(message))?;
             }
         }
         return Ok(exit_codes::OK);
@@ -118,7 +119,7 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     }
     writeln!(out, "{:<16} {:<9} {:>8}  TITLE", "ID", "STATE", "ATTEMPTS")?;
     for t in &tasks {
-        let title: String = t.title.chars().take(70).collect();
+        let title: String = printable(&t.title).chars().take(70).collect();
         writeln!(
             out,
             "{:<16} {:<9} {:>8}  {title}",

@@ -243,6 +243,14 @@ fn telegram_approve_ends_in_a_pull_request_link_in_the_chat() {
         events_of(&repo, "PUBLISHED") == 2
     });
     assert_eq!(forge.pulls().len(), 1);
+    // Its notification, before the next question (or it would be taken for the answer).
+    wait_for("the second pushed notification", || {
+        replies(&tg, ALLOWED)
+            .iter()
+            .filter(|t| t.contains("pushed: branch"))
+            .count()
+            == 2
+    });
 
     let (code, stderr) = stop(d);
     assert_eq!(code, 0, "{stderr}");

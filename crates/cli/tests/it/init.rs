@@ -47,6 +47,27 @@ fn empty_repo_init_submit_status_shows_first_task() {
     assert_eq!(first["task_id"], id.as_str());
     assert_eq!(first["actor"], "cli:tester");
     assert!(first["id"].as_str().unwrap().len() == 26, "ULID id");
+
+    // Without $USER (a container, cron): the account's name, never "unknown".
+    let sub = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .args(["submit", template])
+        .current_dir(dir.path())
+        .env_remove("AUTODEV_QUEUE")
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .output()
+        .unwrap();
+    assert_eq!(
+        sub.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sub.stderr)
+    );
+    let account = Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8_lossy(&account.stdout).trim().to_owned();
+    let log = std::fs::read_to_string(dir.path().join(".autodev_queue/events.ndjson")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["actor"], format!("cli:{account}"));
 }
 
 #[test]

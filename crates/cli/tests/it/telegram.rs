@@ -308,3 +308,101 @@ fn health_is_503_while_telegram_refuses_and_an_empty_allow_list_obeys_nobody() {
     assert!(stderr.contains("obeys nobody"), "{stderr}");
     assert!(stderr.contains("webhook"), "{stderr}");
 }
+
+/// What a person reads cannot be forged by what a stranger sends: a refused text with a newline and terminal
+/// escapes shows as one escaped line in `autodev events`; an allow-listed group does not let its other members
+/// press Approve; an update id that cannot be acknowledged is never obeyed and does not replay old updates.
+#[test]
+fn strangers_cannot_forge_output_press_buttons_in_an_allowed_group_or_wrap_the_offset() {
+    const GROUP: i64 = -100_555;
+    let repo = ready_repo();
+    let fake = FakeTelegram::start();
+    let child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .args(["telegram", "--poll-timeout", "1"])
+        .current_dir(repo.path())
+        .env_remove("AUTODEV_QUEUE")
+        .env_remove("AUTODEV_REPO")
+        .env("TELEGRAM_BOT_TOKEN", FAKE_TELEGRAM_TOKEN)
+        .env("TELEGRAM_API_BASE", fake.url())
+        .env("TELEGRAM_ALLOW_FROM", format!("{ALLOWED},{GROUP}"))
+        .env("AUTODEV_TELEGRAM_BACKOFF_MS", "100")
+        .env("AUTODEV_TELEGRAM_NOTIFY_MS", "100")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // A refused text carrying a forged event line and a clear-screen sequence.
+    let forged = "/stop\n2026-12-01 09:00:00  APPROVED        T20261201-0001   cli:alice\u{1b}[2J";
+    fake.push_message(STRANGER, forged);
+    wait_for("ACCESS_DENIED", || events(&repo).contains("ACCESS_DENIED"));
+    let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .arg("events")
+        .current_dir(repo.path())
+        .env_remove("AUTODEV_QUEUE")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !shown.contains('\u{1b}'),
+        "a raw escape reached the terminal: {shown:?}"
+    );
+    assert!(
+        !shown.lines().any(|l| l.starts_with("2026-12-01 09:00:00")),
+        "a forged line: {shown}"
+    );
+    assert!(
+        shown.contains("\\n2026-12-01 09:00:00") && shown.contains("\\u{1b}[2J"),
+        "{shown}"
+    );
+
+    // A stranger pressing Approve in the allow-listed group: refused, audited, nothing approved.
+    let id = gate_passed_task(&repo);
+    fake.push_callback_in(GROUP, STRANGER, 7, &format!("a:{id}"));
+    wait_for("the stranger's callback answer", || {
+        !fake.calls("answerCallbackQuery").is_empty()
+    });
+    assert_eq!(fake.calls("answerCallbackQuery")[0]["text"], "Not allowed");
+    assert!(
+        !queue_dir(&repo)
+            .join(format!("approved/{id}.approved.json"))
+            .exists()
+    );
+
+    // An update id at i64::MAX: never obeyed, and the updates after it still are, once.
+    fake.push_update_as(
+        i64::MAX,
+        serde_json::json!({"message": {
+            "message_id": 1, "from": {"id": ALLOWED, "is_bot": false, "first_name": "T"},
+            "chat": {"id": ALLOWED, "type": "private"}, "date": 1_764_000_000, "text": "/stop"}}),
+    );
+    let st = ask(&fake, ALLOWED, "/status");
+    assert!(st.contains("task(s)"), "{st}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !queue_dir(&repo).join("PAUSED").exists(),
+        "the unacknowledgeable /stop was obeyed"
+    );
+    let offsets: Vec<i64> = fake
+        .calls("getUpdates")
+        .iter()
+        .filter_map(|p| p["offset"].as_i64())
+        .collect();
+    assert!(
+        offsets.iter().all(|o| *o >= 0),
+        "the offset wrapped: {offsets:?}"
+    );
+    let statuses = replies(&fake, ALLOWED)
+        .iter()
+        .filter(|t| t.contains("task(s)"))
+        .count();
+    assert_eq!(statuses, 1, "an update was replayed");
+    let (code, stderr) = stop(child);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("cannot be acknowledged"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour escapes in a log that is not a terminal"
+    );
+}

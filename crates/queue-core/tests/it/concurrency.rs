@@ -156,6 +156,15 @@ fn release_returns_the_task_without_using_a_try_and_fences_stale_owners() {
         q.complete(&c1, "OK"),
         Err(queue_core::Error::LeaseLost { .. })
     ));
-    q.complete(&c2, "OK").unwrap();
+    // Released four times in all: still the first try, as status reports it ("tries 5 of 3" counted claims).
+    q.release(&c2, "BACKEND_UNREACHABLE").unwrap();
+    for _ in 0..3 {
+        let c = q.claim("w3").unwrap().unwrap();
+        q.release(&c, "MODEL_NOT_FOUND").unwrap();
+    }
+    let c3 = q.claim("w3").unwrap().unwrap();
+    assert_eq!(q.status_of(id).unwrap().attempts, 1);
+    q.complete(&c3, "OK").unwrap();
     assert_eq!(q.status_of(id).unwrap().state, TaskState::Done);
+    assert_eq!(q.status_of(id).unwrap().attempts, 1);
 }
