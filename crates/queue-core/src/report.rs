@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::TaskId;
 
+/// The longest model summary a report keeps, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 500;
+
 /// One try at producing a patch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AttemptRecord {
@@ -46,6 +49,11 @@ pub struct Report {
     /// The fallback model, when it was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_model: Option<String>,
+    /// The model's own summary of the patch it proposed (the answer's `summary`, at most
+    /// [`MAX_SUMMARY_CHARS`] characters): what it says it changed, for the person who approves. The model
+    /// wrote it, so it is a claim, not a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// Every try, in order.
     pub attempts: Vec<AttemptRecord>,
     /// Files the patch changes.

@@ -778,8 +778,12 @@ impl Bot {
         if r.files_changed.len() > 30 {
             files.push_str(&format!("… and {} more\n", r.files_changed.len() - 30));
         }
+        // The model's own words about its change, marked as such: a claim to check against the patch.
+        let summary = r.summary.as_deref().map_or_else(String::new, |s| {
+            format!("Model's summary: <i>{}</i>\n", escape(&clip(s, 500)))
+        });
         let html = format!(
-            "✅ <code>{id}</code> passed the gate\n<b>{}</b>\n{} file(s) changed, +{} −{} lines\n{files}\n\
+            "✅ <code>{id}</code> passed the gate\n<b>{}</b>\n{summary}{} file(s) changed, +{} −{} lines\n{files}\n\
              Approve to let <code>autodev apply {id}</code> commit it on branch autodev/{id}.",
             escape(&clip(&c.task.title, 200)),
             r.files_changed.len(),

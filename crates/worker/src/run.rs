@@ -529,6 +529,16 @@ impl Worker {
         let patch = edits::unified_diff(&changes);
         let (added, removed) = edits::line_counts(&changes);
         let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
+        report.summary = answer
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.chars()
+                    .take(queue_core::report::MAX_SUMMARY_CHARS)
+                    .collect()
+            });
         report.files_changed = changes.keys().cloned().collect();
         report.lines_added = added;
         report.lines_removed = removed;

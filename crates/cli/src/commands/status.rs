@@ -28,8 +28,13 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         let published = delivery::delivery_status(&queue, id)?;
         // The last DELIVERY_FAILED since the last request (`autodev deliver`), when not published since.
         let delivery_failed = delivery::deliver::last_failure(&queue, id)?;
+        // The model's own summary of its patch, from the report (absent before a patch exists).
+        let summary = t.report.as_deref().and_then(model_summary);
         if args.json {
             let mut v = serde_json::to_value(&t)?;
+            if let (Some(obj), Some(sum)) = (v.as_object_mut(), &summary) {
+                obj.insert("summary".into(), sum.as_str().into());
+            }
             if let (Some(obj), Some(p)) = (v.as_object_mut(), &published) {
                 obj.insert("published".into(), serde_json::to_value(p)?);
             }
@@ -46,6 +51,9 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             writeln!(out, "attempts  {} of {}", t.attempts, t.max_attempts)?;
             writeln!(out, "title     {}", printable(&t.title))?;
             writeln!(out, "intent    {}", t.intent)?;
+            if let Some(sum) = &summary {
+                writeln!(out, "summary   {} (the model's words)", printable(sum))?;
+            }
             writeln!(out, "targets   {}", printable(&t.targets.join(", ")))?;
             let base = t.base_commit.as_deref().map_or("(no commits yet)", short);
             writeln!(out, "repo      {} @ {base}", t.repo.display())?;
@@ -135,6 +143,14 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         .collect();
     writeln!(out, "\n{} task(s): {}", tasks.len(), counts.join(", "))?;
     Ok(exit_codes::OK)
+}
+
+/// The `summary` of a worker report; `None` when the report is unreadable (status must not fail over it).
+fn model_summary(report: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(report).ok()?;
+    serde_json::from_str::<queue_core::report::Report>(&text)
+        .ok()?
+        .summary
 }
 
 fn short(sha: &str) -> &str {

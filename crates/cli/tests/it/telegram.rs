@@ -169,6 +169,13 @@ fn the_bot_obeys_only_the_allow_list_and_approves_from_a_button() {
         })
         .expect("a gate-passed message");
     assert!(note["text"].as_str().unwrap().contains("+1 −0"), "{note}");
+    assert!(
+        note["text"]
+            .as_str()
+            .unwrap()
+            .contains("Model's summary: <i>parse_port now refuses port 0</i>"),
+        "{note}"
+    );
     assert_eq!(
         note["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
         format!("a:{id}")

@@ -131,6 +131,16 @@ fn once_turns_a_task_into_a_gated_patch_report_and_events() {
 
     let report = read_json(Path::new(st["report"].as_str().unwrap()));
     assert_eq!(report["gate_verdict"], "PASS");
+    assert_eq!(report["summary"], "reject port 0");
+    assert_eq!(st["summary"], "reject port 0");
+    let human = autodev(repo.path(), &["status", &id]);
+    assert!(
+        human
+            .stdout
+            .contains("summary   reject port 0 (the model's words)"),
+        "{}",
+        human.stdout
+    );
     assert_eq!(report["task_id"], id.as_str());
     assert_eq!(report["backend"], "ollama");
     assert_eq!(report["model"], "qwen2.5-coder:7b");
