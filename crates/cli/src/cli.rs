@@ -179,15 +179,10 @@ pub struct SubmitArgs {
     pub json: bool,
 }
 
-/// `autodev worker`.
+/// The model settings `worker` and `doctor` share; each overrides its environment variable, which overrides
+/// `.env`, which overrides `.autodev_ssot/worker.toml`.
 #[derive(Debug, Args)]
-pub struct WorkerArgs {
-    /// Handle at most one task, then exit (0 done, 2 if the model server or model is unusable).
-    #[arg(long)]
-    pub once: bool,
-    /// Tasks handled at the same time.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub concurrency: u32,
+pub struct ModelArgs {
     /// Model name (OLLAMA_MODEL).
     #[arg(long)]
     pub model: Option<String>,
@@ -203,12 +198,25 @@ pub struct WorkerArgs {
     /// Context window in tokens (AUTODEV_NUM_CTX).
     #[arg(long)]
     pub num_ctx: Option<u32>,
+    /// A .env file to read (default ./.env when present; the environment wins over it).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+/// `autodev worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Handle at most one task, then exit (0 done, 2 if the model server or model is unusable).
+    #[arg(long)]
+    pub once: bool,
+    /// Tasks handled at the same time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Answers per task (AUTODEV_MODEL_TRIES).
     #[arg(long)]
     pub model_tries: Option<u32>,
-    /// A .env file to read (default ./.env when present).
-    #[arg(long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
     /// Print every effective setting with its source, then exit.
     #[arg(long)]
     pub print_config: bool,
@@ -233,24 +241,8 @@ pub struct DoctorArgs {
     /// Print `{"ok", "summary", "checks": [{"name", "status", "message", "fix"}]}`.
     #[arg(long)]
     pub json: bool,
-    /// Model name (OLLAMA_MODEL).
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Fallback model (OLLAMA_FALLBACK_MODEL).
-    #[arg(long)]
-    pub fallback_model: Option<String>,
-    /// Model server URL (OLLAMA_HOST).
-    #[arg(long)]
-    pub host: Option<String>,
-    /// Protocol: ollama or openai (AUTODEV_BACKEND).
-    #[arg(long)]
-    pub backend: Option<String>,
-    /// Context window in tokens (AUTODEV_NUM_CTX), for the KV-cache estimate.
-    #[arg(long)]
-    pub num_ctx: Option<u32>,
-    /// A .env file to read (default ./.env when present).
-    #[arg(long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Seconds allowed for each network call.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout_secs: u64,
@@ -385,28 +377,23 @@ pub struct DeliverArgs {
 /// `autodev telegram`.
 #[derive(Debug, Args)]
 pub struct TelegramArgs {
-    /// Read the bot token from this file (default: the TELEGRAM_BOT_TOKEN variable).
+    /// Read the bot token from this file (default: TELEGRAM_BOT_TOKEN from the environment or .env).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// Numeric Telegram user or chat ids to obey, comma-separated; nobody else is (empty: nobody).
-    #[arg(
-        long,
-        env = "TELEGRAM_ALLOW_FROM",
-        value_name = "IDS",
-        default_value = ""
-    )]
-    pub allow_from: String,
-    /// The repository /work requests change (default: the repository holding the queue).
-    #[arg(long, env = "AUTODEV_REPO", value_name = "DIR")]
+    /// Numeric Telegram user or chat ids to obey, comma-separated; nobody else is (default:
+    /// TELEGRAM_ALLOW_FROM from the environment or .env; empty: nobody). A button press counts only from a
+    /// listed user, not from a listed group.
+    #[arg(long, value_name = "IDS")]
+    pub allow_from: Option<String>,
+    /// The repository /work requests change (default: AUTODEV_REPO, else the repository holding the queue).
+    #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
-    /// The Bot API base URL.
-    #[arg(
-        long,
-        env = "TELEGRAM_API_BASE",
-        default_value = "https://api.telegram.org",
-        value_name = "URL"
-    )]
-    pub api_base: String,
+    /// The Bot API base URL (default: TELEGRAM_API_BASE, else https://api.telegram.org).
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// A .env file to read (default ./.env when present; the environment wins over it).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Long-poll timeout of getUpdates, seconds.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=50))]
     pub poll_timeout: u64,

@@ -156,18 +156,33 @@ pub struct WorkerConfig {
     pub settings: Vec<Setting>,
 }
 
-/// A setting that does not parse. Returned by [`WorkerConfig::load`]; fix the named source.
+/// Settings that cannot be used. Returned by [`WorkerConfig::load`] and [`read_dotenv`]; not retryable: fix the
+/// named file or value.
 #[derive(Debug, thiserror::Error)]
-#[error("{name}={value:?} (from {source_}) is invalid: {reason}")]
-pub struct ConfigError {
-    /// The setting.
-    pub name: &'static str,
-    /// The bad value.
-    pub value: String,
-    /// Where it came from.
-    pub source_: Source,
-    /// What is expected.
-    pub reason: String,
+pub enum ConfigError {
+    /// A setting's value does not parse or is out of range.
+    #[error("{name}={value:?} (from {source_}) is invalid: {reason}")]
+    Setting {
+        /// The setting.
+        name: &'static str,
+        /// The bad value.
+        value: String,
+        /// Where it came from.
+        source_: Source,
+        /// What is expected.
+        reason: String,
+    },
+    /// A settings file (`.env`, `worker.toml`) that cannot be read as one: malformed, or naming a key autodev
+    /// does not know (a typo would otherwise be ignored silently).
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong and what to do.
+        reason: String,
+    },
 }
 
 /// Inputs to [`WorkerConfig::load`].
@@ -187,11 +202,11 @@ impl WorkerConfig {
     /// Resolves every setting by the documented precedence.
     pub fn load(inputs: &ConfigInputs) -> Result<WorkerConfig, ConfigError> {
         let dotenv = match &inputs.dotenv {
-            Some(p) => read_dotenv(p).map(|m| (p.clone(), m)),
+            Some(p) => read_dotenv(p)?.map(|m| (p.clone(), m)),
             None => None,
         };
         let ssot = match &inputs.ssot {
-            Some(p) => read_ssot(p).map(|m| (p.clone(), m)),
+            Some(p) => read_ssot(p)?.map(|m| (p.clone(), m)),
             None => None,
         };
         let mut settings = Vec::new();
@@ -223,7 +238,7 @@ impl WorkerConfig {
             });
         }
         let get = |n: &str| settings.iter().find(|s| s.name == n);
-        let bad = |s: &Setting, reason: &str| ConfigError {
+        let bad = |s: &Setting, reason: &str| ConfigError::Setting {
             name: s.name,
             value: s.value.clone(),
             source_: s.source.clone(),
@@ -352,48 +367,146 @@ impl WorkerConfig {
     }
 }
 
-/// Reads `KEY=VALUE` lines (`export ` prefix, quotes and `#` comments allowed). A missing file reads as empty.
-pub fn read_dotenv(path: &Path) -> Option<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).ok()?;
+/// Reads a `.env` file the way Docker Compose and `dotenvy` do (`KEY=VALUE`, `export ` prefix, quotes, `#`
+/// comments). `Ok(None)` when the file does not exist; a malformed line is an error naming the file and line,
+/// never skipped (a token on a broken line would silently go missing).
+pub fn read_dotenv(path: &Path) -> Result<Option<BTreeMap<String, String>>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::File {
+                path: path.to_path_buf(),
+                line: None,
+                reason: format!("cannot be read: {e}"),
+            });
+        }
+    };
     let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        match item {
+            Ok((k, v)) => {
+                out.insert(k, v);
+            }
+            Err(e) => {
+                let line = match &e {
+                    dotenvy::Error::LineParse(bad, _) => text
+                        .lines()
+                        .position(|l| l.contains(bad.trim_end()))
+                        .map(|i| i + 1),
+                    _ => None,
+                };
+                return Err(ConfigError::File {
+                    path: path.to_path_buf(),
+                    line,
+                    reason: format!("not a KEY=VALUE line ({e}); quote values with spaces or `#`"),
+                });
+            }
         }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
-        let mut v = v.trim();
-        if (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
-            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
-        {
-            v = &v[1..v.len() - 1];
-        } else if let Some(i) = v.find(" #") {
-            v = v[..i].trim_end();
-        }
-        out.insert(k.trim().to_string(), v.to_string());
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// Reads `.autodev_ssot/worker.toml`: flat `key = value` pairs (keys are the lowercase environment names).
-fn read_ssot(path: &Path) -> Option<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let table: toml::Table = text.parse().ok()?;
-    Some(
-        table
-            .into_iter()
-            .map(|(k, v)| {
-                let s = match v {
-                    toml::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k.to_ascii_lowercase(), s)
-            })
-            .collect(),
-    )
+/// `Ok(None)` when the file does not exist; malformed TOML, a table, or a key that is not a setting is an error
+/// with the file and line (and the nearest known key for a typo).
+fn read_ssot(path: &Path) -> Result<Option<BTreeMap<String, String>>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::File {
+                path: path.to_path_buf(),
+                line: None,
+                reason: format!("cannot be read: {e}"),
+            });
+        }
+    };
+    let file_err = |line: Option<usize>, reason: String| ConfigError::File {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e
+            .span()
+            .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
+        file_err(line, format!("not valid TOML: {}", e.message()))
+    })?;
+    let mut out = BTreeMap::new();
+    for (k, v) in table {
+        let key = k.to_ascii_lowercase();
+        let line = line_of_key(&text, &k);
+        if !SETTINGS
+            .iter()
+            .any(|(name, _, _)| name.eq_ignore_ascii_case(&key))
+        {
+            let hint = nearest_setting(&key)
+                .map(|n| format!(" (did you mean `{}`?)", n.to_ascii_lowercase()))
+                .unwrap_or_default();
+            return Err(file_err(
+                line,
+                format!(
+                    "`{k}` is not a worker setting{hint}; `autodev worker --print-config` lists them all"
+                ),
+            ));
+        }
+        let value = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                v.to_string()
+            }
+            _ => {
+                return Err(file_err(
+                    line,
+                    format!("`{k}` must be a string or a number, not a table or a list"),
+                ));
+            }
+        };
+        out.insert(key, value);
+    }
+    Ok(Some(out))
+}
+
+/// The 1-based line where `key` is assigned in a flat TOML file.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let l = l
+                .strip_prefix('"')
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix('"'))
+                .or_else(|| l.strip_prefix(key));
+            l.is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// The setting whose lowercase name is closest to `key` (at most 3 edits away).
+fn nearest_setting(key: &str) -> Option<&'static str> {
+    SETTINGS
+        .iter()
+        .map(|(name, _, _)| (edit_distance(key, &name.to_ascii_lowercase()), *name))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// The default `.autodev_ssot/worker.toml`.
@@ -462,6 +575,41 @@ mod tests {
         let c = WorkerConfig::load(&inputs).unwrap();
         assert_eq!(c.model, "flag:1");
         assert!(c.describe().contains("command line"));
+    }
+
+    #[test]
+    fn a_typo_or_malformed_line_in_a_settings_file_is_an_error_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssot = dir.path().join("worker.toml");
+        let load = |ssot: &Path| {
+            WorkerConfig::load(&ConfigInputs {
+                ssot: Some(ssot.to_path_buf()),
+                ..Default::default()
+            })
+        };
+        std::fs::write(
+            &ssot,
+            "# settings\nollama_model = \"m:1\"\nautodev_num_cxt = 4096\n",
+        )
+        .unwrap();
+        let e = load(&ssot).unwrap_err().to_string();
+        assert!(e.contains("worker.toml:3:"), "{e}");
+        assert!(e.contains("did you mean `autodev_num_ctx`"), "{e}");
+        std::fs::write(&ssot, "ollama_model = \"m:1\"\nautodev_seed = = 3\n").unwrap();
+        let e = load(&ssot).unwrap_err().to_string();
+        assert!(
+            e.contains("worker.toml:2:") && e.contains("not valid TOML"),
+            "{e}"
+        );
+        std::fs::write(&ssot, "[ollama]\nmodel = \"m\"\n").unwrap();
+        assert!(load(&ssot).is_err());
+        // A missing file is no file.
+        assert!(load(&dir.path().join("absent.toml")).is_ok());
+
+        let dotenv = dir.path().join(".env");
+        std::fs::write(&dotenv, "OLLAMA_MODEL=a\nTHIS LINE IS BROKEN\n").unwrap();
+        let e = read_dotenv(&dotenv).unwrap_err().to_string();
+        assert!(e.contains(".env:2:"), "{e}");
     }
 
     #[test]

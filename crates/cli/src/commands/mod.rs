@@ -9,6 +9,7 @@ mod health;
 mod init;
 mod pause;
 mod publish;
+mod settings;
 mod status;
 mod submit;
 mod telegram;

@@ -1,6 +1,6 @@
 //! `autodev telegram`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,37 +9,57 @@ use queue_core::exit_codes;
 use telegram::api::Token;
 use telegram::{AllowList, Config};
 
+use super::settings::Settings;
 use crate::cli::TelegramArgs;
 
 pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // The same loader as `worker` and `doctor`: flags, then the environment, then .env.
+    let settings = Settings::load(args.env_file.as_deref(), &cwd)?;
     let raw = match &args.token_file {
         Some(p) => std::fs::read_to_string(p)
             .with_context(|| format!("cannot read the token file {}", p.display()))?,
-        None => std::env::var("TELEGRAM_BOT_TOKEN").unwrap_or_default(),
+        None => settings.get("TELEGRAM_BOT_TOKEN").unwrap_or_default(),
     };
     if raw.trim().is_empty() {
-        anyhow::bail!("no bot token: set TELEGRAM_BOT_TOKEN or pass --token-file FILE");
+        anyhow::bail!(
+            "no bot token: set TELEGRAM_BOT_TOKEN (environment or .env) or pass --token-file FILE"
+        );
     }
     // The message never echoes the token.
     let token = Token::new(&raw).map_err(|why| anyhow::anyhow!("invalid bot token: {why}"))?;
-    let allow = AllowList::parse(&args.allow_from).map_err(anyhow::Error::msg)?;
+    let allow_from = args
+        .allow_from
+        .clone()
+        .or_else(|| settings.get("TELEGRAM_ALLOW_FROM"))
+        .unwrap_or_default();
+    let allow = AllowList::parse(&allow_from).map_err(anyhow::Error::msg)?;
     let queue = Arc::new(super::open_queue(queue_dir)?);
-    let repo = match args.repo {
-        Some(r) => std::env::current_dir()?.join(r),
+    let repo = match args
+        .repo
+        .clone()
+        .or_else(|| settings.get("AUTODEV_REPO").map(PathBuf::from))
+    {
+        Some(r) => cwd.join(r),
         None => super::repo_top(queue.root())
             .or_else(|| std::env::current_dir().ok())
             .context("cannot tell which repository /work should change: pass --repo")?,
     };
-    let backoff_ms = std::env::var("AUTODEV_TELEGRAM_BACKOFF_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let notify_ms = std::env::var("AUTODEV_TELEGRAM_NOTIFY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let millis = |name: &str, default: u64| {
+        settings
+            .get(name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let backoff_ms = millis("AUTODEV_TELEGRAM_BACKOFF_MS", 1000);
+    let notify_ms = millis("AUTODEV_TELEGRAM_NOTIFY_MS", 2000);
+    let api_base = args
+        .api_base
+        .clone()
+        .or_else(|| settings.get("TELEGRAM_API_BASE"))
+        .unwrap_or_else(|| "https://api.telegram.org".to_owned());
     let config = Config {
-        api_base: args.api_base,
+        api_base,
         token,
         allow,
         repo,

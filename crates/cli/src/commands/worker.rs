@@ -1,13 +1,12 @@
 //! `autodev worker`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use queue_core::exit_codes;
 use worker::backend::{Backend, BackendConfig};
-use worker::{ConfigInputs, RunOptions, Worker, WorkerConfig};
+use worker::{RunOptions, Worker, WorkerConfig};
 
 use crate::cli::WorkerArgs;
 
@@ -103,39 +102,17 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
 }
 
 fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {
-    let mut flags = BTreeMap::new();
-    let mut put = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            flags.insert(k.to_string(), v);
-        }
-    };
-    put("OLLAMA_MODEL", args.model.clone());
-    put("OLLAMA_FALLBACK_MODEL", args.fallback_model.clone());
-    put("OLLAMA_HOST", args.host.clone());
-    put("AUTODEV_BACKEND", args.backend.clone());
-    put("AUTODEV_NUM_CTX", args.num_ctx.map(|n| n.to_string()));
-    put(
-        "AUTODEV_MODEL_TRIES",
-        args.model_tries.map(|n| n.to_string()),
-    );
     let cwd = std::env::current_dir()?;
-    let dotenv = match &args.env_file {
-        Some(p) => {
-            anyhow::ensure!(p.exists(), "--env-file {} does not exist", p.display());
-            Some(p.clone())
-        }
-        None => Some(cwd.join(".env")).filter(|p| p.exists()),
-    };
-    let ssot = super::repo_top(&cwd)
-        .map(|t| t.join(".autodev_ssot/worker.toml"))
-        .filter(|p| p.exists());
-    let inputs = ConfigInputs {
-        flags,
-        env: std::env::vars().collect(),
-        dotenv,
-        ssot,
-    };
-    Ok(WorkerConfig::load(&inputs)?)
+    let settings = super::settings::Settings::load(args.model.env_file.as_deref(), &cwd)?;
+    super::settings::worker_config(
+        &args.model,
+        &[(
+            "AUTODEV_MODEL_TRIES",
+            args.model_tries.map(|n| n.to_string()),
+        )],
+        &settings,
+        &cwd,
+    )
 }
 
 fn hostname() -> String {

@@ -413,3 +413,54 @@ fn strangers_cannot_forge_output_press_buttons_in_an_allowed_group_or_wrap_the_o
         "colour escapes in a log that is not a terminal"
     );
 }
+
+/// `autodev telegram` reads `.env` as `autodev doctor` and the worker do: the token, the allow list and the API
+/// base from the file obey the same precedence (the environment wins), so the doctor cannot pass a token the bot
+/// never sees.
+#[test]
+fn the_bot_reads_its_settings_from_dot_env_like_the_doctor() {
+    let repo = ready_repo();
+    let fake = FakeTelegram::start();
+    std::fs::write(
+        repo.path().join(".env"),
+        format!(
+            "TELEGRAM_BOT_TOKEN={FAKE_TELEGRAM_TOKEN}\nTELEGRAM_ALLOW_FROM={ALLOWED}\nTELEGRAM_API_BASE={}\n",
+            fake.url()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .args(["telegram", "--poll-timeout", "1"])
+        .current_dir(repo.path())
+        .env_remove("AUTODEV_QUEUE")
+        .env_remove("AUTODEV_REPO")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("TELEGRAM_ALLOW_FROM")
+        .env_remove("TELEGRAM_API_BASE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let help = ask(&fake, ALLOWED, "/help");
+    assert!(help.contains("/work"), "{help}");
+    let (code, stderr) = stop(child);
+    assert_eq!(code, 0, "{stderr}");
+
+    // A broken .env is an error with its line, for the bot as for the worker.
+    std::fs::write(
+        repo.path().join(".env"),
+        "TELEGRAM_ALLOW_FROM=1\nnot a setting line\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .args(["telegram", "--poll-timeout", "1"])
+        .current_dir(repo.path())
+        .env_remove("AUTODEV_QUEUE")
+        .env("TELEGRAM_BOT_TOKEN", FAKE_TELEGRAM_TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(".env:2:"), "{err}");
+}

@@ -451,6 +451,31 @@ fn print_config_shows_each_value_and_its_source() {
             && line("AUTODEV_MODEL_TRIES").contains("command line")
     );
     assert!(line("OLLAMA_HOST").contains("http://127.0.0.1:1"));
+
+    // A typo in worker.toml is not ignored: the worker and the doctor refuse it with the file and line.
+    std::fs::write(
+        repo.path().join(".autodev_ssot/worker.toml"),
+        "autodev_num_ctx = 2048\nautodev_temprature = 0.7\n",
+    )
+    .unwrap();
+    let out: test_support::Run = worker_cmd(repo.path(), "http://127.0.0.1:1", &["--print-config"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("worker.toml:2:")
+            && out.stderr.contains("did you mean `autodev_temperature`"),
+        "{}",
+        out.stderr
+    );
+    let doctor = autodev(repo.path(), &["doctor"]);
+    assert_eq!(doctor.code, 2, "{}", doctor.stdout);
+    assert!(
+        doctor.stderr.contains("worker.toml:2:"),
+        "{}",
+        doctor.stderr
+    );
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
