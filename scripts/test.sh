@@ -47,6 +47,14 @@ if [[ "${AUTODEV_SKIP_LLAMA:-}" != "1" ]]; then
   export LLAMA_SERVER LLAMA_MODEL
 fi
 
+# The real OpenClaw (npm, with the Node.js 24 it needs, also from npm) for crates/cli/tests/it/openclaw.rs, which
+# has it load integrations/openclaw/skills/autodev. Cached; AUTODEV_SKIP_OPENCLAW=1 skips the test.
+if [[ "${AUTODEV_SKIP_OPENCLAW:-}" != "1" ]]; then
+  step "openclaw (npm, cached)"
+  OPENCLAW="$(scripts/ensure-openclaw.sh | sed -n 's/^OPENCLAW=//p' | tail -n1)"
+  export OPENCLAW
+fi
+
 if [[ -z "${SKIP_LINT:-}" ]]; then
   step "cargo fmt --check"
   cargo fmt --all --check

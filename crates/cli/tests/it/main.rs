@@ -11,6 +11,7 @@ mod gate;
 mod hostile;
 mod init;
 mod llama;
+mod openclaw;
 mod publish;
 mod rejections;
 mod stack;
