@@ -67,7 +67,6 @@ mod git;
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -724,7 +723,7 @@ impl Drop for TempFile {
     }
 }
 
-/// An exclusive `flock` on `<queue>/approved/.lock`, released when dropped (or when the process dies).
+/// An exclusive lock (`File::lock`, `flock` on Linux) on `<queue>/approved/.lock`, released when dropped (or when the process dies).
 struct DecisionLock {
     _file: File,
 }
@@ -741,17 +740,8 @@ impl DecisionLock {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        loop {
-            // SAFETY: flock on a file descriptor we own; no memory is involved.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-            if rc == 0 {
-                return Ok(DecisionLock { _file: file });
-            }
-            let err = std::io::Error::last_os_error();
-            if err.kind() != std::io::ErrorKind::Interrupted {
-                return Err(Error::io(&path, err));
-            }
-        }
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(DecisionLock { _file: file })
     }
 }
 

@@ -242,23 +242,16 @@ pub struct DeliverLock {
 
 /// Takes the queue's deliverer lock; `Ok(None)` when another process holds it.
 pub fn try_lock(queue: &Queue) -> std::io::Result<Option<DeliverLock>> {
-    use std::os::fd::AsRawFd;
     let path = queue.root().join("deliver.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)?;
-    // SAFETY: flock on a descriptor we own; no memory is involved.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(Some(DeliverLock { _file: file }));
-    }
-    let err = std::io::Error::last_os_error();
-    if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-        Ok(None)
-    } else {
-        Err(err)
+    match file.try_lock() {
+        Ok(()) => Ok(Some(DeliverLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }
 

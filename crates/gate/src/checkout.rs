@@ -12,11 +12,10 @@
 //! configuration is restored from the copy taken right after the clone, and hooks, `info/attributes`, grafts,
 //! replace refs and alternates are reset to what autodev wrote (that matters where checks run without sandbox).
 //!
-//! Slots are taken with a non-blocking `flock` on `slot-N.lock`; the kernel drops the lock when the holder
+//! Slots are taken with a non-blocking exclusive lock (`File::try_lock`, `flock` on Linux) on `slot-N.lock`; the kernel drops the lock when the holder
 //! exits, however it exits, so a crashed gate never leaves a stale lock behind.
 
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -51,20 +50,18 @@ pub(crate) fn acquire(work_root: &Path, slots: usize, wait: Duration) -> Result<
                 .write(true)
                 .open(&lock_path)
                 .map_err(|e| GateError::io(&lock_path, e))?;
-            // SAFETY: flock on a descriptor we own; no memory is involved.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-            if rc == 0 {
-                return Ok(Slot {
-                    index,
-                    dir: checkouts.join(format!("slot-{index}")),
-                    cache_dir: work_root.join("cache").join(format!("slot-{index}")),
-                    tmp_dir: work_root.join("tmp").join(format!("slot-{index}")),
-                    _lock: file,
-                });
-            }
-            let err = std::io::Error::last_os_error();
-            if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-                return Err(GateError::io(&lock_path, err));
+            match file.try_lock() {
+                Ok(()) => {
+                    return Ok(Slot {
+                        index,
+                        dir: checkouts.join(format!("slot-{index}")),
+                        cache_dir: work_root.join("cache").join(format!("slot-{index}")),
+                        tmp_dir: work_root.join("tmp").join(format!("slot-{index}")),
+                        _lock: file,
+                    });
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(GateError::io(&lock_path, e)),
             }
         }
         if started.elapsed() >= wait {

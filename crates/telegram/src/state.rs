@@ -3,7 +3,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -90,11 +89,9 @@ impl StateDir {
             .write(true)
             .open(&p)
             .map_err(|e| Error::io(&p, e))?;
-        // SAFETY: flock on a descriptor we own; no memory is involved.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let err = std::io::Error::last_os_error();
-            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 return Err(Error::AlreadyRunning {
@@ -102,7 +99,7 @@ impl StateDir {
                     pid: holder.trim().to_owned(),
                 });
             }
-            return Err(Error::io(&p, err));
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&p, e)),
         }
         let _ = file.set_len(0);
         let _ = file.rewind();
