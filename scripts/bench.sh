@@ -9,9 +9,9 @@
 # $CACHE/bench/gate-repo-<version>-<files>. Cargo output goes to CARGO_TARGET_DIR (default /work/target-bench if
 # /work exists, else target/). Numbers are noisy on a shared machine; the ratios measured in the same run matter.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-CACHE="${AUTODEV_CACHE:-$HOME/.cache/autodev}"
 OUT="${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}"
 TASKS="${BENCH_TASKS:-2000}"
 if [ -z "${CARGO_TARGET_DIR:-}" ]; then
@@ -22,7 +22,6 @@ TMP="$(mktemp -d)"
 LLAMA_PID=""
 cleanup() { if [ -n "$LLAMA_PID" ]; then kill "$LLAMA_PID" 2>/dev/null || true; fi; rm -rf "$TMP"; }
 trap cleanup EXIT
-log() { echo "bench.sh: $*" >&2; }
 
 # ---- dependencies -------------------------------------------------------------------------------------------
 VENV="$CACHE/bench-venv"

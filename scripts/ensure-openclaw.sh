@@ -8,18 +8,18 @@
 # ${AUTODEV_CACHE:-$HOME/.cache/autodev}/openclaw/<version>/ (about 770 MB, 30 s with a warm npm cache), never
 # globally. <cache>/openclaw is a wrapper that puts that Node first on PATH.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 openclaw_version=2026.9.6
 node_version=24.21.0
-cache="${AUTODEV_CACHE:-$HOME/.cache/autodev}/openclaw/$openclaw_version"
-log() { printf 'ensure-openclaw: %s\n' "$*" >&2; }
+cache="$CACHE/openclaw/$openclaw_version"
 works() { [[ -x "$1" ]] && "$1" --version 2>/dev/null | grep -q "OpenClaw $openclaw_version"; }
-emit() { printf 'OPENCLAW=%s\n' "$1"; exit 0; }
+found() { emit "OPENCLAW=$1"; }
 
-if [[ -n "${OPENCLAW:-}" ]] && works "$OPENCLAW"; then emit "$OPENCLAW"; fi
-if works "$cache/openclaw"; then emit "$cache/openclaw"; fi
+if [[ -n "${OPENCLAW:-}" ]] && works "$OPENCLAW"; then found "$OPENCLAW"; fi
+if works "$cache/openclaw"; then found "$cache/openclaw"; fi
 
-command -v npm >/dev/null 2>&1 || { log "npm not found: apt-get install npm"; exit 2; }
+command -v npm >/dev/null 2>&1 || die "npm not found" "apt-get install -y npm"
 rm -rf "$cache.partial"
 mkdir -p "$cache.partial"
 log "installing node@$node_version and openclaw@$openclaw_version with npm (once)"
@@ -38,7 +38,6 @@ rm -rf "$cache"
 mv "$cache.partial" "$cache"
 if works "$cache/openclaw"; then
   log "$("$cache/openclaw" --version 2>&1 | head -n1)"
-  emit "$cache/openclaw"
+  found "$cache/openclaw"
 fi
-log "the installed openclaw does not run"
-exit 2
+die "the installed openclaw does not run" "delete $cache and run this script again"

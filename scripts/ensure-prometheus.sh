@@ -11,15 +11,15 @@
 # (${AUTODEV_CACHE:-$HOME/.cache/autodev}/prometheus/); `apt-get download prometheus` + `dpkg -x` into it;
 # prometheus/promtool already on PATH. Everything but the two lines goes to standard error.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-cache="${AUTODEV_CACHE:-$HOME/.cache/autodev}/prometheus"
-log() { printf 'ensure-prometheus: %s\n' "$*" >&2; }
+cache="$CACHE/prometheus"
 works() { [[ -n "${1:-}" && -x "$1" ]] && "$1" --version >/dev/null 2>&1; }
-emit() { printf 'PROMETHEUS=%s\nPROMTOOL=%s\n' "$1" "$2"; exit 0; }
+found() { emit "PROMETHEUS=$1" "PROMTOOL=$2"; }
 
-if works "${PROMETHEUS:-}" && works "${PROMTOOL:-}"; then emit "$PROMETHEUS" "$PROMTOOL"; fi
+if works "${PROMETHEUS:-}" && works "${PROMTOOL:-}"; then found "$PROMETHEUS" "$PROMTOOL"; fi
 if works "$cache/usr/bin/prometheus" && works "$cache/usr/bin/promtool"; then
-  emit "$cache/usr/bin/prometheus" "$cache/usr/bin/promtool"
+  found "$cache/usr/bin/prometheus" "$cache/usr/bin/promtool"
 fi
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
@@ -39,14 +39,14 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
   mv "$cache.partial" "$cache"
   if works "$cache/usr/bin/prometheus" && works "$cache/usr/bin/promtool"; then
     log "$("$cache/usr/bin/prometheus" --version 2>&1 | head -n1)"
-    emit "$cache/usr/bin/prometheus" "$cache/usr/bin/promtool"
+    found "$cache/usr/bin/prometheus" "$cache/usr/bin/promtool"
   fi
   log "the extracted binaries do not run"
 fi
 
 p="$(command -v prometheus || true)"
 t="$(command -v promtool || true)"
-if works "$p" && works "$t"; then emit "$p" "$t"; fi
+if works "$p" && works "$t"; then found "$p" "$t"; fi
 
 log "cannot find or install Prometheus. Install it (Debian/Ubuntu: apt-get install prometheus; macOS: brew install"
 log "prometheus) or set PROMETHEUS and PROMTOOL; AUTODEV_SKIP_PROMETHEUS=1 skips the tests that need it."

@@ -36,16 +36,9 @@
 #
 # Stop it with: kill "$LLAMA_PID" (SIGTERM; the server exits within a second).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-
-log() { printf '[start-llama-server] %s\n' "$*" >&2; }
-die() {
-    printf '[start-llama-server] ERROR: %s\n' "$1" >&2
-    shift
-    for line in "$@"; do printf '[start-llama-server]   %s\n' "$line" >&2; done
-    exit 1
-}
 
 port=""
 ctx=4096
@@ -96,13 +89,13 @@ if [[ -z "${LLAMA_SERVER:-}" || -z "${LLAMA_MODEL:-}" ]]; then
         envlines="$("$here/ensure-llama-server.sh" --print-env)" ||
             die "llama-server is not cached yet" "run scripts/ensure-llama-server.sh first (~7 min once), or pass --build-if-missing"
     fi
-    LLAMA_SERVER="$(sed -n 's/^LLAMA_SERVER=//p' <<<"$envlines" | tail -1)"
-    LLAMA_MODEL="$(sed -n 's/^LLAMA_MODEL=//p' <<<"$envlines" | tail -1)"
+    LLAMA_SERVER="$(env_value LLAMA_SERVER <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_SERVER="
+    LLAMA_MODEL="$(env_value LLAMA_MODEL <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_MODEL="
 fi
 [[ -x "$LLAMA_SERVER" ]] || die "not executable: $LLAMA_SERVER"
 [[ -s "$LLAMA_MODEL" ]] || die "model missing: $LLAMA_MODEL"
 
-cache="${AUTODEV_CACHE:-$HOME/.cache/autodev}"
+cache="$CACHE"
 if [[ -z "$alias" ]]; then
     alias="$(basename "$LLAMA_MODEL")"
     alias="${alias%.gguf}"

