@@ -184,202 +184,223 @@ pub fn resolve_repo(path: &Path) -> Result<(git2::Repository, PathBuf), Rejectio
     Ok((repo, root))
 }
 
-/// Applies every rule to `spec`. Returns the task ready for [`Queue::submit`], or every problem found.
+/// Applies every rule to `spec`. Returns the task ready for [`Queue::submit`], or every problem found (each
+/// field is checked, so one answer lists them all).
 pub fn validate(spec: &TaskSpec, ctx: &ValidateContext) -> Result<NewTask, Vec<Rejection>> {
     let mut errs = Vec::new();
-
-    // work
-    let work = spec.work.as_deref().map(str::trim).unwrap_or("");
-    if spec.work.is_none() || work.is_empty() {
-        errs.push(Rejection::new(
-            Code::WorkMissing,
-            Some("work".into()),
-            "say what to change in `work` (or --work), e.g. \"parse_port accepts 0; make it return an error\"",
-        ));
-    } else {
-        let chars = work.chars().count();
-        let stats = WorkStats::of(work);
-        if chars > MAX_WORK_CHARS {
-            errs.push(Rejection::new(
-                Code::FieldTooLong,
-                Some("work".into()),
-                format!("`work` has {chars} characters; keep it under {MAX_WORK_CHARS} and leave details in the code"),
-            ));
-        } else if stats.words < MIN_WORK_WORDS || stats.chars < MIN_WORK_CHARS {
-            errs.push(Rejection::new(
-                Code::WorkTextTooShort,
-                Some("work".into()),
-                format!(
-                    "`work` has {} words and {} characters; describe the change in at least {MIN_WORK_WORDS} words \
-                     and {MIN_WORK_CHARS} characters: what is wrong, and what should happen instead",
-                    stats.words, stats.chars
-                ),
-            ));
-        }
-    }
-
-    // intent
-    let intent = match spec.intent.as_deref().map(str::trim) {
-        None | Some("") => {
-            errs.push(Rejection::new(
-                Code::IntentMissing,
-                Some("intent".into()),
-                format!(
-                    "say what kind of change this is with `intent` (or --intent): one of {}",
-                    intents()
-                ),
-            ));
-            None
-        }
-        Some(s) => match s.parse::<Intent>() {
-            Ok(i) => Some(i),
-            Err(()) => {
-                errs.push(Rejection::new(
-                    Code::IntentUnknown,
-                    Some("intent".into()),
-                    format!(
-                        "unknown intent {:?}; use one of {}",
-                        truncate(s, 40),
-                        intents()
-                    ),
-                ));
-                None
-            }
-        },
-    };
-
-    // title
-    let title = match spec.title.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => {
-            if t.chars().any(char::is_control) {
-                errs.push(Rejection::new(
-                    Code::TitleInvalid,
-                    Some("title".into()),
-                    "the title must be one line without control characters",
-                ));
-            } else if t.chars().count() > MAX_TITLE_CHARS {
-                errs.push(Rejection::new(
-                    Code::FieldTooLong,
-                    Some("title".into()),
-                    format!("the title is longer than {MAX_TITLE_CHARS} characters; shorten it"),
-                ));
-            }
-            t.to_string()
-        }
-        _ => derive_title(work),
-    };
-
-    // checks
-    if let Some(checks) = &spec.checks {
-        if checks.len() > MAX_CHECKS {
-            errs.push(Rejection::new(
-                Code::ChecksInvalid,
-                Some("checks".into()),
-                format!("at most {MAX_CHECKS} checks; combine commands with a script"),
-            ));
-        }
-        for (i, c) in checks.iter().enumerate() {
-            if c.trim().is_empty() || c.contains('\0') || c.chars().count() > MAX_FIELD_CHARS {
-                errs.push(Rejection::new(
-                    Code::ChecksInvalid,
-                    Some(format!("checks[{i}]")),
-                    format!(
-                        "each check is a non-empty shell command under {MAX_FIELD_CHARS} characters"
-                    ),
-                ));
-            }
-        }
-    }
-
-    // repo and base
-    let repo_arg = spec.repo.as_deref().unwrap_or(".");
-    let repo_path = ctx.cwd.join(repo_arg);
+    let work = check_work(spec.work.as_deref())
+        .map_err(|r| errs.push(r))
+        .ok();
+    let intent = check_intent(spec.intent.as_deref())
+        .map_err(|r| errs.push(r))
+        .ok();
+    let title = check_title(spec.title.as_deref(), work.unwrap_or(""))
+        .map_err(|r| errs.push(r))
+        .ok();
+    errs.extend(check_checks(spec.checks.as_deref()));
     let base = spec
         .base
         .as_deref()
         .map(str::trim)
         .filter(|b| !b.is_empty())
         .unwrap_or("HEAD");
-    let mut repo_root = None;
-    let mut base_commit = None;
-    match resolve_repo(&repo_path) {
-        Err(r) => errs.push(r),
-        Ok((repo, root)) => {
-            let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
-            match repo.revparse_single(base).and_then(|o| o.peel_to_commit()) {
-                Ok(c) => base_commit = Some(Some(c.id().to_string())),
-                // A fresh repository: the change starts from the empty tree.
-                Err(_) if unborn && base == "HEAD" => base_commit = Some(None),
-                Err(_) => {
-                    let hint = if unborn {
-                        format!(
-                            "the repository has no commits yet, so only HEAD can be the base, not `{}`",
-                            truncate(base, 80)
-                        )
-                    } else {
-                        format!(
-                            "`{}` is not a branch, tag or commit in {}; check `git log`",
-                            truncate(base, 80),
-                            root.display()
-                        )
-                    };
-                    errs.push(Rejection::new(Code::BaseUnknown, Some("base".into()), hint));
-                }
-            }
-            repo_root = Some(root);
+    let repo = check_repo_and_base(&ctx.cwd.join(spec.repo.as_deref().unwrap_or(".")), base)
+        .map_err(|r| errs.push(r))
+        .ok();
+    let targets = check_targets(
+        spec.targets.as_deref(),
+        repo.as_ref().map(|(root, _)| root.as_path()),
+    )
+    .map_err(|rs| errs.extend(rs))
+    .ok();
+    match (work, intent, title, repo, targets) {
+        (Some(work), Some(intent), Some(title), Some((repo, base_commit)), Some(targets))
+            if errs.is_empty() =>
+        {
+            Ok(NewTask {
+                title,
+                intent,
+                work: work.to_string(),
+                targets,
+                repo,
+                base: base.to_string(),
+                base_commit,
+                checks: spec.checks.clone(),
+            })
         }
+        _ => Err(errs),
     }
+}
 
-    // targets
-    let mut targets: Vec<String> = Vec::new();
-    match &spec.targets {
-        None => errs.push(target_missing()),
-        Some(t) if t.is_empty() => errs.push(target_missing()),
-        Some(t) if t.len() > MAX_TARGETS => errs.push(Rejection::new(
-            Code::TargetsTooMany,
-            Some("targets".into()),
+/// `work`: present, not too long, and long enough to say what is wrong and what should happen.
+fn check_work(work: Option<&str>) -> Result<&str, Rejection> {
+    let work = work.map(str::trim).unwrap_or("");
+    if work.is_empty() {
+        return Err(Rejection::new(
+            Code::WorkMissing,
+            Some("work".into()),
+            "say what to change in `work` (or --work), e.g. \"parse_port accepts 0; make it return an error\"",
+        ));
+    }
+    let chars = work.chars().count();
+    let stats = WorkStats::of(work);
+    if chars > MAX_WORK_CHARS {
+        return Err(Rejection::new(
+            Code::FieldTooLong,
+            Some("work".into()),
             format!(
-                "{} targets given; at most {MAX_TARGETS} — target a directory instead",
-                t.len()
+                "`work` has {chars} characters; keep it under {MAX_WORK_CHARS} and leave details in the code"
+            ),
+        ));
+    }
+    if stats.words < MIN_WORK_WORDS || stats.chars < MIN_WORK_CHARS {
+        return Err(Rejection::new(
+            Code::WorkTextTooShort,
+            Some("work".into()),
+            format!(
+                "`work` has {} words and {} characters; describe the change in at least {MIN_WORK_WORDS} words \
+                 and {MIN_WORK_CHARS} characters: what is wrong, and what should happen instead",
+                stats.words, stats.chars
+            ),
+        ));
+    }
+    Ok(work)
+}
+
+/// `intent`: one of [`Intent::ALL`].
+fn check_intent(intent: Option<&str>) -> Result<Intent, Rejection> {
+    match intent.map(str::trim) {
+        None | Some("") => Err(Rejection::new(
+            Code::IntentMissing,
+            Some("intent".into()),
+            format!(
+                "say what kind of change this is with `intent` (or --intent): one of {}",
+                intents()
             ),
         )),
-        Some(t) => {
-            for (i, raw) in t.iter().enumerate() {
-                match check_target(raw, repo_root.as_deref()) {
-                    Ok(norm) => {
-                        if !targets.contains(&norm) {
-                            targets.push(norm);
-                        }
-                    }
-                    Err((code, msg)) => {
-                        errs.push(Rejection::new(code, Some(format!("targets[{i}]")), msg))
-                    }
-                }
-            }
+        Some(s) => s.parse::<Intent>().map_err(|()| {
+            Rejection::new(
+                Code::IntentUnknown,
+                Some("intent".into()),
+                format!(
+                    "unknown intent {:?}; use one of {}",
+                    truncate(s, 40),
+                    intents()
+                ),
+            )
+        }),
+    }
+}
+
+/// `title`: one short line, or the first line of `work` when none is given.
+fn check_title(title: Option<&str>, work: &str) -> Result<String, Rejection> {
+    let Some(t) = title.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(derive_title(work));
+    };
+    if t.chars().any(char::is_control) {
+        return Err(Rejection::new(
+            Code::TitleInvalid,
+            Some("title".into()),
+            "the title must be one line without control characters",
+        ));
+    }
+    if t.chars().count() > MAX_TITLE_CHARS {
+        return Err(Rejection::new(
+            Code::FieldTooLong,
+            Some("title".into()),
+            format!("the title is longer than {MAX_TITLE_CHARS} characters; shorten it"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// `checks`: at most [`MAX_CHECKS`] non-empty shell commands of bounded length.
+fn check_checks(checks: Option<&[String]>) -> Vec<Rejection> {
+    let Some(checks) = checks else {
+        return Vec::new();
+    };
+    let mut errs = Vec::new();
+    if checks.len() > MAX_CHECKS {
+        errs.push(Rejection::new(
+            Code::ChecksInvalid,
+            Some("checks".into()),
+            format!("at most {MAX_CHECKS} checks; combine commands with a script"),
+        ));
+    }
+    for (i, c) in checks.iter().enumerate() {
+        if c.trim().is_empty() || c.contains('\0') || c.chars().count() > MAX_FIELD_CHARS {
+            errs.push(Rejection::new(
+                Code::ChecksInvalid,
+                Some(format!("checks[{i}]")),
+                format!(
+                    "each check is a non-empty shell command under {MAX_FIELD_CHARS} characters"
+                ),
+            ));
         }
     }
+    errs
+}
 
-    if !errs.is_empty() {
-        return Err(errs);
+/// `repo` and `base`: the repository's top folder and the base commit (`None` for a repository with no commits,
+/// where only `HEAD` may be the base: the change starts from the empty tree).
+fn check_repo_and_base(
+    repo_path: &Path,
+    base: &str,
+) -> Result<(PathBuf, Option<String>), Rejection> {
+    let (repo, root) = resolve_repo(repo_path)?;
+    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+    match repo.revparse_single(base).and_then(|o| o.peel_to_commit()) {
+        Ok(c) => Ok((root, Some(c.id().to_string()))),
+        Err(_) if unborn && base == "HEAD" => Ok((root, None)),
+        Err(_) => {
+            let hint = if unborn {
+                format!(
+                    "the repository has no commits yet, so only HEAD can be the base, not `{}`",
+                    truncate(base, 80)
+                )
+            } else {
+                format!(
+                    "`{}` is not a branch, tag or commit in {}; check `git log`",
+                    truncate(base, 80),
+                    root.display()
+                )
+            };
+            Err(Rejection::new(Code::BaseUnknown, Some("base".into()), hint))
+        }
     }
-    match (intent, repo_root, base_commit) {
-        (Some(intent), Some(repo), Some(base_commit)) => Ok(NewTask {
-            title,
-            intent,
-            work: work.to_string(),
-            targets,
-            repo,
-            base: base.to_string(),
-            base_commit,
-            checks: spec.checks.clone(),
-        }),
-        // Unreachable in practice: each None above pushed a rejection.
-        _ => Err(vec![Rejection::new(
-            Code::InvalidJson,
-            None,
-            "the task is incomplete",
-        )]),
+}
+
+/// `targets`: 1 to [`MAX_TARGETS`] paths inside the repository, each in its normal form, without duplicates.
+/// Without a repository (it did not resolve), only the paths' shape is checked.
+fn check_targets(
+    targets: Option<&[String]>,
+    repo_root: Option<&Path>,
+) -> Result<Vec<String>, Vec<Rejection>> {
+    let t = match targets {
+        None => return Err(vec![target_missing()]),
+        Some(t) if t.is_empty() => return Err(vec![target_missing()]),
+        Some(t) if t.len() > MAX_TARGETS => {
+            return Err(vec![Rejection::new(
+                Code::TargetsTooMany,
+                Some("targets".into()),
+                format!(
+                    "{} targets given; at most {MAX_TARGETS} — target a directory instead",
+                    t.len()
+                ),
+            )]);
+        }
+        Some(t) => t,
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut errs = Vec::new();
+    for (i, raw) in t.iter().enumerate() {
+        match check_target(raw, repo_root) {
+            Ok(norm) if !out.contains(&norm) => out.push(norm),
+            Ok(_) => {}
+            Err((code, msg)) => errs.push(Rejection::new(code, Some(format!("targets[{i}]")), msg)),
+        }
     }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
 fn target_missing() -> Rejection {
