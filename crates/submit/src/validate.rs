@@ -377,8 +377,7 @@ fn check_targets(
     repo_root: Option<&Path>,
 ) -> Result<Vec<String>, Vec<Rejection>> {
     let t = match targets {
-        None => return Err(vec![target_missing()]),
-        Some(t) if t.is_empty() => return Err(vec![target_missing()]),
+        None | Some([]) => return Err(vec![target_missing()]),
         Some(t) if t.len() > MAX_TARGETS => {
             return Err(vec![Rejection::new(
                 Code::TargetsTooMany,
