@@ -27,11 +27,13 @@ pub async fn run(inputs: &Inputs) -> Vec<Check> {
     out
 }
 
+/// git as the gate and the approval run it (`gate::scrubbed_git`): no user configuration, hooks or fsmonitor,
+/// so the doctor's look at a repository runs nothing the repository or the user's config names.
 fn git(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
-    Command::new("git")
+    gate::scrubbed_git(dir)
         .args(args)
-        .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
         .output()
         .ok()
 }
