@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use queue_core::exit_codes;
+use protocol::exit_codes;
 
 use crate::error::GateError;
 use crate::gate::{Gate, GateConfig, GateRequest};

@@ -7,7 +7,7 @@ use std::time::Duration;
 /// Result alias for the gate library.
 pub type Result<T> = std::result::Result<T, GateError>;
 
-/// Why the gate could not reach a verdict. Every variant maps to [`queue_core::exit_codes::ERROR`].
+/// Why the gate could not reach a verdict. Every variant maps to [`protocol::exit_codes::ERROR`].
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
     /// Returned by [`crate::Gate::check`] and the hook functions when `repo` is not inside a git working tree.

@@ -4,101 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-/// PASS or FAIL. (ERROR is not a verdict of the library: it is a [`crate::GateError`].)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Verdict {
-    Pass,
-    Fail,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
-        }
-    }
-}
-
-/// Machine-readable reasons for a FAIL. The table with explanations is in docs/GATE.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ReasonCode {
-    /// A hunk's expected lines are not in the file (or a created file exists, a modified one is missing).
-    PatchDoesNotApply,
-    /// Fuzzy mode: a hunk's context matches in more than one place.
-    PatchAmbiguous,
-    /// Locating the hunks would take more than the gate's work budget (line comparisons per patch).
-    PatchTooCostly,
-    /// The patch text is not a valid unified diff (or uses an unsupported feature such as submodules).
-    PatchMalformed,
-    /// The patch touches a protected path.
-    PolicyProtectedPath,
-    /// The patch touches a path outside the task's targets / the policy's allowed paths.
-    PolicyOutsideTargets,
-    /// A path is absolute, contains `..`, a backslash or a control character.
-    PolicyPathEscape,
-    /// The patch exceeds a size limit (bytes, files or changed lines).
-    PolicyTooLarge,
-    /// The patch creates or changes a symlink, or writes through one.
-    PolicySymlink,
-    /// The patch adds an executable bit the policy does not allow.
-    PolicyExecutable,
-    /// The patch contains a binary change the policy does not allow.
-    BinaryPatch,
-    /// The patch is empty or changes nothing.
-    EmptyPatch,
-    /// A check exited non-zero.
-    CheckFailed,
-    /// A check ran past its time limit and was killed with its whole process group.
-    CheckTimeout,
-}
-
-impl ReasonCode {
-    /// Every code, in documentation order.
-    pub const ALL: [ReasonCode; 14] = [
-        ReasonCode::PatchDoesNotApply,
-        ReasonCode::PatchAmbiguous,
-        ReasonCode::PatchTooCostly,
-        ReasonCode::PatchMalformed,
-        ReasonCode::PolicyProtectedPath,
-        ReasonCode::PolicyOutsideTargets,
-        ReasonCode::PolicyPathEscape,
-        ReasonCode::PolicyTooLarge,
-        ReasonCode::PolicySymlink,
-        ReasonCode::PolicyExecutable,
-        ReasonCode::BinaryPatch,
-        ReasonCode::EmptyPatch,
-        ReasonCode::CheckFailed,
-        ReasonCode::CheckTimeout,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReasonCode::PatchDoesNotApply => "PATCH_DOES_NOT_APPLY",
-            ReasonCode::PatchAmbiguous => "PATCH_AMBIGUOUS",
-            ReasonCode::PatchTooCostly => "PATCH_TOO_COSTLY",
-            ReasonCode::PatchMalformed => "PATCH_MALFORMED",
-            ReasonCode::PolicyProtectedPath => "POLICY_PROTECTED_PATH",
-            ReasonCode::PolicyOutsideTargets => "POLICY_OUTSIDE_TARGETS",
-            ReasonCode::PolicyPathEscape => "POLICY_PATH_ESCAPE",
-            ReasonCode::PolicyTooLarge => "POLICY_TOO_LARGE",
-            ReasonCode::PolicySymlink => "POLICY_SYMLINK",
-            ReasonCode::PolicyExecutable => "POLICY_EXECUTABLE",
-            ReasonCode::BinaryPatch => "BINARY_PATCH",
-            ReasonCode::EmptyPatch => "EMPTY_PATCH",
-            ReasonCode::CheckFailed => "CHECK_FAILED",
-            ReasonCode::CheckTimeout => "CHECK_TIMEOUT",
-        }
-    }
-}
-
-impl std::fmt::Display for ReasonCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use protocol::{ReasonCode, Verdict};
 
 /// One reason for a FAIL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,12 +111,9 @@ impl GateReport {
         self.verdict == Verdict::Pass
     }
 
-    /// The process exit code for this verdict ([`queue_core::exit_codes::OK`] or `REJECTED`).
+    /// The process exit code for this verdict ([`protocol::exit_codes::OK`] or `REJECTED`).
     pub fn exit_code(&self) -> u8 {
-        match self.verdict {
-            Verdict::Pass => queue_core::exit_codes::OK,
-            Verdict::Fail => queue_core::exit_codes::REJECTED,
-        }
+        self.verdict.exit_code()
     }
 
     /// The distinct reason codes, sorted.
@@ -230,7 +133,7 @@ mod tests {
     #[test]
     fn every_code_is_in_the_documented_table() {
         let doc = include_str!("../../../docs/GATE.md");
-        for code in ReasonCode::ALL {
+        for code in ReasonCode::all() {
             assert!(
                 doc.contains(&format!("| `{}` |", code.as_str())),
                 "docs/GATE.md lacks a row for {code}"

@@ -38,14 +38,13 @@
 //!   agrees).
 //! - [`queue`]: folders, claims, leases, status.
 //! - [`report`]: worker reports and approval records.
-//! - [`exit_codes`]: the documented process exit codes.
+//! - [`exit_codes`]: the documented process exit codes (from `protocol`).
 //! - [`fsutil`]: no-overwrite rename and directory fsync.
 //! - [`text`]: outside text made safe to show on a terminal or in a chat.
 
 pub mod audit;
 pub mod error;
 pub mod event;
-pub mod exit_codes;
 pub mod fsutil;
 pub mod id;
 pub mod queue;
@@ -57,6 +56,8 @@ pub use audit::{Audit, GatedPatch, Submitted, TaskMismatch};
 pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;
+/// The process exit codes (defined in the `protocol` crate; re-exported where they were).
+pub use protocol::exit_codes;
 pub use queue::{
     Claim, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState, TaskStatus,
 };

@@ -188,7 +188,7 @@ impl Metrics {
         for code in FAILURE_CODES {
             task_failures.with_label_values(&[code]);
         }
-        for code in gate::ReasonCode::ALL {
+        for code in gate::ReasonCode::all() {
             gate_fail_reasons.with_label_values(&[code.as_str()]);
         }
         let build = IntGaugeVec::new(
