@@ -42,7 +42,7 @@
 //! let claim = queue.claim("worker").unwrap().unwrap();
 //! let patch = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n";
 //! std::fs::write(queue.result_path(id, "patch"), patch).unwrap();
-//! let report = Report { task_id: Some(id), gate_verdict: "PASS".into(),
+//! let report = Report { task_id: Some(id), gate_verdict: queue_core::report::GateVerdict::Pass,
 //!     patch_sha256: approval::sha256_hex(patch.as_bytes()), ..Report::default() };
 //! std::fs::write(queue.result_path(id, "report.json"), serde_json::to_vec(&report).unwrap()).unwrap();
 //! // The worker logs the sha256 of the bytes the gate passed: approve and apply accept only those bytes.
@@ -70,6 +70,7 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use queue_core::report::GateVerdict;
 use queue_core::{
     ApprovalRecord, Audit, EventKind, GatedPatch, Queue, RejectionRecord, Report, Task, TaskId,
     TaskState,
@@ -312,13 +313,11 @@ fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
         return Err(not_passed("it has no report".into()));
     }
     let report: Report = read_json(&report_path)?;
-    if report.gate_verdict != "PASS" {
-        let verdict = if report.gate_verdict.is_empty() {
-            "none"
-        } else {
-            &report.gate_verdict
-        };
-        return Err(not_passed(format!("the gate's verdict is {verdict}")));
+    if report.gate_verdict != GateVerdict::Pass {
+        return Err(not_passed(format!(
+            "the gate's verdict is {}",
+            report.gate_verdict
+        )));
     }
     if report.patch_sha256.is_empty() {
         return Err(not_passed("its report names no patch".into()));

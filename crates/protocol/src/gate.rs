@@ -36,6 +36,53 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// What a worker report says of the gate (`report.json`'s `gate_verdict`): its verdict, or `NONE` when no
+/// patch reached it (every try failed before). Reports written before this type read `""` as `NONE`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    EnumIter,
+)]
+#[serde(rename_all = "UPPERCASE")]
+#[strum(serialize_all = "UPPERCASE")]
+pub enum GateVerdict {
+    Pass,
+    Fail,
+    #[default]
+    #[serde(alias = "")]
+    None,
+}
+
+impl GateVerdict {
+    /// `PASS`, `FAIL` or `NONE`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl From<Verdict> for GateVerdict {
+    fn from(v: Verdict) -> GateVerdict {
+        match v {
+            Verdict::Pass => GateVerdict::Pass,
+            Verdict::Fail => GateVerdict::Fail,
+        }
+    }
+}
+
+impl std::fmt::Display for GateVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Machine-readable reasons for a FAIL. The table with explanations is in docs/GATE.md.
 #[derive(
     Debug,
@@ -121,5 +168,16 @@ mod tests {
                 format!("\"{v}\"")
             );
         }
+        for v in GateVerdict::iter() {
+            assert_eq!(
+                serde_json::to_string(&v).unwrap_or_default(),
+                format!("\"{v}\"")
+            );
+        }
+        // Reports from before the type said "" for "no gate ran".
+        assert_eq!(
+            serde_json::from_str::<GateVerdict>("\"\"").ok(),
+            Some(GateVerdict::None)
+        );
     }
 }

@@ -13,4 +13,4 @@
 pub mod exit_codes;
 mod gate;
 
-pub use gate::{ReasonCode, Verdict};
+pub use gate::{GateVerdict, ReasonCode, Verdict};

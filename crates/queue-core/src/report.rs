@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::TaskId;
 
+pub use protocol::GateVerdict;
+
 /// The longest model summary a report keeps, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 500;
 
@@ -64,8 +66,9 @@ pub struct Report {
     pub lines_removed: u64,
     /// sha256 of `<id>.patch`, hex; empty when no patch was written.
     pub patch_sha256: String,
-    /// `PASS`, `FAIL` or `ERROR`.
-    pub gate_verdict: String,
+    /// `PASS`, `FAIL`, or `NONE` when no patch reached the gate.
+    #[serde(default)]
+    pub gate_verdict: GateVerdict,
     /// The gate's reason codes.
     #[serde(default)]
     pub gate_reasons: Vec<String>,

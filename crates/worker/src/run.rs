@@ -585,7 +585,7 @@ impl Worker {
             &self.queue.result_path(id, "gate.json"),
             &gate_json,
         );
-        report.gate_verdict = gate_report.verdict.as_str().to_string();
+        report.gate_verdict = gate_report.verdict.into();
         report.gate_reasons = gate_report
             .reasons
             .iter()
@@ -665,9 +665,6 @@ impl Worker {
     }
 
     fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {
-        if report.gate_verdict.is_empty() {
-            report.gate_verdict = "NONE".into();
-        }
         if let Err(e) = self.write_report(claim, report) {
             tracing::error!(task = %claim.task.id, error = %e, "cannot write the report");
         }

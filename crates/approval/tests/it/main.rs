@@ -71,7 +71,7 @@ impl Fixture {
             files_changed: vec!["src/config.rs".into()],
             lines_added: 3,
             patch_sha256: approval::sha256_hex(patch.as_bytes()),
-            gate_verdict: verdict.into(),
+            gate_verdict: verdict.parse().unwrap(),
             ..Report::default()
         };
         std::fs::write(

@@ -52,7 +52,7 @@ fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
         lines_added: 1,
         lines_removed: 0,
         patch_sha256: approval::sha256_hex(patch.as_bytes()),
-        gate_verdict: "PASS".into(),
+        gate_verdict: queue_core::report::GateVerdict::Pass,
         summary: Some("parse_port now refuses port 0".into()),
         ..Report::default()
     };

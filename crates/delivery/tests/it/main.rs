@@ -52,7 +52,7 @@ impl Setup {
             lines_added: 1,
             lines_removed: 1,
             patch_sha256: sha.clone(),
-            gate_verdict: "PASS".into(),
+            gate_verdict: queue_core::report::GateVerdict::Pass,
             ..Report::default()
         };
         std::fs::write(
