@@ -388,7 +388,7 @@ pub struct TelegramArgs {
     /// The repository /work requests change (default: AUTODEV_REPO, else the repository holding the queue).
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
-    /// The Bot API base URL (default: TELEGRAM_API_BASE, else https://api.telegram.org).
+    /// The Bot API base URL (default: TELEGRAM_API_BASE, else `https://api.telegram.org`).
     #[arg(long, value_name = "URL")]
     pub api_base: Option<String>,
     /// A .env file to read (default ./.env when present; the environment wins over it).
