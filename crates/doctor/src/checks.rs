@@ -7,6 +7,9 @@ use std::process::Command;
 use worker::backend::{Backend, BackendConfig, BackendKind, ModelInfo};
 
 use crate::kv::{Layout, kv_cache_bytes};
+use crate::platform::{
+    Platform, check_compose_clash, check_platform, check_windows_drive, find_ollama,
+};
 use crate::{Check, Inputs, Status, human_bytes};
 
 /// Below this much free disk the queue and checkouts will fail.
@@ -16,12 +19,17 @@ const DISK_WARN_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
 /// Runs every check, in the documented order.
 pub async fn run(inputs: &Inputs) -> Vec<Check> {
-    let mut out = vec![check_git()];
+    let platform = Platform::detect(&inputs.platform);
+    let mut out = vec![check_platform(&platform), check_git()];
     out.push(check_repo(&inputs.repo_dir));
     out.push(check_queue(&inputs.queue_dir));
+    out.extend(check_windows_drive(&inputs.repo_dir, &inputs.queue_dir));
     out.push(check_disk(&inputs.queue_dir));
     out.push(check_sandbox(&inputs.repo_dir));
-    out.extend(check_model_server(inputs).await);
+    out.extend(check_model_server(inputs, &platform).await);
+    out.extend(
+        check_compose_clash(&inputs.repo_dir, "http://127.0.0.1:11434", inputs.timeout).await,
+    );
     out.push(check_telegram(inputs).await);
     out.push(check_openclaw(inputs));
     out
@@ -36,6 +44,40 @@ fn git(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
         .stdin(std::process::Stdio::null())
         .output()
         .ok()
+}
+
+/// What to do when the configured server does not answer: where another Ollama does (the Windows host from
+/// WSL2, Docker Desktop's host), or how to make the Windows one reachable, or how to start one.
+async fn unreachable_fix(
+    platform: &Platform,
+    host: &str,
+    host_src: &str,
+    timeout: std::time::Duration,
+) -> String {
+    let candidates = platform.ollama_candidates(host);
+    if let Some(found) = find_ollama(&candidates, timeout).await {
+        return format!(
+            "an Ollama answers at {found}: set OLLAMA_HOST={found} (in .env or the environment; now {host} from \
+             {host_src})"
+        );
+    }
+    if platform.wsl.as_ref().is_some_and(|w| w.version == 2) {
+        let tried = if candidates.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", candidates.join(", "))
+        };
+        return format!(
+            "no Ollama answers here or on the Windows host{tried}. If Ollama runs on Windows, make it listen beyond \
+             loopback: set the Windows environment variable OLLAMA_HOST=0.0.0.0, restart the Ollama app, and \
+             allow port 11434 in Windows Firewall for the WSL network; then set OLLAMA_HOST=http://<Windows \
+             host>:11434 here. Or start one in WSL (ollama serve, or docker compose up -d ollama)"
+        );
+    }
+    format!(
+        "start the server (ollama serve, or docker compose up -d ollama) or point OLLAMA_HOST (now {host} from \
+         {host_src}) at it"
+    )
 }
 
 fn check_git() -> Check {
@@ -268,7 +310,7 @@ fn source_of(inputs: &Inputs, name: &str) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-async fn check_model_server(inputs: &Inputs) -> Vec<Check> {
+async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> {
     let cfg = &inputs.config;
     let mut bc = BackendConfig::new(cfg.backend, cfg.host.clone());
     bc.connect_timeout = inputs.timeout;
@@ -301,11 +343,8 @@ async fn check_model_server(inputs: &Inputs) -> Vec<Check> {
         )),
         Err(e) => {
             out.push(
-                Check::new("backend", Status::Fail, e.to_string()).fix(format!(
-                    "start the server (ollama serve, or docker compose up -d ollama) or point OLLAMA_HOST \
-                     (now {} from {host_src}) at it",
-                    cfg.host
-                )),
+                Check::new("backend", Status::Fail, e.to_string())
+                    .fix(unreachable_fix(platform, &cfg.host, &host_src, inputs.timeout).await),
             );
             for name in ["model", "gpu_memory"] {
                 out.push(Check::new(

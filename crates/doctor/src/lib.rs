@@ -1,6 +1,6 @@
 //! `autodev doctor`: every preflight check in one place, each a [`Check`] with a status and what to do.
 //!
-//! The checks, in order: git, the repository, the queue (writable, one filesystem), free disk, the sandbox the
+//! The checks, in order: the platform (WSL1/WSL2 and its Windows host, Docker Desktop), git, the repository, the queue (writable, one filesystem), free disk, the sandbox the
 //! gate's checks get (Landlock, bubblewrap, or refused), the model server, the configured and fallback models, GPU memory against the model and its KV cache, the Telegram
 //! bot token, and drift between OpenClaw's model and autodev's. A check never panics and never prints a
 //! secret; a check that cannot run says why (`SKIP`) instead of failing.
@@ -33,6 +33,7 @@
 mod checks;
 pub mod kv;
 pub mod openclaw;
+pub mod platform;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -120,6 +121,8 @@ pub struct Inputs {
     pub kv_cache_type: String,
     /// Limit for each network call.
     pub timeout: Duration,
+    /// Where the platform checks (WSL2, Docker Desktop) look.
+    pub platform: platform::PlatformInputs,
 }
 
 /// Counts of a finished run.

@@ -130,7 +130,11 @@ struct Server {
 
 impl Server {
     fn start(script: Script, protocol: Protocol) -> std::io::Result<Self> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        Self::start_on("127.0.0.1:0", script, protocol)
+    }
+
+    fn start_on(bind: &str, script: Script, protocol: Protocol) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(bind)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -378,6 +382,14 @@ impl FakeOllama {
     pub fn try_start(script: Script) -> std::io::Result<Self> {
         Ok(Self {
             server: Server::start(script, Protocol::Ollama)?,
+        })
+    }
+
+    /// Starts the fake on `bind` (`127.0.0.2:0` stands in for another machine: the whole of 127/8 is
+    /// loopback on Linux).
+    pub fn try_start_on(bind: &str, script: Script) -> std::io::Result<Self> {
+        Ok(Self {
+            server: Server::start_on(bind, script, Protocol::Ollama)?,
         })
     }
 

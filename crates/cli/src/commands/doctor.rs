@@ -31,6 +31,13 @@ pub(super) fn run(queue_dir: &Path, args: DoctorArgs) -> anyhow::Result<u8> {
             .map(|(v, _)| v)
             .unwrap_or_else(|| "f16".into()),
         timeout: Duration::from_secs(args.timeout_secs),
+        platform: doctor::platform::PlatformInputs {
+            // A copied /proc (or a test's) can stand in for this machine's.
+            root: std::env::var_os("AUTODEV_DOCTOR_ROOT")
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| "/".into(), std::path::PathBuf::from),
+            env: std::env::vars().collect(),
+        },
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -299,3 +299,83 @@ fn usage_errors_exit_2() {
     let r = doctor(dir.path(), dir.path(), None, &["--no-such-flag"], &[]);
     assert_eq!(r.code, 2);
 }
+
+/// WSL2 with Ollama on the Windows host: the configured `127.0.0.1` does not answer, the doctor finds the Ollama
+/// at the NAT gateway (a fake on `127.0.0.2` stands in for the Windows host, named by a fake `/proc/net/route`)
+/// and prints the exact `OLLAMA_HOST` to set.
+#[test]
+fn under_wsl2_the_doctor_finds_the_windows_hosts_ollama_and_says_what_to_set() {
+    let repo = ready_repo();
+    let home = tempfile::tempdir().unwrap();
+    let windows = match FakeOllama::try_start_on("127.0.0.2:0", Script::answer("{}")) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("SKIPPED: cannot listen on 127.0.0.2 here ({e})");
+            return;
+        }
+    };
+    let port = windows.url().rsplit(':').next().unwrap().to_owned();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("proc/net")).unwrap();
+    std::fs::write(
+        root.path().join("proc/version"),
+        "Linux version 5.15.167.4-microsoft-standard-WSL2 (root@f9c826d3017f) (gcc) #1 SMP\n",
+    )
+    .unwrap();
+    // Default route via 127.0.0.2 (little-endian hex), as WSL2's NAT gateway would be 172.x.x.1.
+    std::fs::write(
+        root.path().join("proc/net/route"),
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+         eth0\t00000000\t0200007F\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
+    )
+    .unwrap();
+    let configured = format!("http://127.0.0.1:{port}");
+    let r = doctor(
+        repo.path(),
+        home.path(),
+        None,
+        &["--host", &configured, "--timeout-secs", "2"],
+        &[
+            ("AUTODEV_DOCTOR_ROOT", root.path().to_str().unwrap()),
+            ("WSL_DISTRO_NAME", "Ubuntu-24.04"),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let platform = line(&r.stdout, "platform");
+    assert!(
+        platform.starts_with("PASS")
+            && platform.contains("WSL2 (Ubuntu-24.04)")
+            && platform.contains("127.0.0.2"),
+        "{platform}"
+    );
+    assert!(
+        line(&r.stdout, "backend").starts_with("FAIL"),
+        "{}",
+        r.stdout
+    );
+    let fix = format!("set OLLAMA_HOST=http://127.0.0.2:{port}");
+    assert!(r.stdout.contains(&fix), "no `{fix}` in:\n{}", r.stdout);
+
+    // Without WSL, the same failure gets the ordinary advice.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(plain.path().join("proc")).unwrap();
+    std::fs::write(
+        plain.path().join("proc/version"),
+        "Linux version 6.8.0-45-generic\n",
+    )
+    .unwrap();
+    let r = doctor(
+        repo.path(),
+        home.path(),
+        None,
+        &["--host", &configured, "--timeout-secs", "2"],
+        &[("AUTODEV_DOCTOR_ROOT", plain.path().to_str().unwrap())],
+    );
+    assert!(
+        line(&r.stdout, "platform").contains("not WSL"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("127.0.0.2"), "{}", r.stdout);
+    assert!(r.stdout.contains("ollama serve"), "{}", r.stdout);
+}
