@@ -58,8 +58,8 @@ pub enum Error {
     /// and `release` had already moved the task (only its event is missing: [`crate::Queue::reconcile_log`]
     /// writes a missing final event later). Retryable once the cause is fixed.
     #[error(
-        "could not append {event} to {} after {tries} tries: {source}; free disk space or fix the mount, then \
-         try again",
+        "could not append {event} to {} after {tries} tries: {source}; free disk space, or fix whatever keeps \
+         the log from being written (permissions, mount), then try again",
         path.display()
     )]
     LogAppend {

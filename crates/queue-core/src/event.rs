@@ -422,13 +422,13 @@ impl EventLog {
     }
 
     /// One try: one `write(2)` of the whole line, then `fdatasync`. A handle that failed is dropped, so the next
-    /// try opens the path afresh (the file may have been replaced, or the descriptor be bad for good after EIO).
+    /// try opens the path afresh (the descriptor may be bad for good after EIO).
     fn write_line(&self, line: &[u8]) -> std::io::Result<()> {
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
         let res = (|| {
             let f = match guard.take() {
-                Some(f) => f,
-                None => OpenOptions::new()
+                Some(f) if still_at(&f, &self.path) => f,
+                _ => OpenOptions::new()
                     .append(true)
                     .create(true)
                     .open(&self.path)?,
@@ -520,6 +520,24 @@ impl EventLog {
             }
         }
         Ok(out)
+    }
+}
+
+/// Whether `f` is still the file at `path`. A log moved aside or replaced (restored from a backup, rotated by
+/// hand) must not swallow this process's records, unseen by every reader of `path`: appends follow the path.
+fn still_at(f: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (f.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, path);
+        false
     }
 }
 
@@ -629,6 +647,18 @@ mod tests {
         let read = log.read().unwrap();
         assert_eq!(read.events.len(), 2, "{:?}", read.bad_lines);
         assert!(read.torn_tail.is_none());
+    }
+
+    #[test]
+    fn appends_follow_the_path_when_the_log_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::new(dir.path().join("events.ndjson"));
+        log.append(&ev(1)).unwrap();
+        let aside = dir.path().join("events.old");
+        std::fs::rename(log.path(), &aside).unwrap();
+        log.append(&ev(2)).unwrap();
+        assert_eq!(log.read().unwrap().events.len(), 1, "a new log at the path");
+        assert_eq!(EventLog::new(&aside).read().unwrap().events.len(), 1);
     }
 
     #[test]
