@@ -13,6 +13,7 @@ mod init;
 mod llama;
 mod publish;
 mod rejections;
+mod resilience;
 mod stack;
 mod status;
 mod telegram;
