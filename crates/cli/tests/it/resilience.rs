@@ -356,3 +356,53 @@ fn an_event_that_cannot_be_logged_is_tried_again_then_the_task_is_given_back_wit
     assert!(!types.iter().any(|t| t == "TASK_FAILED"), "{types:?}");
     assert_eq!(types.iter().filter(|t| *t == "GATE_PASSED").count(), 1);
 }
+
+#[test]
+fn a_submit_whose_event_cannot_be_logged_queues_nothing_and_says_so() {
+    let repo = ready_repo();
+    let q = queue_dir(&repo);
+    let submit = || {
+        autodev(
+            repo.path(),
+            &[
+                "submit",
+                "-i",
+                "fix",
+                "-t",
+                "src/config.rs",
+                "-w",
+                "parse_port accepts 0; make it return None",
+            ],
+        )
+    };
+    // A directory where the log is: every append fails (EISDIR), as on a full or broken disk.
+    std::fs::rename(q.join("events.ndjson"), q.join("events.saved")).unwrap();
+    std::fs::create_dir(q.join("events.ndjson")).unwrap();
+    let r = submit();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("error: EVENT_LOG_WRITE_FAILED: the task was not queued: could not append TASK_SUBMITTED"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("after 4 tries"), "{}", r.stderr);
+    let listed = |d: &str| std::fs::read_dir(q.join(d)).unwrap().count();
+    assert_eq!(listed("pending"), 0);
+    assert_eq!(listed("tmp"), 0, "no staged file left behind");
+    std::fs::remove_dir(q.join("events.ndjson")).unwrap();
+    std::fs::rename(q.join("events.saved"), q.join("events.ndjson")).unwrap();
+
+    let r = submit();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.stdout.trim().to_string();
+    let json = autodev(repo.path(), &["status", "--json"]).json();
+    let ids: Vec<&str> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "one task, no duplicate");
+    assert_eq!(types_for(&repo, &id), ["TASK_SUBMITTED"]);
+}
