@@ -203,9 +203,8 @@ fn queue(repo: &TempRepo) -> Queue {
 fn last_claim_attempt(repo: &TempRepo, id: &str) -> u64 {
     events(repo)
         .into_iter()
-        .filter(|e| e["task_id"] == id && e["type"] == "TASK_CLAIMED")
+        .rfind(|e| e["task_id"] == id && e["type"] == "TASK_CLAIMED")
         .map(|e| e["attempt"].as_u64().unwrap())
-        .last()
         .expect("claimed")
 }
 
