@@ -210,8 +210,8 @@ fn reason_suffix(reason: &str) -> String {
 }
 
 impl Error {
-    /// The stable code: `TASK_UNKNOWN`, `TASK_FILE_CORRUPT`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `GATE_ERROR`, `IO_ERROR`,
-    /// `QUEUE_ERROR` for infrastructure errors.
+    /// The stable code: `TASK_UNKNOWN`, `TASK_FILE_CORRUPT`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `GATE_ERROR`,
+    /// `IO_ERROR`, `QUEUE_ERROR` for infrastructure errors.
     pub fn code(&self) -> &'static str {
         match self {
             Error::TaskUnknown(_) => "TASK_UNKNOWN",

@@ -680,7 +680,8 @@ impl Worker {
             Ok(()) => TaskOutcome::Failed(code.to_string()),
             Err(e @ queue_core::Error::LogAppend { .. }) => {
                 // The task is in failed/ and its report says why; reconcile_log writes a TASK_FAILED later.
-                tracing::error!(task = %claim.task.id, error = %e, "the task failed ({code}), but TASK_FAILED is not logged");
+                tracing::error!(task = %claim.task.id, error = %e,
+                    "the task failed ({code}), but TASK_FAILED is not logged");
                 TaskOutcome::Failed(code.to_string())
             }
             Err(_) => TaskOutcome::LeaseLost,
@@ -743,7 +744,8 @@ impl Worker {
         match self.queue.release(claim, code) {
             Ok(()) => TaskOutcome::Released(code.to_string()),
             Err(e @ queue_core::Error::LogAppend { .. }) => {
-                tracing::error!(task = %claim.task.id, error = %e, "the task was given back, but TASK_RELEASED is not logged");
+                tracing::error!(task = %claim.task.id, error = %e,
+                    "the task was given back, but TASK_RELEASED is not logged");
                 TaskOutcome::Released(code.to_string())
             }
             Err(queue_core::Error::LeaseLost { .. }) => TaskOutcome::LeaseLost,
