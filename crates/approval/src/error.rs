@@ -16,6 +16,21 @@ pub enum Error {
     /// `TASK_UNKNOWN`: no such task in the queue. Returned by every operation.
     #[error("no task {0} in this queue; `autodev status` lists them")]
     TaskUnknown(TaskId),
+    /// `TASK_FILE_CORRUPT`: the task's file is not a task autodev can read (empty, damaged, a directory, naming
+    /// another id). Returned by every operation; nothing was changed, and other tasks are not affected. Not
+    /// retryable: restore the file from a backup or move it out of the queue (`autodev status` lists it).
+    #[error(
+        "task {id}'s file {} cannot be read: {detail}; nothing was changed. Restore it, or move it out of the queue",
+        path.display()
+    )]
+    TaskFileCorrupt {
+        /// The task.
+        id: TaskId,
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// `NOT_GATE_PASSED`: the task has no patch that passed the gate (still queued, failed, or its report says
     /// FAIL). Returned by every operation.
     #[error("task {id} has no patch that passed the gate: {detail}")]
@@ -195,11 +210,12 @@ fn reason_suffix(reason: &str) -> String {
 }
 
 impl Error {
-    /// The stable code: `TASK_UNKNOWN`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `GATE_ERROR`, `IO_ERROR`,
-    /// `QUEUE_ERROR` for infrastructure errors.
+    /// The stable code: `TASK_UNKNOWN`, `TASK_FILE_CORRUPT`, `NOT_GATE_PASSED`, …; `GIT_ERROR`, `GATE_ERROR`,
+    /// `IO_ERROR`, `QUEUE_ERROR` for infrastructure errors.
     pub fn code(&self) -> &'static str {
         match self {
             Error::TaskUnknown(_) => "TASK_UNKNOWN",
+            Error::TaskFileCorrupt { .. } => "TASK_FILE_CORRUPT",
             Error::NotGatePassed { .. } => "NOT_GATE_PASSED",
             Error::NotApproved(_) => "NOT_APPROVED",
             Error::AlreadyRejected { .. } => "ALREADY_REJECTED",

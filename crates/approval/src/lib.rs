@@ -220,8 +220,8 @@ pub fn branch_name(id: TaskId) -> String {
     format!("autodev/{id}")
 }
 
-/// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN` or `NOT_GATE_PASSED` otherwise,
-/// `TASK_NOT_AS_SUBMITTED` when the task file is not the one the log's `TASK_SUBMITTED` recorded, and
+/// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN`, `TASK_FILE_CORRUPT` or `NOT_GATE_PASSED`
+/// otherwise, `TASK_NOT_AS_SUBMITTED` when the task file is not the one the log's `TASK_SUBMITTED` recorded, and
 /// `PATCH_NOT_GATED` when the patch file is not the one the log's `GATE_PASSED` names.
 pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
     let (task, state, report) = passed_task(queue, id)?;
@@ -286,6 +286,9 @@ fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
     let status = match queue.status_of(id) {
         Ok(s) => s,
         Err(queue_core::Error::UnknownTask(_)) => return Err(Error::TaskUnknown(id)),
+        Err(queue_core::Error::TaskCorrupt { path, detail, .. }) => {
+            return Err(Error::TaskFileCorrupt { id, path, detail });
+        }
         Err(e) => return Err(e.into()),
     };
     let not_passed = |detail: String| Error::NotGatePassed { id, detail };
@@ -307,7 +310,14 @@ fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
         }
         _ => {}
     }
-    let task: Task = read_json(&status.task_file)?;
+    let task: Task = match read_json(&status.task_file) {
+        Ok(t) => t,
+        // Damaged since status read it.
+        Err(Error::Corrupt { path, detail }) => {
+            return Err(Error::TaskFileCorrupt { id, path, detail });
+        }
+        Err(e) => return Err(e),
+    };
     let report_path = queue.result_path(id, "report.json");
     if !report_path.exists() {
         return Err(not_passed("it has no report".into()));

@@ -23,6 +23,7 @@ pub async fn run(inputs: &Inputs) -> Vec<Check> {
     let mut out = vec![check_platform(&platform), check_git()];
     out.push(check_repo(&inputs.repo_dir));
     out.push(check_queue(&inputs.queue_dir));
+    out.push(check_queue_files(&inputs.queue_dir));
     out.extend(check_windows_drive(&inputs.repo_dir, &inputs.queue_dir));
     out.push(check_disk(&inputs.queue_dir));
     out.push(check_sandbox(&inputs.repo_dir));
@@ -244,6 +245,55 @@ fn check_queue(dir: &Path) -> Check {
         "queue",
         Status::Pass,
         format!("{} writable, one filesystem", dir.display()),
+    )
+}
+
+/// How many unreadable task files the `queue_files` check names before it only counts.
+const LISTED_CORRUPT: usize = 10;
+
+/// Files named like tasks that are not readable tasks (empty, damaged, directories, set aside in `corrupt/` by a
+/// worker). They break nothing else, so this warns; a person restores or removes each.
+fn check_queue_files(dir: &Path) -> Check {
+    let Ok(queue) = queue_core::Queue::open(dir) else {
+        return Check::new("queue_files", Status::Skip, "no queue to look in");
+    };
+    let found = match queue.corrupt_files() {
+        Ok(f) => f,
+        Err(e) => {
+            return Check::new("queue_files", Status::Fail, e.to_string())
+                .fix("run autodev init again (it only creates what is missing)");
+        }
+    };
+    if found.is_empty() {
+        return Check::new(
+            "queue_files",
+            Status::Pass,
+            "every file named like a task reads as one",
+        );
+    }
+    let mut listed: Vec<String> = found
+        .iter()
+        .take(LISTED_CORRUPT)
+        .map(|c| {
+            queue_core::text::printable(&format!("{} ({})", c.path.display(), c.detail))
+                .into_owned()
+        })
+        .collect();
+    if found.len() > LISTED_CORRUPT {
+        listed.push(format!("and {} more", found.len() - LISTED_CORRUPT));
+    }
+    Check::new(
+        "queue_files",
+        Status::Warn,
+        format!(
+            "{} file(s) named like tasks are not tasks autodev can read (TASK_FILE_CORRUPT): {}",
+            found.len(),
+            listed.join("; ")
+        ),
+    )
+    .fix(
+        "restore each from a backup, or move it out of the queue; other tasks are not affected \
+         (autodev status lists them as corrupt)",
     )
 }
 

@@ -1,6 +1,8 @@
 //! `autodev doctor`: every preflight check in one place, each a [`Check`] with a status and what to do.
 //!
-//! The checks, in order: the platform (WSL1/WSL2 and its Windows host, Docker Desktop), git, the repository, the queue (writable, one filesystem), free disk, the sandbox the
+//! The checks, in order: the platform (WSL1/WSL2 and its Windows host, Docker Desktop), git, the repository, the
+//! queue (writable, one filesystem), files in the queue named like tasks that are not readable ones, free disk,
+//! a repository or queue on a Windows drive, the sandbox the
 //! gate's checks get (Landlock, bubblewrap, or refused), the model server, the configured and fallback models, GPU memory against the model and its KV cache, the Telegram
 //! bot token, and drift between OpenClaw's model and autodev's. A check never panics and never prints a
 //! secret; a check that cannot run says why (`SKIP`) instead of failing.
@@ -72,7 +74,7 @@ impl Status {
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// Short stable name: `git`, `repo`, `queue`, `disk`, `sandbox`, `backend`, `model`, `fallback_model`,
+    /// Short stable name: `git`, `repo`, `queue`, `queue_files`, `disk`, `sandbox`, `backend`, `model`, `fallback_model`,
     /// `gpu_memory`, `telegram`, `openclaw`.
     pub name: &'static str,
     /// The verdict.

@@ -52,9 +52,60 @@ pub enum Error {
         /// `YYYYMMDD`.
         day: String,
     },
+    /// `EVENT_LOG_WRITE_FAILED`: a record could not be appended to `events.ndjson` in
+    /// [`crate::event::APPEND_TRIES`] tries (disk full, I/O error, read-only mount). Returned by every operation
+    /// that logs. [`crate::Queue::submit`] and [`crate::Queue::claim`] then changed nothing; `complete`, `fail`
+    /// and `release` had already moved the task (only its event is missing: [`crate::Queue::reconcile_log`]
+    /// writes a missing final event later). Retryable once the cause is fixed.
+    #[error(
+        "could not append {event} to {} after {tries} tries: {source}; free disk space, or fix whatever keeps \
+         the log from being written (permissions, mount), then try again",
+        path.display()
+    )]
+    LogAppend {
+        /// The log.
+        path: PathBuf,
+        /// The event's type, e.g. `TASK_SUBMITTED`.
+        event: &'static str,
+        /// How many times it was tried.
+        tries: u32,
+        /// The last OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `TASK_FILE_CORRUPT`: the task's file exists but is not a task autodev can read (empty, damaged JSON, a
+    /// directory, unreadable, or naming another id). Returned by [`crate::Queue::status_of`]; other tasks are not
+    /// affected. Not retryable: restore the file or move it out of the queue.
+    #[error(
+        "task {id}'s file {} cannot be read: {detail}; restore it from a backup, or move it out of the queue",
+        path.display()
+    )]
+    TaskCorrupt {
+        /// The task.
+        id: TaskId,
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
 }
 
 impl Error {
+    /// A stable code for people and scripts: `IO_ERROR`, `QUEUE_NOT_INITIALISED`, `QUEUE_FILE_CORRUPT`,
+    /// `LEASE_LOST`, `TASK_UNKNOWN`, `IDS_EXHAUSTED`, `EVENT_LOG_WRITE_FAILED`, `TASK_FILE_CORRUPT`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "IO_ERROR",
+            Error::NotInitialised { .. } => "QUEUE_NOT_INITIALISED",
+            Error::Corrupt { .. } => "QUEUE_FILE_CORRUPT",
+            Error::LeaseLost { .. } => "LEASE_LOST",
+            Error::UnknownTask(_) => "TASK_UNKNOWN",
+            Error::IdsExhausted { .. } => "IDS_EXHAUSTED",
+            Error::LogAppend { .. } => "EVENT_LOG_WRITE_FAILED",
+            Error::TaskCorrupt { .. } => "TASK_FILE_CORRUPT",
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),

@@ -3,11 +3,17 @@
 //! Each record is written with a single `write(2)` on a file opened with `O_APPEND`, then `fdatasync`ed, so
 //! several processes can append at once without interleaving. A reader never fails on a damaged log: a torn final
 //! line (a writer died mid-record) and undecodable lines are reported next to the events that did parse.
+//!
+//! A failed append (disk full, an I/O error) is logged and tried again, [`APPEND_TRIES`] times in all, before
+//! [`EventLog::append`] reports it; callers never drop it. A try that failed after its bytes reached the file
+//! (the `fdatasync` failed) may leave the record twice, with the same `id`: every event autodev acts on means the
+//! same thing twice.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -327,11 +333,33 @@ pub struct LogRead {
     pub end_offset: u64,
 }
 
+/// The waits between tries of an append: a full disk is often freed within a second (a temporary file removed, a
+/// log rotated), and a caller kept waiting longer than that is better told.
+const APPEND_WAITS: [Duration; 3] = [
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+    Duration::from_millis(800),
+];
+
+/// How many times [`EventLog::append`] tries to write a record before it returns [`Error::LogAppend`].
+pub const APPEND_TRIES: u32 = APPEND_WAITS.len() as u32 + 1;
+
+/// Called after each failed try of an append, with the try's number (1-based) and its error.
+type FailureHook = Arc<dyn Fn(u32, &std::io::Error) + Send + Sync>;
+
 /// Appends to and reads `events.ndjson`.
-#[derive(Debug)]
 pub struct EventLog {
     path: PathBuf,
     file: Mutex<Option<File>>,
+    on_failed_try: Option<FailureHook>,
+}
+
+impl std::fmt::Debug for EventLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventLog")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EventLog {
@@ -340,7 +368,18 @@ impl EventLog {
         Self {
             path: path.into(),
             file: Mutex::new(None),
+            on_failed_try: None,
         }
+    }
+
+    /// Also calls `hook` after each failed try of an append (before waiting for the next), e.g. to count
+    /// failures. Every failed try is logged as a `tracing` warning either way.
+    pub fn on_failed_try(
+        mut self,
+        hook: impl Fn(u32, &std::io::Error) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_failed_try = Some(Arc::new(hook));
+        self
     }
 
     /// The log's path.
@@ -348,34 +387,67 @@ impl EventLog {
         &self.path
     }
 
-    /// Appends one record durably (single write, then fdatasync).
+    /// Appends one record durably (single write, then fdatasync), trying [`APPEND_TRIES`] times before it
+    /// returns [`Error::LogAppend`] with the last error.
     pub fn append(&self, event: &Event) -> Result<()> {
         let mut line = serde_json::to_vec(event).map_err(|e| Error::Corrupt {
             path: self.path.clone(),
             detail: format!("event does not serialize: {e}"),
         })?;
         line.push(b'\n');
-        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            let f = OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&self.path)
-                .map_err(|e| Error::io(&self.path, e))?;
-            *guard = Some(f);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let err = match self.write_line(&line) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            if let Some(hook) = &self.on_failed_try {
+                hook(tries, &err);
+            }
+            let Some(wait) = APPEND_WAITS.get(tries as usize - 1) else {
+                tracing::error!(event = event.type_name(), tries, error = %err, log = %self.path.display(),
+                    "giving up appending to the event log");
+                return Err(Error::LogAppend {
+                    path: self.path.clone(),
+                    event: event.type_name(),
+                    tries,
+                    source: err,
+                });
+            };
+            tracing::warn!(event = event.type_name(), attempt = tries, of = APPEND_TRIES, error = %err,
+                log = %self.path.display(), "appending to the event log failed; trying again in {wait:?}");
+            std::thread::sleep(*wait);
         }
-        if let Some(f) = guard.as_mut() {
+    }
+
+    /// One try: one `write(2)` of the whole line, then `fdatasync`. A handle that failed is dropped, so the next
+    /// try opens the path afresh (the descriptor may be bad for good after EIO).
+    fn write_line(&self, line: &[u8]) -> std::io::Result<()> {
+        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let res = (|| {
+            let f = match guard.take() {
+                Some(f) if still_at(&f, &self.path) => f,
+                _ => OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&self.path)?,
+            };
+            let f = guard.insert(f);
             // One write(2) per record: O_APPEND makes seek-to-end + write a single step, so concurrent
             // appenders never interleave inside a record on a local filesystem.
-            let n = f.write(&line).map_err(|e| Error::io(&self.path, e))?;
+            let n = f.write(line)?;
             if n != line.len() {
-                // A short write (disk full): finish it so the line is at least terminated, then report.
-                f.write_all(&line[n..])
-                    .map_err(|e| Error::io(&self.path, e))?;
+                // A short write (disk full): finish the line if the disk lets us. If it does not, the fragment
+                // stays unterminated and the next record, appended right after it, is salvaged by readers.
+                f.write_all(&line[n..])?;
             }
-            f.sync_data().map_err(|e| Error::io(&self.path, e))?;
+            f.sync_data()
+        })();
+        if res.is_err() {
+            *guard = None;
         }
-        Ok(())
+        res
     }
 
     /// Reads the whole log, tolerating damage.
@@ -448,6 +520,24 @@ impl EventLog {
             }
         }
         Ok(out)
+    }
+}
+
+/// Whether `f` is still the file at `path`. A log moved aside or replaced (restored from a backup, rotated by
+/// hand) must not swallow this process's records, unseen by every reader of `path`: appends follow the path.
+fn still_at(f: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (f.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, path);
+        false
     }
 }
 
@@ -557,6 +647,18 @@ mod tests {
         let read = log.read().unwrap();
         assert_eq!(read.events.len(), 2, "{:?}", read.bad_lines);
         assert!(read.torn_tail.is_none());
+    }
+
+    #[test]
+    fn appends_follow_the_path_when_the_log_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::new(dir.path().join("events.ndjson"));
+        log.append(&ev(1)).unwrap();
+        let aside = dir.path().join("events.old");
+        std::fs::rename(log.path(), &aside).unwrap();
+        log.append(&ev(2)).unwrap();
+        assert_eq!(log.read().unwrap().events.len(), 1, "a new log at the path");
+        assert_eq!(EventLog::new(&aside).read().unwrap().events.len(), 1);
     }
 
     #[test]

@@ -50,14 +50,26 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Creates `path` (which must not exist) holding `bytes`, and fsyncs it. On any failure (a full disk part-way
+/// through) the file is removed, so nothing half-written is left behind. The directory is not fsynced: this is
+/// for staging files that are renamed into place afterwards.
+pub fn create_durable(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let res = (|| {
+        let mut f = OpenOptions::new().write(true).create_new(true).open(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    res
+}
+
 /// Writes `bytes` to a new file `tmp` (which must not exist), fsyncs it, and moves it to `dest` without
 /// overwriting; fsyncs `dest`'s directory. On any failure the temporary file is removed.
 pub fn write_new_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> io::Result<()> {
     let res = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
+        create_durable(tmp, bytes)?;
         rename_noreplace(tmp, dest)?;
         if let Some(parent) = dest.parent() {
             sync_dir(parent)?;
@@ -71,12 +83,11 @@ pub fn write_new_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> io::Result<()
 }
 
 /// Writes `bytes` to `tmp`, fsyncs it and renames it over `dest` (replacing it), then fsyncs the directory.
+/// Readers of `dest` see the old bytes or the new ones, never an empty or half-written file; on failure `dest`
+/// is untouched.
 pub fn write_replace_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> io::Result<()> {
     let res = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
+        create_durable(tmp, bytes)?;
         std::fs::rename(tmp, dest)?;
         if let Some(parent) = dest.parent() {
             sync_dir(parent)?;

@@ -6,6 +6,7 @@
 //!         claimed/<id>@<token>.json  held by a worker; the lease runs from the file's last change time
 //!         done/<id>.json             a worker finished it (see results/)
 //!         failed/<id>.json           given up (reason in events.ndjson)
+//!         corrupt/<id>@<token>.json  set aside by a claimer: named like a task, but not one it could read
 //!         results/<id>.patch, <id>.report.json, <id>.gate.json
 //!         approved/<id>.approved.json, rejected/<id>.rejected.json
 //!         ids/<YYYYMMDD>/<seq>       id reservations (exclusive create)
@@ -18,6 +19,11 @@
 //! `pending/<id>.json` to a name carrying a fresh token: of N racing claimers, one rename succeeds and the others
 //! see `NotFound`. Completing renames the token-named file, so a worker whose lease was taken back cannot complete
 //! the task the new holder is working on (fencing). Each state change fsyncs the folders it touches.
+//!
+//! One bad file never stops the queue: a file named like a task that cannot be read as one (empty, damaged, a
+//! directory, naming another id) is listed as [`CorruptTask`] by [`Queue::status`], answers
+//! [`Error::TaskCorrupt`] to [`Queue::status_of`], and is moved to `corrupt/` by the claimer that finds it, so no
+//! worker trips over it again. Every other task keeps working.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
@@ -31,7 +37,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
 use crate::event::{Event, EventKind, EventLog};
-use crate::fsutil::{rename_noreplace, sync_dir, write_new_durable, write_replace_durable};
+use crate::fsutil::{
+    create_durable, rename_noreplace, sync_dir, write_new_durable, write_replace_durable,
+};
 use crate::report::ApprovalRecord;
 use crate::{Error, Intent, Result, Task, TaskId};
 
@@ -39,6 +47,7 @@ const PENDING: &str = "pending";
 const CLAIMED: &str = "claimed";
 const DONE: &str = "done";
 const FAILED: &str = "failed";
+const CORRUPT: &str = "corrupt";
 const RESULTS: &str = "results";
 const APPROVED: &str = "approved";
 const REJECTED: &str = "rejected";
@@ -229,6 +238,52 @@ pub struct QueueSummary {
     pub paused: bool,
     /// Problems found while reading the log (torn or undecodable lines).
     pub log_problems: Vec<String>,
+    /// Files named like tasks that are not readable tasks, oldest id first. They are not in the task list.
+    pub corrupt: Vec<CorruptTask>,
+}
+
+/// A file in the queue named like a task that cannot be read as one: empty, damaged JSON, a directory, unreadable,
+/// or a task naming another id. It is reported, never fatal: every other task keeps working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorruptTask {
+    /// The id its name gives.
+    pub id: TaskId,
+    /// The folder it is in: `pending`, `claimed`, `done`, `failed`, or `corrupt` (set aside by a claimer).
+    pub folder: &'static str,
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+/// What reading a task's file gave.
+enum TaskRead {
+    Task(Task),
+    /// Moved away between listing and reading: it shows up in its next folder on the next look.
+    Gone,
+    /// Not a readable task; why.
+    Corrupt(String),
+}
+
+/// Reads the task file `path`, whose name says it is task `id`. Never fails: a damaged file is a value.
+fn read_task(path: &Path, id: TaskId) -> TaskRead {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return TaskRead::Gone,
+        Err(e) if e.kind() == ErrorKind::IsADirectory => {
+            return TaskRead::Corrupt("it is a directory, not a file".into());
+        }
+        Err(e) => return TaskRead::Corrupt(format!("it cannot be read: {e}")),
+    };
+    if bytes.is_empty() {
+        return TaskRead::Corrupt("the file is empty".into());
+    }
+    match serde_json::from_slice::<Task>(&bytes) {
+        // A copy of another task's file would make a worker write that task's results and move it.
+        Ok(t) if t.id != id => TaskRead::Corrupt(format!("the file says it is task {}", t.id)),
+        Ok(t) => TaskRead::Task(t),
+        Err(e) => TaskRead::Corrupt(format!("it is not a task file: {e}")),
+    }
 }
 
 /// A filesystem queue rooted at one directory.
@@ -249,7 +304,7 @@ impl Queue {
     pub fn init(root: impl Into<PathBuf>, config: QueueConfig) -> Result<Queue> {
         let root = root.into();
         for d in [
-            "", PENDING, CLAIMED, DONE, FAILED, RESULTS, APPROVED, REJECTED, IDS, TMP,
+            "", PENDING, CLAIMED, DONE, FAILED, CORRUPT, RESULTS, APPROVED, REJECTED, IDS, TMP,
         ] {
             let p = root.join(d);
             fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
@@ -351,49 +406,104 @@ impl Queue {
             .join(format!("{}{suffix}", ulid::Ulid::new()))
     }
 
-    /// Accepts a validated task: allocates `T<today>-<seq>`, writes `pending/<id>.json` durably and logs
-    /// `TASK_SUBMITTED` with the fields approval and apply later check the task file against (see
-    /// [`Audit::task_as_submitted`]).
+    /// Accepts a validated task: allocates `T<today>-<seq>`, logs `TASK_SUBMITTED` with the fields approval and
+    /// apply later check the task file against (see [`Audit::task_as_submitted`]), and only then moves the task
+    /// file, written and fsynced beforehand in `tmp/`, to `pending/<id>.json`.
+    ///
+    /// The event comes first so that no worker can see a task the log does not know: when the append fails
+    /// ([`Error::LogAppend`], e.g. a full disk) the staged file is removed and nothing was queued, so submitting
+    /// again makes no duplicate. A crash between the append and the rename leaves an event for a task that never
+    /// appeared, which nothing acts on (tasks are listed from the folders, not the log).
     pub fn submit(&self, new: NewTask, actor: &str) -> Result<Task> {
-        loop {
+        let (id, now) = loop {
             let now = Utc::now();
             let id = self.allocate_id(now.date_naive())?;
-            let task = Task {
-                id,
-                title: new.title.clone(),
-                intent: new.intent,
-                work: new.work.clone(),
-                targets: new.targets.clone(),
-                repo: new.repo.clone(),
-                base: new.base.clone(),
-                base_commit: new.base_commit.clone(),
-                checks: new.checks.clone(),
-                attempt: 1,
-                created_at: now,
-                submitted_by: actor.to_string(),
-            };
-            let bytes = to_json(&task, &self.root)?;
-            let dest = self.state_path(PENDING, id);
-            match write_new_durable(&self.tmp_path(".json"), &dest, &bytes) {
-                Ok(()) => {}
-                // A reservation lost in a crash let an id be handed out twice; take the next one.
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(&dest, e)),
+            // A reservation lost in a crash (or `ids/` edited by hand) can hand out an id a task already has; its
+            // log would then hold two submissions. Take the next one.
+            if !self.id_in_use(id)? {
+                break (id, now);
             }
-            self.record(
-                EventKind::TaskSubmitted {
-                    title: task.title.clone(),
-                    intent: task.intent.to_string(),
-                    targets: task.targets.clone(),
-                    repo: Some(task.repo.clone()),
-                    base_commit: task.base_commit.clone(),
-                    checks: task.checks.clone(),
-                },
-                Some(id),
-                actor,
-            )?;
-            return Ok(task);
+        };
+        let task = Task {
+            id,
+            title: new.title,
+            intent: new.intent,
+            work: new.work,
+            targets: new.targets,
+            repo: new.repo,
+            base: new.base,
+            base_commit: new.base_commit,
+            checks: new.checks,
+            attempt: 1,
+            created_at: now,
+            submitted_by: actor.to_string(),
+        };
+        let bytes = to_json(&task, &self.root)?;
+        let staged = self.tmp_path(".json");
+        create_durable(&staged, &bytes).map_err(|e| Error::io(&staged, e))?;
+        let logged = self.record(
+            EventKind::TaskSubmitted {
+                title: task.title.clone(),
+                intent: task.intent.to_string(),
+                targets: task.targets.clone(),
+                repo: Some(task.repo.clone()),
+                base_commit: task.base_commit.clone(),
+                checks: task.checks.clone(),
+            },
+            Some(id),
+            actor,
+        );
+        if let Err(e) = logged {
+            let _ = fs::remove_file(&staged);
+            return Err(e);
         }
+        self.publish_staged(&staged, id)?;
+        Ok(task)
+    }
+
+    /// Moves a submitted task's staged file to `pending/<id>.json` and makes the move durable. If the folder
+    /// cannot be fsynced the task is taken back out (unless a worker already claimed it), so an error always
+    /// means nothing was queued.
+    fn publish_staged(&self, staged: &Path, id: TaskId) -> Result<()> {
+        let dest = self.state_path(PENDING, id);
+        if let Err(e) = rename_noreplace(staged, &dest) {
+            let _ = fs::remove_file(staged);
+            return Err(Error::io(&dest, e));
+        }
+        let dir = self.root.join(PENDING);
+        let Err(e) = sync_dir(&dir) else {
+            return Ok(());
+        };
+        match rename_noreplace(&dest, staged) {
+            Ok(()) => {
+                let _ = fs::remove_file(staged);
+                Err(Error::io(&dir, e))
+            }
+            // A worker has it already: the task is queued, and its claim fsynced the folder.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Whether some state folder already holds a file for `id`.
+    fn id_in_use(&self, id: TaskId) -> Result<bool> {
+        for dir in [PENDING, DONE, FAILED] {
+            let p = self.state_path(dir, id);
+            match fs::symlink_metadata(&p) {
+                Ok(_) => return Ok(true),
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&p, e)),
+            }
+        }
+        let claimed = self.root.join(CLAIMED);
+        for entry in fs::read_dir(&claimed).map_err(|e| Error::io(&claimed, e))? {
+            let entry = entry.map_err(|e| Error::io(&claimed, e))?;
+            if parse_claimed_name(&entry.file_name().to_string_lossy())
+                .is_some_and(|(c, _)| c == id)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Reserves the next free sequence number for `day` by exclusive creation of `ids/<day>/<seq>`.
@@ -511,36 +621,27 @@ impl Queue {
                 Err(e) if e.kind() == ErrorKind::NotFound => continue,
                 Err(e) => return Err(Error::io(&from, e)),
             }
-            // The lease runs from the claimed file's change time; renaming set ctime, touching sets mtime too
-            // for filesystems that do not update ctime on rename.
-            touch(&to).map_err(|e| Error::io(&to, e))?;
             sync_dir(&self.root.join(CLAIMED)).map_err(|e| Error::io(&to, e))?;
             sync_dir(&self.root.join(PENDING)).map_err(|e| Error::io(&from, e))?;
-            let task: Task = match read_json(&to) {
-                Ok(t) => t,
-                Err(err) => {
-                    // An undecodable task must not block the queue or be lost: park it in failed/.
-                    let dest = self.state_path(FAILED, id);
-                    rename_noreplace(&to, &dest).map_err(|e| Error::io(&to, e))?;
-                    sync_dir(&self.root.join(FAILED)).map_err(|e| Error::io(&dest, e))?;
-                    self.record(
-                        EventKind::TaskFailed {
-                            reason: "TASK_FILE_CORRUPT".into(),
-                            message: err.to_string(),
-                        },
-                        Some(id),
-                        owner,
-                    )?;
+            let task = match read_task(&to, id) {
+                TaskRead::Task(t) => t,
+                // Nobody takes a claim this young; if it went anyway, it is someone else's now.
+                TaskRead::Gone => continue,
+                TaskRead::Corrupt(detail) => {
+                    self.set_aside(&to, id, &detail, owner)?;
                     continue;
                 }
             };
+            // The lease runs from the claimed file's change time; renaming set ctime, touching sets mtime too
+            // for filesystems that do not update ctime on rename.
+            touch(&to).map_err(|e| Error::io(&to, e))?;
             let claim = Claim {
                 task,
                 owner: owner.to_string(),
                 token: token.clone(),
                 path: to,
             };
-            self.record(
+            let logged = self.record(
                 EventKind::TaskClaimed {
                     owner: owner.to_string(),
                     token,
@@ -549,9 +650,50 @@ impl Queue {
                 },
                 Some(id),
                 owner,
-            )?;
+            );
+            if let Err(e) = logged {
+                // A claim the log does not know would be worked on unseen, and if this worker then stopped, its
+                // expiry would cost the task a try: give it back untouched and report.
+                self.unclaim(&claim);
+                return Err(e);
+            }
             return Ok(Some(claim));
         }
+    }
+
+    /// Moves a claim back to `pending/` as it was (no event: the claim was never logged). Best effort: if it
+    /// fails, the lease expires and a reaper takes it back.
+    fn unclaim(&self, claim: &Claim) {
+        let dest = self.state_path(PENDING, claim.task.id);
+        if rename_noreplace(&claim.path, &dest).is_ok() {
+            let _ = sync_dir(&self.root.join(PENDING));
+            let _ = sync_dir(&self.root.join(CLAIMED));
+        }
+    }
+
+    /// Moves a claimed file that is not a readable task (`detail` says why) out of every state folder into
+    /// `corrupt/`, so that no claimer trips over it again and no status reads it as a task, and logs `TASK_FAILED`
+    /// with reason `TASK_FILE_CORRUPT`. A person restores it (into `pending/`) or deletes it.
+    fn set_aside(&self, from: &Path, id: TaskId, detail: &str, actor: &str) -> Result<()> {
+        let dir = self.root.join(CORRUPT);
+        // Queues made before corrupt/ existed get it now.
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let name = from.file_name().unwrap_or_default();
+        let dest = dir.join(name);
+        rename_noreplace(from, &dest).map_err(|e| Error::io(from, e))?;
+        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        sync_dir(&self.root.join(CLAIMED)).map_err(|e| Error::io(from, e))?;
+        self.record(
+            EventKind::TaskFailed {
+                reason: "TASK_FILE_CORRUPT".into(),
+                message: format!(
+                    "the task file {detail}; it was set aside as {CORRUPT}/{}",
+                    name.to_string_lossy()
+                ),
+            },
+            Some(id),
+            actor,
+        )
     }
 
     fn lease(&self) -> chrono::Duration {
@@ -667,20 +809,11 @@ impl Queue {
             }
             touch(&mine).map_err(|e| Error::io(&mine, e))?;
             sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-            let mut task: Task = match read_json(&mine) {
-                Ok(t) => t,
-                Err(_) => {
-                    let dest = self.state_path(FAILED, id);
-                    rename_noreplace(&mine, &dest).map_err(|e| Error::io(&mine, e))?;
-                    sync_dir(&self.root.join(FAILED)).map_err(|e| Error::io(&dest, e))?;
-                    self.record(
-                        EventKind::TaskFailed {
-                            reason: "TASK_FILE_CORRUPT".into(),
-                            message: "the claimed task file does not decode".into(),
-                        },
-                        Some(id),
-                        actor,
-                    )?;
+            let mut task = match read_task(&mine, id) {
+                TaskRead::Task(t) => t,
+                TaskRead::Gone => continue,
+                TaskRead::Corrupt(detail) => {
+                    self.set_aside(&mine, id, &detail, actor)?;
                     summary.failed.push(id);
                     continue;
                 }
@@ -764,10 +897,15 @@ impl Queue {
                 if cursor.1.contains(&id) {
                     continue;
                 }
-                let Ok(meta) = fs::metadata(self.state_path(dir, id)) else {
+                let path = self.state_path(dir, id);
+                let Ok(meta) = fs::metadata(&path) else {
                     continue;
                 };
                 if lease_base(&meta) > cutoff {
+                    continue;
+                }
+                // A file that is no task (status lists it as corrupt) was not finished by a worker.
+                if !matches!(read_task(&path, id), TaskRead::Task(_)) {
                     continue;
                 }
                 let kind = if done {
@@ -878,29 +1016,19 @@ impl Queue {
             (DONE, TaskState::Done),
             (FAILED, TaskState::Failed),
         ] {
-            let d = self.root.join(dir);
-            for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
-                let entry = entry.map_err(|e| Error::io(&d, e))?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let (id, token) = if state == TaskState::Claimed {
-                    match parse_claimed_name(&name) {
-                        Some((id, t)) => (id, Some(t)),
-                        None => continue,
-                    }
-                } else {
-                    match parse_state_name(&name) {
-                        Some(id) => (id, None),
-                        None => continue,
-                    }
-                };
-                let path = entry.path();
-                let task: Task = match read_json(&path) {
-                    Ok(t) => t,
-                    // Moved between listing and reading: it shows up in its next folder on the next call.
-                    Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+            for (id, token, path) in self.entries(dir)? {
+                let task = match read_task(&path, id) {
+                    TaskRead::Task(t) => t,
+                    TaskRead::Gone => continue,
+                    TaskRead::Corrupt(detail) => {
+                        summary.corrupt.push(CorruptTask {
+                            id,
+                            folder: dir,
+                            path,
+                            detail,
+                        });
                         continue;
                     }
-                    Err(e) => return Err(e),
                 };
                 let f = facts.remove(&id).unwrap_or_default();
                 let approval = self.approval_evidence(id, &f.audit);
@@ -966,8 +1094,76 @@ impl Queue {
                 });
             }
         }
+        summary.corrupt.extend(self.set_aside_files()?);
+        summary.corrupt.sort_by_key(|c| c.id);
         out.sort_by_key(|s| s.id);
         Ok((out, summary))
+    }
+
+    /// Every file named like a task that is not a readable one: in the state folders, and those set aside in
+    /// `corrupt/`. Reads the task files but not the log (for `autodev doctor`).
+    pub fn corrupt_files(&self) -> Result<Vec<CorruptTask>> {
+        let mut out = Vec::new();
+        for dir in [PENDING, CLAIMED, DONE, FAILED] {
+            for (id, _, path) in self.entries(dir)? {
+                if let TaskRead::Corrupt(detail) = read_task(&path, id) {
+                    out.push(CorruptTask {
+                        id,
+                        folder: dir,
+                        path,
+                        detail,
+                    });
+                }
+            }
+        }
+        out.extend(self.set_aside_files()?);
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    /// The files in `corrupt/` (absent in queues made before it existed).
+    fn set_aside_files(&self) -> Result<Vec<CorruptTask>> {
+        if !self.root.join(CORRUPT).is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for (id, _, path) in self.entries(CORRUPT)? {
+            let detail = match read_task(&path, id) {
+                TaskRead::Corrupt(d) => d,
+                TaskRead::Gone => continue,
+                TaskRead::Task(_) => "a claimer set it aside; it reads as a task now: move it to \
+                                     pending/ (named <id>.json) to queue it again"
+                    .into(),
+            };
+            out.push(CorruptTask {
+                id,
+                folder: CORRUPT,
+                path,
+                detail,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The entries of state folder `dir` named like a task: (id, the claim token for `claimed/` and `corrupt/`,
+    /// path). Other names are ignored.
+    fn entries(&self, dir: &str) -> Result<Vec<(TaskId, Option<String>, PathBuf)>> {
+        let d = self.root.join(dir);
+        let tokened = dir == CLAIMED || dir == CORRUPT;
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let parsed = if tokened {
+                parse_claimed_name(&name).map(|(id, t)| (id, Some(t)))
+            } else {
+                parse_state_name(&name).map(|id| (id, None))
+            };
+            if let Some((id, token)) = parsed {
+                out.push((id, token, entry.path()));
+            }
+        }
+        Ok(out)
     }
 
     /// Whether `approved/<id>.approved.json` exists and whether the log backs it.
@@ -984,12 +1180,21 @@ impl Queue {
         }
     }
 
-    /// The status of one task.
+    /// The status of one task: [`Error::TaskCorrupt`] when its only file is not a readable task,
+    /// [`Error::UnknownTask`] when it has none.
     pub fn status_of(&self, id: TaskId) -> Result<TaskStatus> {
-        let (all, _) = self.status()?;
-        all.into_iter()
-            .find(|s| s.id == id)
-            .ok_or(Error::UnknownTask(id))
+        let (all, summary) = self.status()?;
+        if let Some(s) = all.into_iter().find(|s| s.id == id) {
+            return Ok(s);
+        }
+        match summary.corrupt.into_iter().find(|c| c.id == id) {
+            Some(c) => Err(Error::TaskCorrupt {
+                id,
+                path: c.path,
+                detail: c.detail,
+            }),
+            None => Err(Error::UnknownTask(id)),
+        }
     }
 }
 

@@ -466,6 +466,13 @@ impl Bot {
                     if summary.paused {
                         s.push_str("<b>Paused</b>: workers claim nothing until /resume.\n");
                     }
+                    if !summary.corrupt.is_empty() {
+                        s.push_str(&format!(
+                            "⚠️ {} unreadable task file(s) (<b>TASK_FILE_CORRUPT</b>); <code>autodev status</code> at \
+                             the PC lists them.\n",
+                            summary.corrupt.len()
+                        ));
+                    }
                     if tasks.is_empty() {
                         s.push_str("No tasks.");
                         return s;
@@ -522,6 +529,11 @@ impl Bot {
             Err(queue_core::Error::UnknownTask(_)) => {
                 format!("<b>TASK_UNKNOWN</b>: no task {id}. /status lists them.")
             }
+            Err(queue_core::Error::TaskCorrupt { detail, .. }) => format!(
+                "<b>TASK_FILE_CORRUPT</b>: the file of <code>{id}</code> is not a task autodev can read ({}). \
+                 Restore it or move it out of the queue; other tasks are not affected.",
+                escape(&clip(&detail, 300))
+            ),
             Err(e) => internal(&e),
         }
     }

@@ -45,4 +45,7 @@ pub mod progress;
 pub mod run;
 
 pub use config::{ConfigInputs, WorkerConfig};
-pub use run::{RunOptions, RunSummary, TaskOutcome, Worker, WorkerError};
+pub use run::{
+    ARTIFACT_WRITE_FAILED, EVENT_LOG_WRITE_FAILED, RunOptions, RunSummary, TaskOutcome, Worker,
+    WorkerError,
+};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report, TaskId};
+use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
 use sha2::Digest;
 use tokio::sync::watch;
 
@@ -37,7 +37,22 @@ pub enum WorkerError {
     /// The model server is unusable (unreachable, model missing) and `--once` was asked.
     #[error(transparent)]
     Backend(#[from] BackendError),
+    /// The queue's disk refused the task's results or its events (`ARTIFACT_WRITE_FAILED`,
+    /// `EVENT_LOG_WRITE_FAILED`) and `--once` was asked. The task was given back without using a try; retryable
+    /// once the disk is fixed.
+    #[error("{code}: {message}; the task was given back without using a try")]
+    Infrastructure {
+        /// The release reason.
+        code: String,
+        /// What failed.
+        message: String,
+    },
 }
+
+/// Release reason: a result file (`results/<id>.patch`, `.gate.json`, `.report.json`) could not be written.
+pub const ARTIFACT_WRITE_FAILED: &str = "ARTIFACT_WRITE_FAILED";
+/// Release reason: an event about the task could not be appended to the log, even after queue-core's retries.
+pub const EVENT_LOG_WRITE_FAILED: &str = "EVENT_LOG_WRITE_FAILED";
 
 /// Options for [`Worker::run`].
 #[derive(Debug, Clone)]
@@ -67,7 +82,7 @@ pub struct Worker {
     config: WorkerConfig,
     owner: String,
     metrics: Arc<Metrics>,
-    /// The last infrastructure problem, for `/readyz` and `--once`.
+    /// The last infrastructure problem (the model server's, or the queue's disk), for `/readyz` and `--once`.
     last_backend_error: std::sync::Mutex<Option<String>>,
 }
 
@@ -217,12 +232,17 @@ impl Worker {
                     .and_then(|g| g.clone())
                     .unwrap_or_default();
                 if once {
-                    return Err(WorkerError::Backend(BackendError::ServerError {
-                        message: msg,
-                    }));
+                    return Err(if is_disk_failure(reason) {
+                        WorkerError::Infrastructure {
+                            code: reason.clone(),
+                            message: msg,
+                        }
+                    } else {
+                        WorkerError::Backend(BackendError::ServerError { message: msg })
+                    });
                 }
-                // The server is down or the model missing: every task would fail the same way. Wait, then look
-                // again; the released task is still first in line.
+                // The server is down, the model missing or the disk full: every task would fail the same way.
+                // Wait, then look again; the released task is still first in line.
                 tracing::warn!(reason = %reason, retry_in = ?backoff, "{msg}");
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
@@ -261,10 +281,7 @@ impl Worker {
             _ = lost_rx.changed() => TaskOutcome::LeaseLost,
             _ = wait_true(&mut shutdown) => {
                 // Stop mid-generation: give the task back untouched for the next worker.
-                match self.queue.release(claim, "SHUTDOWN") {
-                    Ok(()) => TaskOutcome::Released("SHUTDOWN".into()),
-                    Err(_) => TaskOutcome::LeaseLost,
-                }
+                self.release(claim, "SHUTDOWN")
             }
         };
         heartbeat.abort();
@@ -340,15 +357,17 @@ impl Worker {
                         .is_some_and(|f| f != model) =>
                 {
                     let fallback = self.config.fallback_model.clone().unwrap_or_default();
-                    let _ = self.queue.record(
+                    let logged = self.log_event(
+                        claim,
                         EventKind::ModelFallback {
                             model: model.clone(),
                             fallback: fallback.clone(),
                             reason: "MODEL_NOT_FOUND".into(),
                         },
-                        Some(id),
-                        &self.owner,
                     );
+                    if let Err(o) = logged {
+                        return o;
+                    }
                     report.fallback_model = Some(fallback.clone());
                     model = fallback;
                     attempt.model = model.clone();
@@ -459,10 +478,7 @@ impl Worker {
                 if let Ok(mut g) = self.last_backend_error.lock() {
                     *g = Some(msg);
                 }
-                Some(match self.queue.release(claim, code) {
-                    Ok(()) => TaskOutcome::Released(code.to_string()),
-                    Err(_) => TaskOutcome::LeaseLost,
-                })
+                Some(self.release(claim, code))
             }
             _ => {
                 attempt.outcome = code.to_string();
@@ -570,53 +586,69 @@ impl Worker {
             }
         };
         self.metrics.gate_finished(started.elapsed(), &gate_report);
-        // Fencing: results/ is shared by every try of the task; a worker whose lease was taken back must not
-        // overwrite what the new holder writes. Renew (which fails once the claim is gone) right before writing.
-        if self.queue.renew(claim).is_err() {
-            return Ok(TaskOutcome::LeaseLost);
-        }
-        if let Err(e) = self.write_patch(id, &patch, &sha, try_no) {
-            attempt.outcome = "ARTIFACT_WRITE_FAILED".into();
-            return Ok(self.fail(claim, report, "ARTIFACT_WRITE_FAILED", &e.to_string()));
-        }
-        let gate_json = serde_json::to_vec_pretty(&gate_report).unwrap_or_default();
-        let _ = write_artifact(
-            &self.queue,
-            &self.queue.result_path(id, "gate.json"),
-            &gate_json,
-        );
         report.gate_verdict = gate_report.verdict.into();
         report.gate_reasons = gate_report
             .reasons
             .iter()
             .map(|r| r.code.as_str().to_string())
             .collect();
-        if gate_report.passed() {
-            attempt.outcome = "GATE_PASSED".into();
+        let passed = gate_report.passed();
+        attempt.outcome = if passed { "GATE_PASSED" } else { "GATE_FAILED" }.into();
+        // Serialised before anything is written: gate.json holds the whole verdict or is not written at all.
+        let gate_json = match serde_json::to_vec_pretty(&gate_report) {
+            Ok(b) => b,
+            Err(e) => {
+                let msg = format!("the gate's report does not serialise: {e}");
+                return Ok(self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg));
+            }
+        };
+        // The files first, then the events: a try whose results cannot be written is given back before the log
+        // says anything about it, so the log never names a pass whose patch or report is missing (and a later
+        // try's GATE_PASSED stays the only one). The writes are fenced (see `write_result`).
+        if let Err(o) = self.write_result(claim, "patch", patch.as_bytes()) {
+            return Ok(o);
+        }
+        if let Err(o) = self.write_result(claim, "gate.json", &gate_json) {
+            return Ok(o);
+        }
+        if passed {
             report.attempts.push(attempt.clone());
+            if let Err(o) = self.write_report(claim, report) {
+                return Ok(o);
+            }
+        }
+        let proposed = EventKind::PatchProposed {
+            patch: format!("results/{id}.patch"),
+            sha256: sha.clone(),
+            attempt: try_no,
+        };
+        if let Err(o) = self.log_event(claim, proposed) {
+            return Ok(o);
+        }
+        if passed {
             let checks = gate_report
                 .checks
                 .iter()
                 .map(|c| format!("{} {}ms", c.name, c.duration_ms))
                 .collect();
             // The hash of the bytes the gate judged, from our own memory: approve and apply accept only these.
-            let _ = self.queue.record(
-                EventKind::GatePassed {
-                    checks,
-                    sha256: sha,
-                },
-                Some(id),
-                &self.owner,
-            );
-            if let Err(e) = self.write_report(claim, report) {
-                tracing::error!(task = %id, error = %e, "cannot write the report");
+            let gated = EventKind::GatePassed {
+                checks,
+                sha256: sha,
+            };
+            if let Err(o) = self.log_event(claim, gated) {
+                return Ok(o);
             }
             return Ok(match self.queue.complete(claim, "GATE_PASSED") {
                 Ok(()) => TaskOutcome::Passed,
+                Err(e @ queue_core::Error::LogAppend { .. }) => {
+                    // The task is in done/; the reaper's reconcile_log writes its TASK_COMPLETED later.
+                    tracing::error!(task = %id, error = %e, "the task passed, but TASK_COMPLETED is not logged");
+                    TaskOutcome::Passed
+                }
                 Err(_) => TaskOutcome::LeaseLost,
             });
         }
-        attempt.outcome = "GATE_FAILED".into();
         let reasons: Vec<String> = gate_report
             .reasons
             .iter()
@@ -627,11 +659,9 @@ impl Worker {
             .iter()
             .map(|r| r.code.as_str().to_string())
             .collect();
-        let _ = self.queue.record(
-            EventKind::GateFailed { reasons: codes },
-            Some(id),
-            &self.owner,
-        );
+        if let Err(o) = self.log_event(claim, EventKind::GateFailed { reasons: codes }) {
+            return Ok(o);
+        }
         attempt.reasons.extend(reasons.clone());
         let mut feedback = reasons;
         for c in gate_report
@@ -648,51 +678,96 @@ impl Worker {
         Err(feedback)
     }
 
-    /// Writes `results/<id>.patch` (after the gate judged it) and logs `PATCH_PROPOSED`.
-    fn write_patch(&self, id: TaskId, patch: &str, sha: &str, try_no: u32) -> std::io::Result<()> {
-        let path = self.queue.result_path(id, "patch");
-        write_artifact(&self.queue, &path, patch.as_bytes())?;
-        let _ = self.queue.record(
-            EventKind::PatchProposed {
-                patch: format!("results/{id}.patch"),
-                sha256: sha.to_owned(),
-                attempt: try_no,
-            },
-            Some(id),
-            &self.owner,
-        );
-        Ok(())
-    }
-
     fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {
-        if let Err(e) = self.write_report(claim, report) {
-            tracing::error!(task = %claim.task.id, error = %e, "cannot write the report");
+        // A task is failed only with its report written: without one, nobody could tell why.
+        if let Err(o) = self.write_report(claim, report) {
+            return o;
         }
         match self.queue.fail(claim, code, message) {
             Ok(()) => TaskOutcome::Failed(code.to_string()),
+            Err(e @ queue_core::Error::LogAppend { .. }) => {
+                // The task is in failed/ and its report says why; reconcile_log writes a TASK_FAILED later.
+                tracing::error!(task = %claim.task.id, error = %e,
+                    "the task failed ({code}), but TASK_FAILED is not logged");
+                TaskOutcome::Failed(code.to_string())
+            }
             Err(_) => TaskOutcome::LeaseLost,
         }
     }
 
-    /// Writes `results/<id>.report.json` if the claim is still ours (see the fencing note in `try_answer`).
-    fn write_report(&self, claim: &Claim, report: &mut Report) -> std::io::Result<()> {
-        if self.queue.renew(claim).is_err() {
-            return Err(std::io::Error::other(
-                "lease lost: the report belongs to the new holder",
-            ));
-        }
+    /// Writes `results/<id>.report.json` (see [`Worker::write_result`]).
+    fn write_report(&self, claim: &Claim, report: &mut Report) -> Result<(), TaskOutcome> {
         report.finished_at = Some(Utc::now());
-        self.metrics.attempts_finished(&report.attempts);
-        let Some(id) = report.task_id else {
-            return Ok(());
+        let bytes = match serde_json::to_vec_pretty(report) {
+            Ok(b) => b,
+            Err(e) => {
+                let msg = format!("the report does not serialise: {e}");
+                return Err(self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg));
+            }
         };
-        let bytes = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
-        write_artifact(
-            &self.queue,
-            &self.queue.result_path(id, "report.json"),
-            &bytes,
-        )
+        self.write_result(claim, "report.json", &bytes)?;
+        self.metrics.attempts_finished(&report.attempts);
+        Ok(())
     }
+
+    /// Writes `results/<id>.<ext>` atomically, only while the claim is ours: `results/` is shared by every try
+    /// of the task, and a worker whose lease was taken back must not overwrite what the new holder writes, so
+    /// the lease is renewed (which fails once the claim is gone) right before. `Err` is how the task ended
+    /// instead: the lease was lost, or the file could not be written and the task was given back.
+    fn write_result(&self, claim: &Claim, ext: &str, bytes: &[u8]) -> Result<(), TaskOutcome> {
+        if self.queue.renew(claim).is_err() {
+            return Err(TaskOutcome::LeaseLost);
+        }
+        let path = self.queue.result_path(claim.task.id, ext);
+        queue_core::fsutil::write_replace_durable(&self.queue.tmp_path(".artifact"), &path, bytes)
+            .map_err(|e| {
+                let msg = format!("cannot write {}: {e}", path.display());
+                self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg)
+            })
+    }
+
+    /// Logs an event about the claimed task. The log is what approval trusts, so a task is never carried on
+    /// past an event that could not be appended (queue-core has already tried again): `Err` is the task given
+    /// back instead.
+    fn log_event(&self, claim: &Claim, kind: EventKind) -> Result<(), TaskOutcome> {
+        self.queue
+            .record(kind, Some(claim.task.id), &self.owner)
+            .map_err(|e| self.give_back(claim, EVENT_LOG_WRITE_FAILED, &e.to_string()))
+    }
+
+    /// Gives the task back without using a try: the queue's disk failed, not the task. The lane then backs off
+    /// as it does for a server that is down.
+    fn give_back(&self, claim: &Claim, code: &str, message: &str) -> TaskOutcome {
+        tracing::error!(task = %claim.task.id, code, "{message}; giving the task back (no try used)");
+        if let Ok(mut g) = self.last_backend_error.lock() {
+            *g = Some(message.to_string());
+        }
+        self.release(claim, code)
+    }
+
+    /// Moves the task back to `pending/`. A `TASK_RELEASED` that cannot be logged does not undo the move: the
+    /// task is pending all the same, and the error is logged.
+    fn release(&self, claim: &Claim, code: &str) -> TaskOutcome {
+        match self.queue.release(claim, code) {
+            Ok(()) => TaskOutcome::Released(code.to_string()),
+            Err(e @ queue_core::Error::LogAppend { .. }) => {
+                tracing::error!(task = %claim.task.id, error = %e,
+                    "the task was given back, but TASK_RELEASED is not logged");
+                TaskOutcome::Released(code.to_string())
+            }
+            Err(queue_core::Error::LeaseLost { .. }) => TaskOutcome::LeaseLost,
+            Err(e) => {
+                tracing::error!(task = %claim.task.id, error = %e,
+                    "cannot give the task back; it returns to pending/ when its lease expires");
+                TaskOutcome::LeaseLost
+            }
+        }
+    }
+}
+
+/// Whether a release reason is the queue's disk (rather than the model server).
+fn is_disk_failure(reason: &str) -> bool {
+    reason == ARTIFACT_WRITE_FAILED || reason == EVENT_LOG_WRITE_FAILED
 }
 
 /// Ollama names may omit `:latest`.
@@ -712,10 +787,6 @@ async fn wait_true(rx: &mut watch::Receiver<bool>) {
             std::future::pending::<()>().await;
         }
     }
-}
-
-fn write_artifact(queue: &Queue, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    queue_core::fsutil::write_replace_durable(&queue.tmp_path(".artifact"), path, bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -18,6 +18,10 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
     }
     if let Some(id) = args.id {
         let Some(t) = tasks.into_iter().find(|t| t.id == id) else {
+            if let Some(c) = summary.corrupt.iter().find(|c| c.id == id) {
+                eprintln!("{}", corrupt_line(c));
+                return Ok(exit_codes::REJECTED);
+            }
             eprintln!(
                 "TASK_UNKNOWN: no task {id} in {}; `autodev status` lists them",
                 queue.root().display()
@@ -110,8 +114,12 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
         }
         return Ok(exit_codes::OK);
     }
+    for c in &summary.corrupt {
+        // Listed in the table too; here with what is wrong and what to do.
+        eprintln!("warning: {}", corrupt_line(c));
+    }
     if args.json {
-        let v = serde_json::json!({"queue": queue.root(), "paused": summary.paused, "counts": summary.counts, "log_problems": summary.log_problems, "tasks": tasks});
+        let v = serde_json::json!({"queue": queue.root(), "paused": summary.paused, "counts": summary.counts, "log_problems": summary.log_problems, "tasks": tasks, "corrupt": summary.corrupt});
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(exit_codes::OK);
     }
@@ -121,7 +129,7 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             "queue is PAUSED: workers claim nothing until `autodev resume`"
         )?;
     }
-    if tasks.is_empty() {
+    if tasks.is_empty() && summary.corrupt.is_empty() {
         writeln!(out, "no tasks in {}", queue.root().display())?;
         return Ok(exit_codes::OK);
     }
@@ -136,12 +144,31 @@ pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
             t.attempts
         )?;
     }
-    let counts: Vec<String> = summary
+    // A file that is no task has no title: its row shows where it is.
+    for c in &summary.corrupt {
+        writeln!(
+            out,
+            "{:<16} {:<9} {:>8}  {}",
+            c.id.to_string(),
+            "corrupt",
+            "-",
+            printable(&c.path.display().to_string())
+        )?;
+    }
+    let mut counts: Vec<String> = summary
         .counts
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
         .collect();
-    writeln!(out, "\n{} task(s): {}", tasks.len(), counts.join(", "))?;
+    if !summary.corrupt.is_empty() {
+        counts.push(format!("{} corrupt", summary.corrupt.len()));
+    }
+    writeln!(
+        out,
+        "\n{} task(s): {}",
+        tasks.len() + summary.corrupt.len(),
+        counts.join(", ")
+    )?;
     Ok(exit_codes::OK)
 }
 
@@ -151,6 +178,17 @@ fn model_summary(report: &Path) -> Option<String> {
     serde_json::from_str::<queue_core::report::Report>(&text)
         .ok()?
         .summary
+}
+
+/// `TASK_FILE_CORRUPT: …` for a file named like a task that is not one.
+fn corrupt_line(c: &queue_core::CorruptTask) -> String {
+    format!(
+        "TASK_FILE_CORRUPT: {} ({}) is not a task autodev can read: {}; other tasks are not affected. Restore it \
+         from a backup or move it out of the queue",
+        printable(&c.path.display().to_string()),
+        c.id,
+        printable(&c.detail)
+    )
 }
 
 fn short(sha: &str) -> &str {

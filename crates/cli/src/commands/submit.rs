@@ -75,7 +75,11 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
             Ok(exit_codes::OK)
         }
         Err(SubmitError::Rejected(r)) => rejected(&r, args.json),
-        Err(SubmitError::Queue(e)) => Err(e.into()),
+        // Queue::submit leaves nothing behind when it fails: say so, so that a retry is known to be safe.
+        Err(SubmitError::Queue(e)) => {
+            let code = e.code();
+            Err(anyhow::Error::new(e).context(format!("{code}: the task was not queued")))
+        }
     }
 }
 

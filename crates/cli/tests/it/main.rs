@@ -14,6 +14,7 @@ mod llama;
 mod openclaw;
 mod publish;
 mod rejections;
+mod resilience;
 mod stack;
 mod status;
 mod telegram;

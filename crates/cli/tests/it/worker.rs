@@ -10,9 +10,9 @@ use test_support::{TempRepo, snapshot};
 
 use crate::{autodev, queue_dir};
 
-const CONFIG_RS: &str = "pub fn parse_port(s: &str) -> Option<u16> {\n    let p: u16 = s.parse().ok()?;\n    Some(p)\n}\n";
+pub(crate) const CONFIG_RS: &str = "pub fn parse_port(s: &str) -> Option<u16> {\n    let p: u16 = s.parse().ok()?;\n    Some(p)\n}\n";
 
-fn good_edit() -> String {
+pub(crate) fn good_edit() -> String {
     serde_json::json!({
         "summary": "reject port 0",
         "edits": [{
@@ -25,7 +25,7 @@ fn good_edit() -> String {
 }
 
 /// A repository with one task queued; returns (repo, task id).
-fn repo_with_task(extra_init: &[&str], checks: &[&str]) -> (TempRepo, String) {
+pub(crate) fn repo_with_task(extra_init: &[&str], checks: &[&str]) -> (TempRepo, String) {
     let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
     let mut init = vec!["init"];
     init.extend_from_slice(extra_init);
@@ -69,7 +69,7 @@ pub(crate) fn worker_cmd(dir: &Path, url: &str, extra: &[&str]) -> Command {
     c
 }
 
-fn run_worker(dir: &Path, url: &str, extra: &[&str]) -> test_support::Run {
+pub(crate) fn run_worker(dir: &Path, url: &str, extra: &[&str]) -> test_support::Run {
     worker_cmd(dir, url, extra)
         .stdin(Stdio::null())
         .output()
@@ -85,7 +85,7 @@ pub(crate) fn events(repo: &TempRepo) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn types_for(repo: &TempRepo, id: &str) -> Vec<String> {
+pub(crate) fn types_for(repo: &TempRepo, id: &str) -> Vec<String> {
     events(repo)
         .into_iter()
         .filter(|e| e["task_id"] == id)

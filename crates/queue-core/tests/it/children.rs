@@ -22,23 +22,33 @@ pub(crate) fn new_task(n: usize) -> NewTask {
 
 /// Starts this test binary as a child playing `role` on the queue at `queue`.
 pub(crate) fn spawn(role: &str, queue: &Path, arg: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "children::child_entry",
-            "--nocapture",
-            "--test-threads=1",
-            "-q",
-        ])
-        .env("QC_CHILD_ROLE", role)
-        .env("QC_CHILD_QUEUE", queue)
-        .env("QC_CHILD_ARG", arg)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    child_command(
+        Command::new(std::env::current_exe().unwrap()),
+        role,
+        queue,
+        arg,
+    )
+    .spawn()
+    .unwrap()
+}
+
+/// `cmd` (this test binary, or a wrapper such as `unshare` followed by it) set up to play `role`.
+pub(crate) fn child_command(mut cmd: Command, role: &str, queue: &Path, arg: &str) -> Command {
+    cmd.args([
+        "--ignored",
+        "--exact",
+        "children::child_entry",
+        "--nocapture",
+        "--test-threads=1",
+        "-q",
+    ])
+    .env("QC_CHILD_ROLE", role)
+    .env("QC_CHILD_QUEUE", queue)
+    .env("QC_CHILD_ARG", arg)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    cmd
 }
 
 /// Lines a child printed that start with `prefix` (libtest adds its own lines around them).
@@ -53,6 +63,13 @@ pub(crate) fn lines_with(stdout: &str, prefix: &str) -> Vec<String> {
 #[ignore = "entry point for child processes started by other tests"]
 fn child_entry() {
     let role = std::env::var("QC_CHILD_ROLE").expect("QC_CHILD_ROLE");
+    if role == "full_disk" {
+        // Runs in its own user + mount namespace, where it mounts a tiny tmpfs: no queue yet.
+        crate::disk::full_disk_child(std::path::Path::new(
+            &std::env::var("QC_CHILD_QUEUE").unwrap(),
+        ));
+        return;
+    }
     let queue = Queue::open(std::env::var("QC_CHILD_QUEUE").unwrap()).unwrap();
     let arg = std::env::var("QC_CHILD_ARG").unwrap_or_default();
     let me = format!("child:{}", std::process::id());

@@ -8,5 +8,7 @@
 
 mod children;
 mod concurrency;
+mod corrupt;
 mod crash;
+mod disk;
 mod log;
