@@ -960,62 +960,14 @@ impl Queue {
 
     /// The status of every task, oldest first.
     pub fn status(&self) -> Result<(Vec<TaskStatus>, QueueSummary)> {
-        let log = self.log.read()?;
+        let (mut facts, log_problems) = self.log_facts(None)?;
         let mut summary = QueueSummary {
             paused: self.is_paused(),
+            log_problems,
             ..QueueSummary::default()
         };
-        if let Some(t) = &log.torn_tail {
-            summary.log_problems.push(format!(
-                "events.ndjson line {} is torn (a writer died mid-record); it is ignored",
-                t.line
-            ));
-        }
-        for b in &log.bad_lines {
-            summary.log_problems.push(format!(
-                "events.ndjson line {} does not decode: {}",
-                b.line, b.error
-            ));
-        }
-        #[derive(Default)]
-        struct FromLog {
-            /// The highest try number a claim recorded: a release gives the task back without using a try, so
-            /// counting claims would overstate ("tries 5 of 3").
-            tries: u32,
-            owner: Option<(String, String, DateTime<Utc>)>,
-            failure: Option<String>,
-            last: Option<&'static str>,
-            applied: bool,
-            audit: Audit,
-        }
-        let mut facts: HashMap<TaskId, FromLog> = HashMap::new();
-        for ev in &log.events {
-            let Some(id) = ev.task_id else { continue };
-            let f = facts.entry(id).or_default();
-            f.last = Some(ev.type_name());
-            f.audit.observe(ev);
-            match &ev.kind {
-                EventKind::TaskClaimed {
-                    owner,
-                    token,
-                    lease_expires_at,
-                    attempt,
-                } => {
-                    f.tries = f.tries.max(*attempt);
-                    f.owner = Some((owner.clone(), token.clone(), *lease_expires_at));
-                }
-                EventKind::TaskFailed { reason, .. } => f.failure = Some(reason.clone()),
-                EventKind::Applied { .. } => f.applied = true,
-                _ => {}
-            }
-        }
         let mut out = Vec::new();
-        for (dir, state) in [
-            (PENDING, TaskState::Pending),
-            (CLAIMED, TaskState::Claimed),
-            (DONE, TaskState::Done),
-            (FAILED, TaskState::Failed),
-        ] {
+        for (dir, state) in STATE_FOLDERS {
             for (id, token, path) in self.entries(dir)? {
                 let task = match read_task(&path, id) {
                     TaskRead::Task(t) => t,
@@ -1031,73 +983,105 @@ impl Queue {
                     }
                 };
                 let f = facts.remove(&id).unwrap_or_default();
-                let approval = self.approval_evidence(id, &f.audit);
-                // The approval is about this task only if the task file is the one submitted (apply checks it).
-                let not_as_submitted = (state == TaskState::Done)
-                    .then(|| f.audit.task_as_submitted(&task).err())
-                    .flatten();
-                let approved = approval == Evidence::Confirmed && not_as_submitted.is_none();
-                let mut st = state;
-                if st == TaskState::Done {
-                    if f.applied {
-                        st = TaskState::Applied;
-                    } else if approved {
-                        st = TaskState::Approved;
-                    } else if self.rejection_path(id).exists() {
-                        st = TaskState::Rejected;
-                    }
-                }
-                let (owner, lease_expires_at) = match (&token, &f.owner) {
-                    (Some(tok), Some((o, t, _))) if t == tok => {
-                        let exp = fs::metadata(&path)
-                            .ok()
-                            .map(|m| DateTime::<Utc>::from(lease_base(&m)) + self.lease());
-                        (Some(o.clone()), exp)
-                    }
-                    (Some(_), _) => (
-                        None,
-                        fs::metadata(&path)
-                            .ok()
-                            .map(|m| DateTime::<Utc>::from(lease_base(&m)) + self.lease()),
-                    ),
-                    _ => (None, None),
-                };
-                let existing = |p: PathBuf| p.exists().then_some(p);
-                *summary.counts.entry(st).or_default() += 1;
-                out.push(TaskStatus {
-                    id,
-                    state: st,
-                    attempts: f.tries,
-                    max_attempts: self.config.max_attempts,
-                    title: task.title,
-                    intent: task.intent,
-                    targets: task.targets,
-                    repo: task.repo,
-                    base_commit: task.base_commit,
-                    created_at: task.created_at,
-                    task_file: path,
-                    owner,
-                    lease_expires_at,
-                    patch: existing(self.result_path(id, "patch")),
-                    report: existing(self.result_path(id, "report.json")),
-                    gate: existing(self.result_path(id, "gate.json")),
-                    approval: approved.then(|| self.approval_path(id)),
-                    unlogged_approval: (approval == Evidence::Unconfirmed)
-                        .then(|| self.approval_path(id)),
-                    task_not_as_submitted: not_as_submitted.map(|m| m.to_string()),
-                    failure_reason: if state == TaskState::Failed {
-                        f.failure
-                    } else {
-                        None
-                    },
-                    last_event: f.last.map(str::to_string),
-                });
+                let st = self.task_status(task, state, token, path, f);
+                *summary.counts.entry(st.state).or_default() += 1;
+                out.push(st);
             }
         }
         summary.corrupt.extend(self.set_aside_files()?);
         summary.corrupt.sort_by_key(|c| c.id);
         out.sort_by_key(|s| s.id);
         Ok((out, summary))
+    }
+
+    /// What the log says of each task (of `only`, when given), and the log's damage as sentences.
+    fn log_facts(&self, only: Option<TaskId>) -> Result<(HashMap<TaskId, LogFacts>, Vec<String>)> {
+        let log = self.log.read()?;
+        let mut problems = Vec::new();
+        if let Some(t) = &log.torn_tail {
+            problems.push(format!(
+                "events.ndjson line {} is torn (a writer died mid-record); it is ignored",
+                t.line
+            ));
+        }
+        for b in &log.bad_lines {
+            problems.push(format!(
+                "events.ndjson line {} does not decode: {}",
+                b.line, b.error
+            ));
+        }
+        let mut facts: HashMap<TaskId, LogFacts> = HashMap::new();
+        for ev in &log.events {
+            let Some(id) = ev.task_id else { continue };
+            if only.is_some_and(|o| o != id) {
+                continue;
+            }
+            facts.entry(id).or_default().observe(ev);
+        }
+        Ok((facts, problems))
+    }
+
+    /// One task's status from its file, the folder it is in and what the log says of it.
+    fn task_status(
+        &self,
+        task: Task,
+        folder_state: TaskState,
+        token: Option<String>,
+        path: PathBuf,
+        f: LogFacts,
+    ) -> TaskStatus {
+        let id = task.id;
+        let approval = self.approval_evidence(id, &f.audit);
+        // The approval is about this task only if the task file is the one submitted (apply checks it).
+        let not_as_submitted = (folder_state == TaskState::Done)
+            .then(|| f.audit.task_as_submitted(&task).err())
+            .flatten();
+        let approved = approval == Evidence::Confirmed && not_as_submitted.is_none();
+        let state = match folder_state {
+            TaskState::Done if f.applied => TaskState::Applied,
+            TaskState::Done if approved => TaskState::Approved,
+            TaskState::Done if self.rejection_path(id).exists() => TaskState::Rejected,
+            other => other,
+        };
+        // A claimed file's lease runs from its last heartbeat; the owner is named only when the log's claim is
+        // this file's (same token).
+        let lease_expires_at = token.as_ref().and_then(|_| {
+            fs::metadata(&path)
+                .ok()
+                .map(|m| DateTime::<Utc>::from(lease_base(&m)) + self.lease())
+        });
+        let owner = match (&token, &f.owner) {
+            (Some(tok), Some((o, t))) if t == tok => Some(o.clone()),
+            _ => None,
+        };
+        let existing = |p: PathBuf| p.exists().then_some(p);
+        TaskStatus {
+            id,
+            state,
+            attempts: f.tries,
+            max_attempts: self.config.max_attempts,
+            title: task.title,
+            intent: task.intent,
+            targets: task.targets,
+            repo: task.repo,
+            base_commit: task.base_commit,
+            created_at: task.created_at,
+            task_file: path,
+            owner,
+            lease_expires_at,
+            patch: existing(self.result_path(id, "patch")),
+            report: existing(self.result_path(id, "report.json")),
+            gate: existing(self.result_path(id, "gate.json")),
+            approval: approved.then(|| self.approval_path(id)),
+            unlogged_approval: (approval == Evidence::Unconfirmed).then(|| self.approval_path(id)),
+            task_not_as_submitted: not_as_submitted.map(|m| m.to_string()),
+            failure_reason: if folder_state == TaskState::Failed {
+                f.failure
+            } else {
+                None
+            },
+            last_event: f.last.map(str::to_string),
+        }
     }
 
     /// Every file named like a task that is not a readable one: in the state folders, and those set aside in
@@ -1183,17 +1167,74 @@ impl Queue {
     /// The status of one task: [`Error::TaskCorrupt`] when its only file is not a readable task,
     /// [`Error::UnknownTask`] when it has none.
     pub fn status_of(&self, id: TaskId) -> Result<TaskStatus> {
-        let (all, summary) = self.status()?;
-        if let Some(s) = all.into_iter().find(|s| s.id == id) {
-            return Ok(s);
+        // Only this task's file is read (the folders are listed, the log is read for this id).
+        let mut corrupt = None;
+        for (dir, state) in STATE_FOLDERS {
+            for (_, token, path) in self.entries(dir)?.into_iter().filter(|(i, _, _)| *i == id) {
+                match read_task(&path, id) {
+                    TaskRead::Task(task) => {
+                        let (mut facts, _) = self.log_facts(Some(id))?;
+                        let f = facts.remove(&id).unwrap_or_default();
+                        return Ok(self.task_status(task, state, token, path, f));
+                    }
+                    TaskRead::Gone => {}
+                    TaskRead::Corrupt(detail) => corrupt = Some((path, detail)),
+                }
+            }
         }
-        match summary.corrupt.into_iter().find(|c| c.id == id) {
-            Some(c) => Err(Error::TaskCorrupt {
-                id,
-                path: c.path,
-                detail: c.detail,
-            }),
+        if corrupt.is_none() {
+            corrupt = self
+                .set_aside_files()?
+                .into_iter()
+                .find(|c| c.id == id)
+                .map(|c| (c.path, c.detail));
+        }
+        match corrupt {
+            Some((path, detail)) => Err(Error::TaskCorrupt { id, path, detail }),
             None => Err(Error::UnknownTask(id)),
+        }
+    }
+}
+
+/// The state folders, in the order `status` lists them.
+const STATE_FOLDERS: [(&str, TaskState); 4] = [
+    (PENDING, TaskState::Pending),
+    (CLAIMED, TaskState::Claimed),
+    (DONE, TaskState::Done),
+    (FAILED, TaskState::Failed),
+];
+
+/// What the log says of one task.
+#[derive(Default)]
+struct LogFacts {
+    /// The highest try number a claim recorded: a release gives the task back without using a try, so counting
+    /// claims would overstate ("tries 5 of 3").
+    tries: u32,
+    /// The latest claim's owner and token.
+    owner: Option<(String, String)>,
+    failure: Option<String>,
+    last: Option<&'static str>,
+    applied: bool,
+    audit: Audit,
+}
+
+impl LogFacts {
+    fn observe(&mut self, ev: &Event) {
+        self.last = Some(ev.type_name());
+        self.audit.observe(ev);
+        match &ev.kind {
+            EventKind::TaskClaimed {
+                owner,
+                token,
+                attempt,
+                ..
+            } => {
+                self.tries = self.tries.max(*attempt);
+                self.owner = Some((owner.clone(), token.clone()));
+            }
+            EventKind::TaskFailed { reason, .. } => self.failure = Some(reason.clone()),
+            EventKind::Applied { .. } => self.applied = true,
+            _ => {}
         }
     }
 }

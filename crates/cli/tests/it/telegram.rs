@@ -377,6 +377,13 @@ fn strangers_cannot_forge_output_press_buttons_in_an_allowed_group_or_wrap_the_o
             .exists()
     );
 
+    // The gate-passed notification reaches ALLOWED too: wait for it, or it could be taken for the next answer.
+    wait_for("the gate-passed notification", || {
+        replies(&fake, ALLOWED)
+            .iter()
+            .any(|t| t.contains("passed the gate"))
+    });
+
     // An update id at i64::MAX: never obeyed, and the updates after it still are, once.
     fake.push_update_as(
         i64::MAX,
