@@ -148,88 +148,83 @@ impl Gate {
             sandbox: None,
             duration_ms: 0,
         };
-        let finish = |mut report: GateReport, reasons: Vec<Reason>| {
-            if !reasons.is_empty() {
-                report.verdict = Verdict::Fail;
-                report.reasons = reasons;
-            }
-            report.duration_ms = started.elapsed().as_millis() as u64;
-            Ok(report)
-        };
-
-        // Cheap, static rules first: nothing is checked out for a patch that policy refuses.
-        let size = req.patch.len() as u64;
-        if size > policy.limits.max_patch_bytes {
-            // "or more": the CLI stops reading one byte past the limit.
-            let msg = format!(
-                "the patch is {size} bytes or more; the limit is {}",
-                policy.limits.max_patch_bytes
-            );
-            return finish(report, vec![Reason::new(ReasonCode::PolicyTooLarge, msg)]);
-        }
-        if req.patch.iter().all(u8::is_ascii_whitespace) {
-            return finish(
-                report,
-                vec![Reason::new(ReasonCode::EmptyPatch, "the patch is empty")],
-            );
-        }
-        let patch = match patch::parse(&req.patch, req.fuzzy) {
-            Ok(p) => p,
-            Err(e) => {
-                let reason =
-                    Reason::new(ReasonCode::PatchMalformed, e.to_string()).with_file(e.file);
-                return finish(report, vec![reason]);
-            }
-        };
-        if patch.files.is_empty() {
-            let msg = "no file sections found: the text is not a unified diff (expected `diff --git` or ---/+++ lines)";
-            return finish(report, vec![Reason::new(ReasonCode::PatchMalformed, msg)]);
-        }
-        report.files_changed = patch.files.len();
-        report.lines_added = patch.files.iter().map(|f| f.added()).sum();
-        report.lines_removed = patch.files.iter().map(|f| f.removed()).sum();
-        let allowed = req
-            .allowed_paths
-            .clone()
-            .unwrap_or_else(|| policy.paths.allowed.clone());
-        let reasons = policy::check_patch(&patch, &policy, &allowed);
+        let reasons = self.judge(req, &repo, &base, &policy, &gate_file, &mut report)?;
         if !reasons.is_empty() {
-            return finish(report, reasons);
+            report.verdict = Verdict::Fail;
+            report.reasons = reasons;
         }
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
 
-        let work_root = self.work_root(&repo);
+    /// The reasons to FAIL, phase by phase, stopping at the first phase that finds any: the static rules, then
+    /// the patch on a clean checkout, then the checks.
+    fn judge(
+        &self,
+        req: &GateRequest,
+        repo: &RepoInfo,
+        base: &str,
+        policy: &Policy,
+        gate_file: &GateFile,
+        report: &mut GateReport,
+    ) -> Result<Vec<Reason>> {
+        // Cheap, static rules first: nothing is checked out for a patch that policy refuses.
+        let patch = match judge_statically(req, policy, report) {
+            Ok(p) => p,
+            Err(reasons) => return Ok(reasons),
+        };
+        let work_root = self.work_root(repo);
         let slot = checkout::acquire(&work_root, self.config.slots, self.config.slot_wait)?;
-        checkout::prepare(&self.git, &slot, &repo, &base)?;
+        checkout::prepare(&self.git, &slot, repo, base)?;
         report.slot = Some(slot.index);
         report.checkout = Some(slot.dir.clone());
+        let reasons = self.apply_in_slot(&slot, &patch, req.fuzzy)?;
+        if !reasons.is_empty() {
+            return Ok(reasons);
+        }
+        if req.fuzzy {
+            report.normalized_patch = Some(self.normalized_patch(&slot, base)?);
+        }
+        self.run_checks(req, gate_file, &slot, repo, base, report)
+    }
 
+    /// Applies the patch to the prepared slot: refused when it would write through a symlink of the base tree,
+    /// does not apply, or changes nothing.
+    fn apply_in_slot(&self, slot: &Slot, patch: &Patch, fuzzy: bool) -> Result<Vec<Reason>> {
         // Writes through a symlink that exists in the base tree would land outside the checkout.
-        let mut reasons = Vec::new();
-        for path in touched_paths(&patch) {
-            if let Some(link) = checkout::symlink_on_path(&slot.dir, path) {
+        let through_links: Vec<Reason> = touched_paths(patch)
+            .into_iter()
+            .filter_map(|path| {
+                let link = checkout::symlink_on_path(&slot.dir, path)?;
                 let msg = format!(
                     "{path}: {link} is a symlink in the base revision; the patch would write through it"
                 );
-                reasons.push(
-                    Reason::new(ReasonCode::PolicySymlink, msg).with_file(Some(path.to_owned())),
-                );
-            }
+                Some(Reason::new(ReasonCode::PolicySymlink, msg).with_file(Some(path.to_owned())))
+            })
+            .collect();
+        if !through_links.is_empty() {
+            return Ok(through_links);
         }
-        if !reasons.is_empty() {
-            return finish(report, reasons);
-        }
-
-        let mode = if req.fuzzy {
+        let mode = if fuzzy {
             MatchMode::Fuzzy
         } else {
             MatchMode::Strict
         };
-        if let Err(reasons) = self.apply(&slot, &patch, mode)? {
-            return finish(report, reasons);
+        if let Err(reasons) = self.apply(slot, patch, mode)? {
+            return Ok(reasons);
         }
+        if self.changed_nothing(slot, patch)? {
+            let msg = "the patch applies but changes nothing";
+            return Ok(vec![Reason::new(ReasonCode::EmptyPatch, msg)]);
+        }
+        Ok(Vec::new())
+    }
+
+    /// Whether the applied patch left the paths it names as they were.
+    fn changed_nothing(&self, slot: &Slot, patch: &Patch) -> Result<bool> {
         // --ignored: the slot was clean, so even an ignored file is the patch's doing. Limited to the paths the
         // patch names (the only ones it can have written), so a large repository is not walked again.
-        let mut status_args: Vec<String> = [
+        let mut args: Vec<String> = [
             "status",
             "--porcelain",
             "--untracked-files=all",
@@ -239,23 +234,13 @@ impl Gate {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        status_args.extend(
-            touched_paths(&patch)
+        args.extend(
+            touched_paths(patch)
                 .iter()
                 .map(|p| format!(":(literal){p}")),
         );
-        let status_refs: Vec<&str> = status_args.iter().map(String::as_str).collect();
-        let status = slot_git(&self.git, &slot.dir, &status_refs)?;
-        if status.is_empty() {
-            let msg = "the patch applies but changes nothing";
-            return finish(report, vec![Reason::new(ReasonCode::EmptyPatch, msg)]);
-        }
-        if req.fuzzy {
-            report.normalized_patch = Some(self.normalized_patch(&slot, &base)?);
-        }
-
-        let reasons = self.run_checks(req, &gate_file, &slot, &repo, &base, &mut report)?;
-        finish(report, reasons)
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        Ok(slot_git(&self.git, &slot.dir, &refs)?.is_empty())
     }
 
     /// The most patch bytes the repository's policy (at `base`) accepts: a reader of an untrusted stream needs
@@ -577,6 +562,50 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// The rules that need no checkout: size, emptiness, a parsable diff, and the policy (paths, limits, binary,
+/// modes). Fills the report's counts; the parsed patch, or the reasons to FAIL.
+fn judge_statically(
+    req: &GateRequest,
+    policy: &Policy,
+    report: &mut GateReport,
+) -> std::result::Result<Patch, Vec<Reason>> {
+    let size = req.patch.len() as u64;
+    if size > policy.limits.max_patch_bytes {
+        // "or more": the CLI stops reading one byte past the limit.
+        let msg = format!(
+            "the patch is {size} bytes or more; the limit is {}",
+            policy.limits.max_patch_bytes
+        );
+        return Err(vec![Reason::new(ReasonCode::PolicyTooLarge, msg)]);
+    }
+    if req.patch.iter().all(u8::is_ascii_whitespace) {
+        return Err(vec![Reason::new(
+            ReasonCode::EmptyPatch,
+            "the patch is empty",
+        )]);
+    }
+    let patch = patch::parse(&req.patch, req.fuzzy).map_err(|e| {
+        vec![Reason::new(ReasonCode::PatchMalformed, e.to_string()).with_file(e.file)]
+    })?;
+    if patch.files.is_empty() {
+        let msg = "no file sections found: the text is not a unified diff (expected `diff --git` or ---/+++ lines)";
+        return Err(vec![Reason::new(ReasonCode::PatchMalformed, msg)]);
+    }
+    report.files_changed = patch.files.len();
+    report.lines_added = patch.files.iter().map(|f| f.added()).sum();
+    report.lines_removed = patch.files.iter().map(|f| f.removed()).sum();
+    let allowed = req
+        .allowed_paths
+        .clone()
+        .unwrap_or_else(|| policy.paths.allowed.clone());
+    let reasons = policy::check_patch(&patch, policy, &allowed);
+    if reasons.is_empty() {
+        Ok(patch)
+    } else {
+        Err(reasons)
+    }
 }
 
 /// Every path a patch reads or writes, deduplicated, in patch order.
