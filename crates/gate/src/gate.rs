@@ -364,11 +364,52 @@ impl Gate {
         base: &str,
         report: &mut GateReport,
     ) -> Result<Vec<Reason>> {
+        let specs = self.check_specs(req, gate_file);
+        if specs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sandbox = self.plan_sandbox(gate_file, slot, repo, base)?;
+        report.sandbox = Some(sandbox.summary.clone());
+        let log_dir = match &req.log_dir {
+            Some(d) => d.clone(),
+            None => {
+                let logs = self.work_root(repo).join("logs");
+                prune_logs(&logs, self.config.keep_logs.saturating_sub(1));
+                logs.join(run_id())
+            }
+        };
+        let mut env = checks::check_env(gate_file, &slot.dir, &slot.cache_dir, std::env::vars_os());
+        if sandbox.summary.level != sandbox::Level::None {
+            checks::private_home(&mut env, &sandbox.dirs);
+        }
+        let mut reasons = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            // After the first failure the rest are listed as skipped: the verdict is already FAIL.
+            if !reasons.is_empty() {
+                report.checks.push(skipped(spec));
+                continue;
+            }
+            let log_path = log_dir.join(checks::log_file_name(i, &spec.name));
+            let result = checks::run_check(
+                spec,
+                &sandbox,
+                &env,
+                &log_path,
+                self.config.output_tail_bytes,
+            )?;
+            reasons.extend(failure_reason(spec, &result, &log_path));
+            report.checks.push(result);
+        }
+        Ok(reasons)
+    }
+
+    /// The checks to run: the task's own commands (with the default time limit), else `gate.toml`'s.
+    fn check_specs(&self, req: &GateRequest, gate_file: &GateFile) -> Vec<CheckSpec> {
         let default_timeout = self
             .config
             .default_check_timeout
             .unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)));
-        let specs: Vec<CheckSpec> = match &req.checks {
+        match &req.checks {
             Some(commands) => commands
                 .iter()
                 .map(|c| CheckSpec {
@@ -389,74 +430,7 @@ impl Gate {
                         .unwrap_or(default_timeout),
                 })
                 .collect(),
-        };
-        if specs.is_empty() {
-            return Ok(Vec::new());
         }
-        let sandbox = self.plan_sandbox(gate_file, slot, repo, base)?;
-        report.sandbox = Some(sandbox.summary.clone());
-        let log_dir = match &req.log_dir {
-            Some(d) => d.clone(),
-            None => {
-                let logs = self.work_root(repo).join("logs");
-                prune_logs(&logs, self.config.keep_logs.saturating_sub(1));
-                logs.join(run_id())
-            }
-        };
-        let mut env = checks::check_env(gate_file, &slot.dir, &slot.cache_dir, std::env::vars_os());
-        if sandbox.summary.level != sandbox::Level::None {
-            checks::private_home(&mut env, &sandbox.dirs);
-        }
-        let mut reasons = Vec::new();
-        for (i, spec) in specs.iter().enumerate() {
-            if !reasons.is_empty() {
-                report.checks.push(crate::report::CheckResult {
-                    name: spec.name.clone(),
-                    command: spec.command.clone(),
-                    status: CheckStatus::Skipped,
-                    exit_code: None,
-                    duration_ms: 0,
-                    timeout_secs: spec.timeout.as_secs(),
-                    output_tail: String::new(),
-                    log_path: None,
-                });
-                continue;
-            }
-            let log_path = log_dir.join(checks::log_file_name(i, &spec.name));
-            let result = checks::run_check(
-                spec,
-                &sandbox,
-                &env,
-                &log_path,
-                self.config.output_tail_bytes,
-            )?;
-            match result.status {
-                CheckStatus::Failed => {
-                    let code = result
-                        .exit_code
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| "a signal".to_owned());
-                    let msg = format!(
-                        "check {:?} failed (exit {code}); log: {}",
-                        spec.name,
-                        log_path.display()
-                    );
-                    reasons.push(Reason::new(ReasonCode::CheckFailed, msg));
-                }
-                CheckStatus::TimedOut => {
-                    let msg = format!(
-                        "check {:?} ran past {}s and was killed with every process it started; log: {}",
-                        spec.name,
-                        spec.timeout.as_secs(),
-                        log_path.display()
-                    );
-                    reasons.push(Reason::new(ReasonCode::CheckTimeout, msg));
-                }
-                CheckStatus::Passed | CheckStatus::Skipped => {}
-            }
-            report.checks.push(result);
-        }
-        Ok(reasons)
     }
 }
 
@@ -605,6 +579,52 @@ fn judge_statically(
         Ok(patch)
     } else {
         Err(reasons)
+    }
+}
+
+/// The result row of a check that did not run because an earlier one failed.
+fn skipped(spec: &CheckSpec) -> crate::report::CheckResult {
+    crate::report::CheckResult {
+        name: spec.name.clone(),
+        command: spec.command.clone(),
+        status: CheckStatus::Skipped,
+        exit_code: None,
+        duration_ms: 0,
+        timeout_secs: spec.timeout.as_secs(),
+        output_tail: String::new(),
+        log_path: None,
+    }
+}
+
+/// Why a finished check fails the patch, if it does.
+fn failure_reason(
+    spec: &CheckSpec,
+    result: &crate::report::CheckResult,
+    log_path: &Path,
+) -> Option<Reason> {
+    match result.status {
+        CheckStatus::Failed => {
+            let code = result
+                .exit_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "a signal".to_owned());
+            let msg = format!(
+                "check {:?} failed (exit {code}); log: {}",
+                spec.name,
+                log_path.display()
+            );
+            Some(Reason::new(ReasonCode::CheckFailed, msg))
+        }
+        CheckStatus::TimedOut => {
+            let msg = format!(
+                "check {:?} ran past {}s and was killed with every process it started; log: {}",
+                spec.name,
+                spec.timeout.as_secs(),
+                log_path.display()
+            );
+            Some(Reason::new(ReasonCode::CheckTimeout, msg))
+        }
+        CheckStatus::Passed | CheckStatus::Skipped => None,
     }
 }
 
