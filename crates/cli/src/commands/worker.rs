@@ -22,6 +22,9 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
     let mut bc = BackendConfig::new(config.backend, config.host.clone());
     bc.first_byte_timeout = config.first_byte_timeout;
     bc.idle_timeout = config.idle_timeout;
+    let limits = config.answer_limits();
+    bc.max_answer_bytes = Some(limits.max_bytes);
+    bc.answer_timeout = Some(limits.timeout);
     let backend = Backend::new(bc).context("invalid model-server settings")?;
     let owner = format!("worker:{}:{}", hostname(), std::process::id());
     let w = Arc::new(Worker::new(
