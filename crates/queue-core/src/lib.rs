@@ -58,7 +58,8 @@ pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;
 pub use queue::{
-    Claim, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState, TaskStatus,
+    Claim, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState,
+    TaskStatus,
 };
 pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};
 pub use task::{Intent, Task, TaskSpec};
