@@ -32,6 +32,28 @@ pub(crate) fn pieces(content: &str, rng: &mut StdRng) -> Vec<String> {
     out
 }
 
+/// One protocol unit per piece, as `unit(piece)` would write it, but serialised from a single template: the
+/// same bytes without building a JSON value per token (a long answer has hundreds of thousands).
+pub(crate) fn per_piece(pieces: &[String], unit: impl Fn(&str) -> Vec<u8>) -> Vec<Vec<u8>> {
+    const MARK: &str = "\u{0}piece\u{0}";
+    let template = unit(MARK);
+    let quoted_mark = serde_json::Value::from(MARK).to_string();
+    let Some(at) = template
+        .windows(quoted_mark.len())
+        .position(|w| w == quoted_mark.as_bytes())
+    else {
+        return pieces.iter().map(|p| unit(p)).collect();
+    };
+    let (before, after) = (&template[..at], &template[at + quoted_mark.len()..]);
+    pieces
+        .iter()
+        .map(|piece| {
+            let quoted = serde_json::Value::from(piece.as_str()).to_string();
+            [before, quoted.as_bytes(), after].concat()
+        })
+        .collect()
+}
+
 /// What the body stream yields next.
 #[derive(Debug)]
 pub(crate) enum Frame {

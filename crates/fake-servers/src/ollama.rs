@@ -207,11 +207,7 @@ fn streamed(model: &str, mut plan: StreamPlan) -> Response {
     if matches!(plan.ending, Ending::Never) {
         return endless(model, plan);
     }
-    let mut units: Vec<Vec<u8>> = plan
-        .pieces
-        .iter()
-        .map(|piece| line(&content_line(model, piece)))
-        .collect();
+    let mut units = body::per_piece(&plan.pieces, |piece| line(&content_line(model, piece)));
     let mut abort = false;
     match &plan.ending {
         Ending::Done { .. } => units.push(line(&final_line(
@@ -241,11 +237,7 @@ fn streamed(model: &str, mut plan: StreamPlan) -> Response {
 
 /// A generation that never stops: content lines forever, never `"done":true`.
 fn endless(model: &str, plan: StreamPlan) -> Response {
-    let cycle = plan
-        .pieces
-        .iter()
-        .map(|piece| line(&content_line(model, piece)))
-        .collect();
+    let cycle = body::per_piece(&plan.pieces, |piece| line(&content_line(model, piece)));
     body::endless(
         NDJSON,
         Vec::new(),

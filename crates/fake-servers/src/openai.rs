@@ -208,9 +208,9 @@ fn streamed(model: &str, mut plan: StreamPlan, include_usage: bool) -> Response 
         return endless(model, plan);
     }
     let mut units = vec![role_event(model)];
-    for piece in &plan.pieces {
-        units.push(content_event(model, piece));
-    }
+    units.extend(body::per_piece(&plan.pieces, |piece| {
+        content_event(model, piece)
+    }));
     let mut abort = false;
     match &plan.ending {
         Ending::Done {
@@ -258,11 +258,7 @@ fn streamed(model: &str, mut plan: StreamPlan, include_usage: bool) -> Response 
 
 /// A generation that never stops: content events forever, never a `finish_reason` or `[DONE]`.
 fn endless(model: &str, plan: StreamPlan) -> Response {
-    let cycle = plan
-        .pieces
-        .iter()
-        .map(|piece| content_event(model, piece))
-        .collect();
+    let cycle = body::per_piece(&plan.pieces, |piece| content_event(model, piece));
     let mut response = body::endless(
         EVENT_STREAM,
         vec![role_event(model)],
