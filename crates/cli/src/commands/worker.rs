@@ -38,7 +38,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(async move {
+    let code = rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             super::wait_for_signal().await;
@@ -102,7 +102,11 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
                 Ok(exit_codes::ERROR)
             }
         }
-    })
+    });
+    // A blocking job still running after a signal (matching a huge answer, a gate check) must not hold up the
+    // exit: its task was given back, and the gate's sandbox kills a check whose gate is gone.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
 fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {
