@@ -441,6 +441,27 @@ fn print_config_shows_each_value_and_its_source() {
             && line("AUTODEV_MODEL_TRIES").contains("command line")
     );
     assert!(line("OLLAMA_HOST").contains("http://127.0.0.1:1"));
+    // The per-answer bounds show what `auto` came to (from AUTODEV_MAX_TOKENS 2048 and a 600 s first byte).
+    assert!(
+        line("AUTODEV_MAX_ANSWER_BYTES").contains("auto (262144)"),
+        "{}",
+        line("AUTODEV_MAX_ANSWER_BYTES")
+    );
+    assert!(
+        line("AUTODEV_ANSWER_TIMEOUT").contains("auto (1624)"),
+        "{}",
+        line("AUTODEV_ANSWER_TIMEOUT")
+    );
+    let help = autodev(repo.path(), &["worker", "--help"]).stdout;
+    for knob in [
+        "AUTODEV_MAX_ANSWER_BYTES",
+        "ANSWER_TOO_LARGE",
+        "AUTODEV_ANSWER_TIMEOUT",
+        "ANSWER_TOO_SLOW",
+        "EDIT_TOO_MANY",
+    ] {
+        assert!(help.contains(knob), "--help names {knob}");
+    }
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
