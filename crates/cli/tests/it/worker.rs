@@ -847,3 +847,61 @@ fn a_top_level_a_folder_keeps_a_slash_x_txt() {
         "{patch}"
     );
 }
+
+/// Live processes with `token` as one of their arguments (a check's `sleep`, which adds its arguments up).
+fn processes_with_arg(token: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|b| *b == 0).any(|arg| arg == token.as_bytes()))
+        })
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let state = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|s| s.split_whitespace().next());
+                !matches!(state, Some("Z" | "X") | None)
+            })
+        })
+        .collect()
+}
+
+/// Before: after SIGTERM the worker gave the task back and then waited for its blocking jobs (a long gate
+/// check, a long match) to finish before it exited.
+#[test]
+fn sigterm_during_a_gate_check_exits_promptly_and_leaves_no_check_running() {
+    let token = format!("0.{}", std::process::id());
+    let check = format!("sleep 60 {token}");
+    let (repo, id) = repo_with_task(&[], &[&check]);
+    let fake = FakeOllama::start(Script::answer(good_edit()));
+    let w = worker_cmd(repo.path(), &fake.url(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the check to run", || {
+        !processes_with_arg(&token).is_empty()
+    });
+    signal(&w, "-TERM");
+    let started = Instant::now();
+    let out = w.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "exits promptly, not after the 60 s check: {:?}",
+        started.elapsed()
+    );
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "pending", "{st}");
+    wait_for("the check to be gone", || {
+        processes_with_arg(&token).is_empty()
+    });
+}
