@@ -65,6 +65,13 @@ pub enum Command {
     /// `--print-config` shows each effective value and where it came from. The worker waits while the
     /// model server is down or the model is not pulled, and gives such tasks back untouched.
     /// SIGINT/SIGTERM: stop claiming, give the current task back, exit 0.
+    ///
+    /// Every answer is bounded by the worker itself, whatever the server does with its token limit: at most
+    /// AUTODEV_MAX_ANSWER_BYTES of text (ANSWER_TOO_LARGE) and AUTODEV_ANSWER_TIMEOUT seconds in all
+    /// (ANSWER_TOO_SLOW), both `auto` by default (from AUTODEV_MAX_TOKENS: 32 bytes per token, at least 256 KiB;
+    /// AUTODEV_FIRST_BYTE_TIMEOUT plus 2 tokens per second), and at most AUTODEV_MAX_EDITS edits, counted before
+    /// any matching (EDIT_TOO_MANY). Past a bound the stream is cut, the try fails with that code and the next
+    /// try runs.
     Worker(WorkerArgs),
     /// Check everything autodev needs, one PASS/WARN/FAIL line each with what to do.
     ///

@@ -32,6 +32,28 @@ pub(crate) fn pieces(content: &str, rng: &mut StdRng) -> Vec<String> {
     out
 }
 
+/// One protocol unit per piece, as `unit(piece)` would write it, but serialised from a single template: the
+/// same bytes without building a JSON value per token (a long answer has hundreds of thousands).
+pub(crate) fn per_piece(pieces: &[String], unit: impl Fn(&str) -> Vec<u8>) -> Vec<Vec<u8>> {
+    const MARK: &str = "\u{0}piece\u{0}";
+    let template = unit(MARK);
+    let quoted_mark = serde_json::Value::from(MARK).to_string();
+    let Some(at) = template
+        .windows(quoted_mark.len())
+        .position(|w| w == quoted_mark.as_bytes())
+    else {
+        return pieces.iter().map(|p| unit(p)).collect();
+    };
+    let (before, after) = (&template[..at], &template[at + quoted_mark.len()..]);
+    pieces
+        .iter()
+        .map(|piece| {
+            let quoted = serde_json::Value::from(piece.as_str()).to_string();
+            [before, quoted.as_bytes(), after].concat()
+        })
+        .collect()
+}
+
 /// What the body stream yields next.
 #[derive(Debug)]
 pub(crate) enum Frame {
@@ -95,6 +117,106 @@ pub(crate) fn streaming(
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+/// A 200 streaming response that never ends: the bytes of `head`, then the bytes of `cycle` over and over, cut
+/// by `chunking` (lazily: nothing is built ahead of what the client reads), pausing `delay` between chunks. It
+/// stops only when the client goes away.
+pub(crate) fn endless(
+    content_type: &'static str,
+    head: Vec<Vec<u8>>,
+    cycle: Vec<Vec<u8>>,
+    chunking: Chunking,
+    rng: StdRng,
+    delay: Duration,
+) -> Response {
+    let source = Endless {
+        head: head.concat(),
+        unit_ends: unit_ends(&head, &cycle),
+        cycle: cycle.concat(),
+        pos: 0,
+    };
+    let stream = futures_util::stream::unfold(
+        (source, rng, true),
+        move |(mut source, mut rng, first)| async move {
+            if !first && !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let len = match chunking {
+                Chunking::Line => source.to_unit_end(),
+                Chunking::Bytes(n) => n.max(1),
+                Chunking::Random => rng.random_range(1..=12),
+            };
+            let bytes = source.take(len);
+            Some((
+                Ok::<_, std::io::Error>(Bytes::from(bytes)),
+                (source, rng, false),
+            ))
+        },
+    );
+    let mut response = Response::new(Body::from_stream(stream));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// Where each unit ends, as offsets into `head ++ cycle` (for one-unit-per-chunk cutting).
+fn unit_ends(head: &[Vec<u8>], cycle: &[Vec<u8>]) -> Vec<usize> {
+    head.iter()
+        .chain(cycle)
+        .scan(0, |end, unit| {
+            *end += unit.len();
+            Some(*end)
+        })
+        .collect()
+}
+
+/// The infinite byte sequence `head ++ cycle ++ cycle ++ …`, read front to back.
+struct Endless {
+    head: Vec<u8>,
+    cycle: Vec<u8>,
+    /// Unit boundaries within `head ++ cycle` (the cycle's repeat at the same offsets past `head`).
+    unit_ends: Vec<usize>,
+    /// Bytes handed out so far.
+    pos: usize,
+}
+
+impl Endless {
+    /// Bytes from `pos` to the end of the current unit.
+    fn to_unit_end(&self) -> usize {
+        let first_lap = self.head.len() + self.cycle.len();
+        let at = if self.pos < first_lap || self.cycle.is_empty() {
+            self.pos
+        } else {
+            self.head.len() + (self.pos - self.head.len()) % self.cycle.len()
+        };
+        self.unit_ends
+            .iter()
+            .find(|&&end| end > at)
+            .map_or(1, |end| end - at)
+    }
+
+    /// The next `len` bytes.
+    fn take(&mut self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let want = len - out.len();
+            if self.pos < self.head.len() {
+                let end = (self.pos + want).min(self.head.len());
+                out.extend_from_slice(&self.head[self.pos..end]);
+                self.pos = end;
+            } else if self.cycle.is_empty() {
+                break;
+            } else {
+                let at = (self.pos - self.head.len()) % self.cycle.len();
+                let end = (at + want).min(self.cycle.len());
+                out.extend_from_slice(&self.cycle[at..end]);
+                self.pos += end - at;
+            }
+        }
+        out
+    }
 }
 
 /// A complete response with `body`, typed as JSON when it parses as JSON and as plain text otherwise.

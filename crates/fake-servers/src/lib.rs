@@ -43,6 +43,7 @@ use bytes::Bytes;
 pub use script::Answer;
 pub use script::Chunking;
 pub use script::DropAfter;
+pub use script::Endless;
 pub use script::ErrorAfter;
 pub use script::FakeModel;
 pub use script::Responder;
@@ -267,6 +268,8 @@ enum Ending {
     Drop {
         clean_close: bool,
     },
+    /// The pieces repeat forever; there is no final message.
+    Never,
 }
 
 /// Resolves the step for the next chat call.
@@ -347,6 +350,20 @@ fn plan(shared: &Shared, request: &serde_json::Value) -> Plan {
             d.delay_ms_between_chunks,
             d.first_byte_delay_ms,
         ),
+        Step::Endless(e) => {
+            let mut pieces = body::pieces(&e.content, &mut rng);
+            if pieces.is_empty() {
+                // Empty content lines forever: nothing accumulates, only time passes.
+                pieces.push(String::new());
+            }
+            (
+                pieces,
+                Ending::Never,
+                e.chunk,
+                e.delay_ms_between_chunks,
+                e.first_byte_delay_ms,
+            )
+        }
     };
     Plan::Stream(Box::new(StreamPlan {
         pieces,

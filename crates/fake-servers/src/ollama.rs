@@ -204,11 +204,10 @@ fn final_line(model: &str, content: &str, ending: &Ending, first_byte_delay_ms: 
 }
 
 fn streamed(model: &str, mut plan: StreamPlan) -> Response {
-    let mut units: Vec<Vec<u8>> = plan
-        .pieces
-        .iter()
-        .map(|piece| line(&content_line(model, piece)))
-        .collect();
+    if matches!(plan.ending, Ending::Never) {
+        return endless(model, plan);
+    }
+    let mut units = body::per_piece(&plan.pieces, |piece| line(&content_line(model, piece)));
     let mut abort = false;
     match &plan.ending {
         Ending::Done { .. } => units.push(line(&final_line(
@@ -223,6 +222,7 @@ fn streamed(model: &str, mut plan: StreamPlan) -> Response {
             units.push(next[..next.len() / 2].to_vec());
             abort = !clean_close;
         }
+        Ending::Never => {}
     }
     let mut frames = body::frames(&units, plan.chunk, &mut plan.rng);
     if abort {
@@ -231,6 +231,19 @@ fn streamed(model: &str, mut plan: StreamPlan) -> Response {
     body::streaming(
         NDJSON,
         frames,
+        std::time::Duration::from_millis(plan.delay_ms),
+    )
+}
+
+/// A generation that never stops: content lines forever, never `"done":true`.
+fn endless(model: &str, plan: StreamPlan) -> Response {
+    let cycle = body::per_piece(&plan.pieces, |piece| line(&content_line(model, piece)));
+    body::endless(
+        NDJSON,
+        Vec::new(),
+        cycle,
+        plan.chunk,
+        plan.rng,
         std::time::Duration::from_millis(plan.delay_ms),
     )
 }
@@ -256,5 +269,25 @@ fn whole(model: &str, plan: StreamPlan) -> Response {
                 std::time::Duration::ZERO,
             )
         }
+        Ending::Never => {
+            // The object's content string never closes.
+            let text = content_line(model, "").to_string();
+            let open = text.find("\"content\":\"").map_or(0, |i| i + 11);
+            let cycle = vec![escaped(&plan.pieces.concat())];
+            body::endless(
+                "application/json; charset=utf-8",
+                vec![text.as_bytes()[..open].to_vec()],
+                cycle,
+                plan.chunk,
+                plan.rng,
+                std::time::Duration::from_millis(plan.delay_ms),
+            )
+        }
     }
+}
+
+/// `text` as the inside of a JSON string.
+fn escaped(text: &str) -> Vec<u8> {
+    let quoted = json!(text).to_string();
+    quoted.as_bytes()[1..quoted.len() - 1].to_vec()
 }

@@ -189,17 +189,28 @@ fn usage_and_timings(prompt_tokens: u64, completion_tokens: u64) -> (Value, Valu
     (usage, timings)
 }
 
-fn streamed(model: &str, mut plan: StreamPlan, include_usage: bool) -> Response {
-    let mut units = vec![event(&chunk(
+fn role_event(model: &str) -> Vec<u8> {
+    event(&chunk(
         model,
         json!([{ "finish_reason": null, "index": 0, "delta": { "role": "assistant", "content": null } }]),
-    ))];
-    for piece in &plan.pieces {
-        units.push(event(&chunk(
-            model,
-            json!([{ "finish_reason": null, "index": 0, "delta": { "content": piece } }]),
-        )));
+    ))
+}
+
+fn content_event(model: &str, piece: &str) -> Vec<u8> {
+    event(&chunk(
+        model,
+        json!([{ "finish_reason": null, "index": 0, "delta": { "content": piece } }]),
+    ))
+}
+
+fn streamed(model: &str, mut plan: StreamPlan, include_usage: bool) -> Response {
+    if matches!(plan.ending, Ending::Never) {
+        return endless(model, plan);
     }
+    let mut units = vec![role_event(model)];
+    units.extend(body::per_piece(&plan.pieces, |piece| {
+        content_event(model, piece)
+    }));
     let mut abort = false;
     match &plan.ending {
         Ending::Done {
@@ -231,12 +242,31 @@ fn streamed(model: &str, mut plan: StreamPlan, include_usage: bool) -> Response 
             units.push(next[..next.len() / 2].to_vec());
             abort = !clean_close;
         }
+        Ending::Never => {}
     }
     let mut frames = body::frames(&units, plan.chunk, &mut plan.rng);
     if abort {
         frames.push(body::Frame::Abort);
     }
     let mut response = body::streaming(EVENT_STREAM, frames, Duration::from_millis(plan.delay_ms));
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    );
+    response
+}
+
+/// A generation that never stops: content events forever, never a `finish_reason` or `[DONE]`.
+fn endless(model: &str, plan: StreamPlan) -> Response {
+    let cycle = body::per_piece(&plan.pieces, |piece| content_event(model, piece));
+    let mut response = body::endless(
+        EVENT_STREAM,
+        vec![role_event(model)],
+        cycle,
+        plan.chunk,
+        plan.rng,
+        Duration::from_millis(plan.delay_ms),
+    );
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-cache"),
@@ -280,6 +310,20 @@ fn whole(model: &str, plan: StreamPlan) -> Response {
                 body::Frame::Abort,
             ];
             body::streaming("application/json; charset=utf-8", frames, Duration::ZERO)
+        }
+        Ending::Never => {
+            // The message's content string never closes.
+            let head = br#"{"choices":[{"finish_reason":null,"index":0,"message":{"role":"assistant","content":""#;
+            let quoted = json!(plan.pieces.concat()).to_string();
+            let cycle = vec![quoted.as_bytes()[1..quoted.len() - 1].to_vec()];
+            body::endless(
+                "application/json; charset=utf-8",
+                vec![head.to_vec()],
+                cycle,
+                plan.chunk,
+                plan.rng,
+                Duration::from_millis(plan.delay_ms),
+            )
         }
     }
 }

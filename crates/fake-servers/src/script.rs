@@ -179,7 +179,7 @@ impl Default for FakeModel {
 }
 
 /// One scripted chat answer. JSON: an object whose `kind` names the variant (`"answer"`, `"computed"`,
-/// `"status"`, `"error_after"`, `"drop_after"`), with the variant's fields beside it.
+/// `"status"`, `"error_after"`, `"drop_after"`, `"endless"`), with the variant's fields beside it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Step {
@@ -194,6 +194,8 @@ pub enum Step {
     ErrorAfter(ErrorAfter),
     /// Some content, then the connection closes without the final message.
     DropAfter(DropAfter),
+    /// Content that never ends: a server ignoring its token limit (fast) or crawling along (with a delay).
+    Endless(Endless),
 }
 
 impl Step {
@@ -224,6 +226,25 @@ impl Step {
             content_prefix: content_prefix.into(),
             error: error.into(),
             ..ErrorAfter::default()
+        })
+    }
+
+    /// `content` repeated forever, as fast as the client reads it, in chunks of `chunk_bytes`.
+    pub fn endless(content: impl Into<String>, chunk_bytes: usize) -> Self {
+        Self::Endless(Endless {
+            content: content.into(),
+            chunk: Chunking::Bytes(chunk_bytes.max(1)),
+            ..Endless::default()
+        })
+    }
+
+    /// `content` repeated forever, one token-sized piece per line or event every `delay_ms`.
+    pub fn trickle(content: impl Into<String>, delay_ms: u64) -> Self {
+        Self::Endless(Endless {
+            content: content.into(),
+            chunk: Chunking::Line,
+            delay_ms_between_chunks: delay_ms,
+            ..Endless::default()
         })
     }
 
@@ -382,4 +403,29 @@ pub struct DropAfter {
     pub delay_ms_between_chunks: u64,
     /// Pause before the response headers.
     pub first_byte_delay_ms: u64,
+}
+
+/// Content repeated forever: the stream never reaches its final message and never closes on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Endless {
+    /// Cut into token-sized pieces, one per line or event, and repeated for as long as the client reads.
+    pub content: String,
+    /// How the bytes are cut.
+    pub chunk: Chunking,
+    /// Pause between chunks.
+    pub delay_ms_between_chunks: u64,
+    /// Pause before the response headers.
+    pub first_byte_delay_ms: u64,
+}
+
+impl Default for Endless {
+    fn default() -> Self {
+        Self {
+            content: "x".to_owned(),
+            chunk: Chunking::Random,
+            delay_ms_between_chunks: 0,
+            first_byte_delay_ms: 0,
+        }
+    }
 }

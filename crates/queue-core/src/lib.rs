@@ -59,8 +59,8 @@ pub use id::TaskId;
 /// The process exit codes (defined in the `protocol` crate; re-exported where they were).
 pub use protocol::exit_codes;
 pub use queue::{
-    Claim, CorruptTask, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary, TaskState,
-    TaskStatus,
+    Claim, CorruptTask, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary,
+    ReapSummary, TaskState, TaskStatus,
 };
 pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};
 pub use task::{Intent, Task, TaskSpec};

@@ -54,6 +54,10 @@ const REJECTED: &str = "rejected";
 const IDS: &str = "ids";
 const TMP: &str = "tmp";
 const CONFIG: &str = "queue.json";
+
+/// Longest `TASK_FAILED` message logged, in bytes; the rest is cut with a note (a failure's message quotes
+/// model output, which must not become a multi-megabyte event line).
+pub const MAX_FAILURE_MESSAGE: usize = 4096;
 const PAUSED: &str = "PAUSED";
 const EVENTS: &str = "events.ndjson";
 
@@ -739,13 +743,13 @@ impl Queue {
         )
     }
 
-    /// Moves a claimed task to `failed/` and logs `TASK_FAILED`.
+    /// Moves a claimed task to `failed/` and logs `TASK_FAILED`, its message clipped to [`MAX_FAILURE_MESSAGE`].
     pub fn fail(&self, claim: &Claim, reason: &str, message: &str) -> Result<()> {
         self.finish(claim, FAILED)?;
         self.record(
             EventKind::TaskFailed {
                 reason: reason.to_string(),
-                message: message.to_string(),
+                message: crate::text::clip(message, MAX_FAILURE_MESSAGE).into_owned(),
             },
             Some(claim.task.id),
             &claim.owner,

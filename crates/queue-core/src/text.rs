@@ -35,6 +35,26 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` cut to at most `max` bytes (at a character boundary) plus a note of how many bytes were cut; borrowed,
+/// unchanged, when it fits. For text from outside that ends up in an event, a report or a prompt: one runaway
+/// answer must not become a multi-megabyte log line.
+///
+/// ```
+/// use queue_core::text::clip;
+/// assert_eq!(clip("short", 10), "short");
+/// assert_eq!(clip("한국어", 4), "한… [6 more bytes cut]");
+/// ```
+pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}… [{} more bytes cut]", &s[..cut], s.len() - cut))
+}
+
 /// Control characters, and the Unicode bidirectional controls that reorder what a terminal shows ("Trojan
 /// Source", CVE-2021-42574).
 fn needs_escape(c: char) -> bool {

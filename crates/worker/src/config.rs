@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::backend::BackendKind;
+use crate::backend::{AnswerLimits, BackendKind};
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     (
         "AUTODEV_MAX_EDITS",
         "8",
-        "most edits one answer may hold (bounds the structured-output schema; small models loop without it)",
+        "most edits one answer may hold (bounds the structured-output schema; an answer with more is refused before any matching: EDIT_TOO_MANY)",
     ),
     (
         "AUTODEV_MAX_EDIT_CHARS",
@@ -113,6 +113,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "AUTODEV_IDLE_TIMEOUT",
         "120",
         "seconds of silence tolerated in the middle of an answer",
+    ),
+    (
+        "AUTODEV_MAX_ANSWER_BYTES",
+        "auto",
+        "most bytes of text one answer may stream before it is cut (ANSWER_TOO_LARGE); auto: 32 per AUTODEV_MAX_TOKENS token, at least 262144",
+    ),
+    (
+        "AUTODEV_ANSWER_TIMEOUT",
+        "auto",
+        "seconds one answer may take in all before it is cut (ANSWER_TOO_SLOW); auto: AUTODEV_FIRST_BYTE_TIMEOUT plus AUTODEV_MAX_TOKENS at 2 tokens/s",
     ),
     (
         "AUTODEV_POLL_MS",
@@ -150,6 +160,10 @@ pub struct WorkerConfig {
     pub first_byte_timeout: Duration,
     /// Mid-stream silence tolerance.
     pub idle_timeout: Duration,
+    /// Most bytes of text per answer (`auto`: derived from `max_tokens`).
+    pub max_answer_bytes: usize,
+    /// Longest time per answer (`auto`: derived from `max_tokens` and `first_byte_timeout`).
+    pub answer_timeout: Duration,
     /// Idle poll interval.
     pub poll_interval: Duration,
     /// Every value with its source, in [`SETTINGS`] order.
@@ -327,6 +341,35 @@ impl WorkerConfig {
             }
         };
         let poll_ms: u64 = num(&s("AUTODEV_POLL_MS"), &bad, "milliseconds")?;
+        let first_byte_timeout = secs("AUTODEV_FIRST_BYTE_TIMEOUT")?;
+        let idle_timeout = secs("AUTODEV_IDLE_TIMEOUT")?;
+        let derived = AnswerLimits::derived(max_tokens, first_byte_timeout);
+        let max_answer_bytes = match auto(&s("AUTODEV_MAX_ANSWER_BYTES")) {
+            None => derived.max_bytes,
+            Some(setting) => {
+                let n: usize = num(&setting, &bad, "a whole number of bytes, or auto")?;
+                if n < 1024 {
+                    return Err(bad(&setting, "at least 1024 bytes, or auto"));
+                }
+                n
+            }
+        };
+        let answer_timeout = match auto(&s("AUTODEV_ANSWER_TIMEOUT")) {
+            None => derived.timeout,
+            Some(_) => secs("AUTODEV_ANSWER_TIMEOUT")?,
+        };
+        // `--print-config` shows what `auto` came to.
+        for setting in &mut settings {
+            match setting.name {
+                "AUTODEV_MAX_ANSWER_BYTES" if auto(setting).is_none() => {
+                    setting.value = format!("auto ({max_answer_bytes})");
+                }
+                "AUTODEV_ANSWER_TIMEOUT" if auto(setting).is_none() => {
+                    setting.value = format!("auto ({})", answer_timeout.as_secs());
+                }
+                _ => {}
+            }
+        }
         Ok(WorkerConfig {
             backend,
             host,
@@ -339,11 +382,21 @@ impl WorkerConfig {
             model_tries,
             max_edits,
             max_edit_chars,
-            first_byte_timeout: secs("AUTODEV_FIRST_BYTE_TIMEOUT")?,
-            idle_timeout: secs("AUTODEV_IDLE_TIMEOUT")?,
+            first_byte_timeout,
+            idle_timeout,
+            max_answer_bytes,
+            answer_timeout,
             poll_interval: Duration::from_millis(poll_ms.max(50)),
             settings,
         })
+    }
+
+    /// The byte and time limits every answer gets.
+    pub fn answer_limits(&self) -> AnswerLimits {
+        AnswerLimits {
+            max_bytes: self.max_answer_bytes,
+            timeout: self.answer_timeout,
+        }
     }
 
     /// A table of every setting, its value and its source (for `--print-config` and `doctor`).
@@ -364,6 +417,16 @@ impl WorkerConfig {
             out.push_str(&format!("{:<w$}  {:<28}  {}\n", s.name, v, s.source));
         }
         out
+    }
+}
+
+/// `None` when a setting says `auto` (or is empty): derive it; else the setting.
+fn auto(setting: &Setting) -> Option<Setting> {
+    let v = setting.value.trim();
+    if v.is_empty() || v.eq_ignore_ascii_case("auto") {
+        None
+    } else {
+        Some(setting.clone())
     }
 }
 
@@ -610,6 +673,42 @@ mod tests {
         std::fs::write(&dotenv, "OLLAMA_MODEL=a\nTHIS LINE IS BROKEN\n").unwrap();
         let e = read_dotenv(&dotenv).unwrap_err().to_string();
         assert!(e.contains(".env:2:"), "{e}");
+    }
+
+    #[test]
+    fn answer_limits_follow_max_tokens_unless_set() {
+        let mut inputs = ConfigInputs::default();
+        inputs.env.insert("AUTODEV_NUM_CTX".into(), "32768".into());
+        inputs
+            .env
+            .insert("AUTODEV_MAX_TOKENS".into(), "16384".into());
+        let c = WorkerConfig::load(&inputs).unwrap();
+        assert_eq!(c.answer_limits().max_bytes, 16384 * 32);
+        assert_eq!(
+            c.answer_limits().timeout,
+            Duration::from_secs(600 + 16384 / 2)
+        );
+        let table = c.describe();
+        assert!(table.contains("auto (524288)"), "{table}");
+        assert!(table.contains("auto (8792)"), "{table}");
+
+        inputs
+            .env
+            .insert("AUTODEV_MAX_ANSWER_BYTES".into(), "65536".into());
+        inputs
+            .env
+            .insert("AUTODEV_ANSWER_TIMEOUT".into(), "30".into());
+        let c = WorkerConfig::load(&inputs).unwrap();
+        assert_eq!(
+            (c.max_answer_bytes, c.answer_timeout),
+            (65536, Duration::from_secs(30))
+        );
+
+        inputs
+            .env
+            .insert("AUTODEV_MAX_ANSWER_BYTES".into(), "100".into());
+        let e = WorkerConfig::load(&inputs).unwrap_err().to_string();
+        assert!(e.contains("AUTODEV_MAX_ANSWER_BYTES"), "{e}");
     }
 
     #[test]

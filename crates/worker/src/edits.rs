@@ -6,8 +6,13 @@
 //! exact, then ignoring trailing whitespace, then ignoring surrounding whitespace, then with Unicode punctuation
 //! normalised, the same passes the gate's `--fuzzy` uses (one implementation: `gate::apply`) — refuses a search
 //! that matches in several places, and computes the diff itself with `similar`. See `docs/MODEL_CONTRACT.md`.
+//!
+//! The answer comes from a model, so the work it can cause is bounded ([`Limits`]): edits past `max_edits` are
+//! refused before any file is read, locating all edits shares one budget of line comparisons, and the diff
+//! stops looking for the smallest one after [`DIFF_DEADLINE`].
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -45,8 +50,8 @@ struct AnswerJson {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct EditError {
-    /// `EDIT_FORMAT_INVALID`, `EDIT_NO_EDITS`, `EDIT_OUTSIDE_TARGETS`, `EDIT_NO_MATCH`, `EDIT_AMBIGUOUS`,
-    /// `EDIT_NO_CHANGE`, `EDIT_PATH_INVALID`.
+    /// `EDIT_FORMAT_INVALID`, `EDIT_NO_EDITS`, `EDIT_TOO_MANY`, `EDIT_OUTSIDE_TARGETS`, `EDIT_NO_MATCH`,
+    /// `EDIT_AMBIGUOUS`, `EDIT_TOO_COSTLY`, `EDIT_NO_CHANGE`, `EDIT_PATH_INVALID`, `EDIT_TEXT_INVALID`.
     pub code: &'static str,
     /// What went wrong, phrased so the model can correct it.
     pub message: String,
@@ -203,9 +208,10 @@ pub fn is_allowed(path: &str, targets: &[String]) -> bool {
     })
 }
 
-/// Normalises a model-written path (`./a`, `a//b`); refuses absolute paths and `..`.
+/// Normalises a model-written path (`./a`, `a//b`); refuses absolute paths and `..`. The path is taken as
+/// written: a diff-style `a/` or `b/` prefix is a real folder in some repositories (see [`resolve_path`]).
 fn clean_path(raw: &str) -> Result<String, EditError> {
-    let raw = raw.trim().trim_start_matches("a/").trim_start_matches("b/");
+    let raw = raw.trim();
     // Control characters (newline, tab, ...) would corrupt the `diff --git`/`---`/`+++` headers of the diff.
     // A `"` would have to be quoted in the diff headers (git's quotePath rules); refuse it rather than risk the
     // gate reading another path.
@@ -231,6 +237,22 @@ fn clean_path(raw: &str) -> Result<String, EditError> {
     Ok(parts.join("/"))
 }
 
+/// The path an edit means: `path` as written, unless it does not exist at the base while the path without one
+/// leading `a/` or `b/` (a model imitating diff headers) does. Never strips more than one prefix.
+fn resolve_path(path: String, exists: &mut impl FnMut(&str) -> bool) -> String {
+    let Some(stripped) = path
+        .strip_prefix("a/")
+        .or_else(|| path.strip_prefix("b/"))
+        .filter(|rest| !rest.is_empty())
+    else {
+        return path;
+    };
+    if !exists(&path) && exists(stripped) {
+        return stripped.to_owned();
+    }
+    path
+}
+
 /// A `\r` not followed by `\n`: the diff would end a line there and the gate would not.
 fn has_lone_cr(s: &str) -> bool {
     let b = s.as_bytes();
@@ -242,13 +264,66 @@ fn has_lone_cr(s: &str) -> bool {
 /// The files an answer changed: path → (old content or None for a new file, new content).
 pub type Changes = BTreeMap<String, (Option<Vec<u8>>, Vec<u8>)>;
 
-/// Applies `answer` to the base files. `read_base(path)` returns a file's content at the base revision (None
-/// when it does not exist). Every edit must stay inside `targets`.
+/// How long [`render`] looks for the smallest diff of an answer's files before it settles for a correct,
+/// larger one (a clock, because `similar` offers no work count; the diff is exact either way).
+pub const DIFF_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Bounds on the work one answer may cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most edits in one answer (`AUTODEV_MAX_EDITS`); an answer with more is refused whole, before any file is
+    /// read (`EDIT_TOO_MANY`).
+    pub max_edits: usize,
+    /// Line comparisons locating all of the answer's edits may take together (`EDIT_TOO_COSTLY` past it).
+    pub work_budget: u64,
+}
+
+impl Default for Limits {
+    /// 100 edits (the most `AUTODEV_MAX_EDITS` allows) and the gate's work budget for a whole patch.
+    fn default() -> Self {
+        Limits {
+            max_edits: 100,
+            work_budget: gate::apply::DEFAULT_WORK_BUDGET,
+        }
+    }
+}
+
+/// Refuses an answer with more than `max_edits` edits: counting is all it costs, whatever the edits say.
+pub fn check_edit_count(answer: &Answer, max_edits: usize) -> Result<(), EditError> {
+    let n = answer.edits.len();
+    if n <= max_edits {
+        return Ok(());
+    }
+    Err(err(
+        "EDIT_TOO_MANY",
+        format!(
+            "the answer has {n} edits, but at most {max_edits} are allowed (AUTODEV_MAX_EDITS); give only the \
+             edits the change needs, merging neighbouring ones"
+        ),
+    ))
+}
+
+/// Applies `answer` to the base files within the default [`Limits`]. `read_base(path)` returns a file's content
+/// at the base revision (None when it does not exist). Every edit must stay inside `targets`.
 pub fn apply_answer(
     answer: &Answer,
     targets: &[String],
-    mut read_base: impl FnMut(&str) -> Option<Vec<u8>>,
+    read_base: impl FnMut(&str) -> Option<Vec<u8>>,
 ) -> Result<Changes, Vec<EditError>> {
+    apply_answer_within(answer, targets, read_base, Limits::default())
+}
+
+/// [`apply_answer`] within `limits`: too many edits are refused before `read_base` is called at all, and once
+/// locating the edits has spent the work budget the answer is refused (`EDIT_TOO_COSTLY`) without trying the
+/// rest.
+pub fn apply_answer_within(
+    answer: &Answer,
+    targets: &[String],
+    mut read_base: impl FnMut(&str) -> Option<Vec<u8>>,
+    limits: Limits,
+) -> Result<Changes, Vec<EditError>> {
+    check_edit_count(answer, limits.max_edits).map_err(|e| vec![e])?;
+    let mut budget = gate::apply::Budget::new(limits.work_budget);
     let mut files: Changes = BTreeMap::new();
     let mut errors = Vec::new();
     for (n, edit) in answer.edits.iter().enumerate() {
@@ -260,6 +335,9 @@ pub fn apply_answer(
                 continue;
             }
         };
+        let path = resolve_path(path, &mut |p| {
+            files.get(p).is_some_and(|(old, _)| old.is_some()) || read_base(p).is_some()
+        });
         if !is_allowed(&path, targets) {
             errors.push(err(
                 "EDIT_OUTSIDE_TARGETS",
@@ -295,17 +373,22 @@ pub fn apply_answer(
             continue;
         }
         let hunk = to_hunk(&edit.search, &edit.replace);
-        match gate::apply::apply_hunks(
+        match gate::apply::apply_hunks_within(
             current,
             std::slice::from_ref(&hunk),
             gate::apply::MatchMode::Fuzzy,
             false,
+            &mut budget,
         ) {
             Ok(new) => *current = new,
             Err(failures) => {
                 for f in failures {
                     let code = match f.error {
                         gate::apply::HunkError::Ambiguous { .. } => "EDIT_AMBIGUOUS",
+                        gate::apply::HunkError::TooCostly { limit } => {
+                            errors.push(too_costly(n, limit));
+                            return Err(errors);
+                        }
                         _ => "EDIT_NO_MATCH",
                     };
                     let msg = f.message(&path).replacen(
@@ -329,6 +412,16 @@ pub fn apply_answer(
         )]);
     }
     Ok(files)
+}
+
+fn too_costly(n: usize, limit: u64) -> EditError {
+    err(
+        "EDIT_TOO_COSTLY",
+        format!(
+            "locating the edits took more than {limit} line comparisons (at edit {n}); quote fewer, shorter and \
+             more distinctive lines in `search`"
+        ),
+    )
 }
 
 fn to_hunk(search: &str, replace: &str) -> gate::patch::Hunk {
@@ -355,57 +448,73 @@ fn to_hunk(search: &str, replace: &str) -> gate::patch::Hunk {
     h
 }
 
-/// Renders the changes as a git-style unified diff (`diff --git`, `new file mode`, 3 lines of context).
-pub fn unified_diff(changes: &Changes) -> String {
-    let mut out = String::new();
+/// The changes as a patch: the unified diff and its line counts, from one diff per file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The git-style unified diff.
+    pub patch: String,
+    /// Lines added.
+    pub added: u64,
+    /// Lines removed.
+    pub removed: u64,
+}
+
+/// Renders the changes as a git-style unified diff (`diff --git`, `new file mode`, 3 lines of context) and
+/// counts its lines. The search for the smallest diff ends at [`DIFF_DEADLINE`] for all files together.
+pub fn render(changes: &Changes) -> Rendered {
+    let deadline = std::time::Instant::now() + DIFF_DEADLINE;
+    let mut out = Rendered {
+        patch: String::new(),
+        added: 0,
+        removed: 0,
+    };
     for (path, (old, new)) in changes {
         let old_text = old
             .as_deref()
             .map(String::from_utf8_lossy)
             .unwrap_or_default();
         let new_text = String::from_utf8_lossy(new);
-        out.push_str(&format!("diff --git a/{path} b/{path}\n"));
+        out.patch
+            .push_str(&format!("diff --git a/{path} b/{path}\n"));
         let (from, to) = match old {
             None => {
-                out.push_str("new file mode 100644\n");
+                out.patch.push_str("new file mode 100644\n");
                 ("/dev/null".to_string(), format!("b/{path}"))
             }
             Some(_) => (format!("a/{path}"), format!("b/{path}")),
         };
-        let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
+        let diff = similar::TextDiff::configure()
+            .deadline(deadline)
+            .diff_lines(old_text.as_ref(), new_text.as_ref());
+        for op in diff.iter_all_changes() {
+            match op.tag() {
+                similar::ChangeTag::Insert => out.added += 1,
+                similar::ChangeTag::Delete => out.removed += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
         let body = diff
             .unified_diff()
             .context_radius(3)
             .header(&from, &to)
             .to_string();
-        out.push_str(&body);
+        out.patch.push_str(&body);
         if !body.ends_with('\n') {
-            out.push('\n');
+            out.patch.push('\n');
         }
     }
     out
 }
 
-/// Lines added and removed in a set of changes.
+/// The unified diff of [`render`].
+pub fn unified_diff(changes: &Changes) -> String {
+    render(changes).patch
+}
+
+/// Lines added and removed, as [`render`] counts them.
 pub fn line_counts(changes: &Changes) -> (u64, u64) {
-    let (mut add, mut del) = (0u64, 0u64);
-    for (old, new) in changes.values() {
-        let old_text = old
-            .as_deref()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        let new_text = String::from_utf8_lossy(new);
-        for op in
-            similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref()).iter_all_changes()
-        {
-            match op.tag() {
-                similar::ChangeTag::Insert => add += 1,
-                similar::ChangeTag::Delete => del += 1,
-                similar::ChangeTag::Equal => {}
-            }
-        }
-    }
-    (add, del)
+    let r = render(changes);
+    (r.added, r.removed)
 }
 
 #[cfg(test)]
@@ -458,6 +567,116 @@ mod tests {
             clean_path("src/a \"b\".rs").unwrap_err().code,
             "EDIT_PATH_INVALID"
         );
+    }
+
+    fn edit(path: &str, search: &str, replace: &str) -> Edit {
+        Edit {
+            path: path.into(),
+            search: search.into(),
+            replace: replace.into(),
+        }
+    }
+
+    /// Found by running the worker: 20,000 non-matching edits took minutes of CPU. Now counting them is all the
+    /// work an oversized answer gets.
+    #[test]
+    fn too_many_edits_are_refused_before_any_file_is_read() {
+        let answer = Answer {
+            edits: (0..20_000)
+                .map(|i| edit("f", &format!("line {i} that is nowhere\n"), "x\n"))
+                .collect(),
+            summary: None,
+        };
+        let mut reads = 0;
+        let limits = Limits {
+            max_edits: 8,
+            ..Limits::default()
+        };
+        let errs = apply_answer_within(
+            &answer,
+            &["f".to_owned()],
+            |_| {
+                reads += 1;
+                Some(b"a\n".to_vec())
+            },
+            limits,
+        )
+        .unwrap_err();
+        assert_eq!(reads, 0);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "EDIT_TOO_MANY");
+        assert!(
+            errs[0].message.contains("20000 edits") && errs[0].message.contains("at most 8"),
+            "{}",
+            errs[0].message
+        );
+        assert!(check_edit_count(&answer, 20_000).is_ok());
+    }
+
+    /// One budget of line comparisons for the whole answer, not one per edit.
+    #[test]
+    fn the_work_budget_is_shared_by_all_edits() {
+        let base: String = (0..400).map(|i| format!("line {i}\n")).collect();
+        let answer = Answer {
+            edits: (0..3)
+                .map(|i| edit("f", &format!("line {}\n", 399 - i), "changed\n"))
+                .collect(),
+            summary: None,
+        };
+        let read = |_: &str| Some(base.clone().into_bytes());
+        // Each edit alone costs about 400 comparisons (every position of the first pass).
+        let small = Limits {
+            max_edits: 8,
+            work_budget: 1000,
+        };
+        let errs = apply_answer_within(&answer, &["f".to_owned()], read, small).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].code, "EDIT_TOO_COSTLY");
+        assert!(errs[0].message.contains("edit 3"), "{}", errs[0].message);
+        assert!(apply_answer(&answer, &["f".to_owned()], read).is_ok());
+    }
+
+    /// Found by running the worker: in a repository with a top-level `a/` folder, `a/x.txt` became `x.txt`.
+    #[test]
+    fn paths_are_taken_as_written() {
+        let base = |files: &'static [&'static str]| {
+            move |p: &str| files.contains(&p).then(|| b"old\n".to_vec())
+        };
+        let one = |path: &str| Answer {
+            edits: vec![edit(path, "old\n", "new\n")],
+            summary: None,
+        };
+        let all = [
+            "a/".to_owned(),
+            "b/".to_owned(),
+            "x.txt".to_owned(),
+            "src/".to_owned(),
+        ];
+        let changed = |answer: &Answer, files: &'static [&'static str]| {
+            apply_answer(answer, &all, base(files))
+                .unwrap()
+                .into_keys()
+                .collect::<Vec<_>>()
+        };
+        // A real a/ folder: the path stays, even when x.txt exists too.
+        assert_eq!(changed(&one("a/x.txt"), &["a/x.txt", "x.txt"]), ["a/x.txt"]);
+        assert_eq!(changed(&one("b/x.txt"), &["b/x.txt"]), ["b/x.txt"]);
+        // A diff-style prefix on a path that exists only without it: stripped.
+        assert_eq!(
+            changed(&one("a/src/lib.rs"), &["src/lib.rs"]),
+            ["src/lib.rs"]
+        );
+        assert_eq!(
+            changed(&one("b/src/lib.rs"), &["src/lib.rs"]),
+            ["src/lib.rs"]
+        );
+        // Once, never twice.
+        assert_eq!(
+            changed(&one("a/a/x.txt"), &["a/x.txt", "x.txt"]),
+            ["a/x.txt"]
+        );
+        let errs = apply_answer(&one("a/b/x.txt"), &all, base(&["x.txt"])).unwrap_err();
+        assert_eq!(errs[0].code, "EDIT_NO_MATCH", "a/b/x.txt is not x.txt");
     }
 
     /// Every diff the worker produces parses back to the same paths and applies strictly to the base.

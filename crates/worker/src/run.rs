@@ -8,11 +8,19 @@ use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
 use sha2::Digest;
 use tokio::sync::watch;
 
-use crate::backend::{Backend, BackendError, ChatRequest, Message, Progress, estimate_tokens};
+use crate::backend::{
+    Backend, BackendError, ChatRequest, Message, Progress, Role, estimate_tokens,
+};
 use crate::config::WorkerConfig;
 use crate::context::{self, SYSTEM_PROMPT};
-use crate::edits;
+use crate::edits::{self, EditError};
 use crate::metrics::Metrics;
+
+/// Longest reason kept per problem of a try (in the report and in the feedback to the model), in bytes.
+const MAX_REASON_BYTES: usize = 2048;
+
+/// Most reasons kept per try; the rest are counted in one line.
+const MAX_REASONS: usize = 20;
 
 /// How one task ended for this worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,37 +318,23 @@ impl Worker {
                 "the repository had no commits when the task was submitted; commit something, then submit again",
             );
         };
+        let base = Arc::new(base);
         let prompt = context::render_prompt(task, &base);
         let mut messages = vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)];
         let mut model = self.config.model.clone();
         let mut last_reason = ("NO_ATTEMPT".to_string(), String::new());
         for try_no in 1..=self.config.model_tries {
             // Never send what would be cut: the estimate is conservative.
-            let prompt_tokens: u64 = messages
-                .iter()
-                .map(|m| estimate_tokens(&m.content) + 4)
-                .sum();
             let budget =
                 u64::from(self.config.num_ctx).saturating_sub(u64::from(self.config.max_tokens));
-            if prompt_tokens > budget {
-                if messages.len() > 2 {
-                    // Drop older answer/feedback turns, keep the task and the latest feedback.
-                    let last = messages.split_off(messages.len() - 2);
-                    messages.truncate(2);
-                    messages.extend(last);
-                }
-                let again: u64 = messages
-                    .iter()
-                    .map(|m| estimate_tokens(&m.content) + 4)
-                    .sum();
-                if again > budget {
-                    let msg = format!(
-                        "the prompt needs about {again} tokens but AUTODEV_NUM_CTX={} leaves {budget} after {} for the \
-                         answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
-                        self.config.num_ctx, self.config.max_tokens
-                    );
-                    return self.fail(claim, &mut report, "CONTEXT_TOO_LARGE", &msg);
-                }
+            if let Err(needed) = fit_history(&mut messages, budget) {
+                // Only the task's own prompt is left: it is what does not fit.
+                let msg = format!(
+                    "the prompt needs about {needed} tokens but AUTODEV_NUM_CTX={} leaves {budget} after {} for the \
+                     answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
+                    self.config.num_ctx, self.config.max_tokens
+                );
+                return self.fail(claim, &mut report, "CONTEXT_TOO_LARGE", &msg);
             }
             let mut attempt = AttemptRecord {
                 number: try_no,
@@ -380,15 +374,23 @@ impl Worker {
                             e,
                             &mut last_reason,
                         ) {
-                            Some(o) => return o,
-                            None => continue,
+                            Failure::Ends(o) => return o,
+                            Failure::Retry(None) => continue,
+                            Failure::Retry(Some((said, feedback))) => {
+                                push_turn(&mut messages, said, &feedback);
+                                continue;
+                            }
                         },
                     }
                 }
                 Err(e) => {
                     match self.backend_failure(claim, &mut report, attempt, e, &mut last_reason) {
-                        Some(o) => return o,
-                        None => continue,
+                        Failure::Ends(o) => return o,
+                        Failure::Retry(None) => continue,
+                        Failure::Retry(Some((said, feedback))) => {
+                            push_turn(&mut messages, said, &feedback);
+                            continue;
+                        }
                     }
                 }
             };
@@ -439,11 +441,7 @@ impl Worker {
                 }
             };
             report.attempts.push(attempt);
-            messages.push(Message::assistant(answer_text));
-            messages.push(Message::user(format!(
-                "Your answer could not be used:\n{}\n\nAnswer again with the complete corrected JSON object.",
-                feedback.iter().map(|f| format!("- {f}")).collect::<Vec<_>>().join("\n")
-            )));
+            push_turn(&mut messages, Message::assistant(answer_text), &feedback);
         }
         let (code, msg) = last_reason;
         self.fail(
@@ -457,8 +455,8 @@ impl Worker {
         )
     }
 
-    /// Handles a backend error: `Some(outcome)` ends the task (released or failed); `None` means the try is used
-    /// up and the next one may start.
+    /// Handles a backend error: the task ends (released or failed), or the try is used up and the next one may
+    /// start, after the model is told about an answer that was cut off.
     fn backend_failure(
         &self,
         claim: &Claim,
@@ -466,11 +464,12 @@ impl Worker {
         mut attempt: AttemptRecord,
         err: BackendError,
         last_reason: &mut (String, String),
-    ) -> Option<TaskOutcome> {
+    ) -> Failure {
         let code = err.code();
-        let msg = err.to_string();
+        // A server's error message is outside text too, and may be as long as a stream line.
+        let mut msg = queue_core::text::clip(&err.to_string(), MAX_REASON_BYTES).into_owned();
         tracing::warn!(task = %claim.task.id, code, "{msg}");
-        match err {
+        let cut_off = match &err {
             // Not the task's fault: give it back and let the loop wait for the server.
             BackendError::Unreachable { .. }
             | BackendError::ModelNotFound { .. }
@@ -478,16 +477,37 @@ impl Worker {
                 if let Ok(mut g) = self.last_backend_error.lock() {
                     *g = Some(msg);
                 }
-                Some(self.release(claim, code))
+                return Failure::Ends(self.release(claim, code));
             }
-            _ => {
-                attempt.outcome = code.to_string();
-                attempt.reasons.push(msg.clone());
-                report.attempts.push(attempt);
-                *last_reason = (code.to_string(), msg);
-                None
+            BackendError::AnswerTooLarge { limit_bytes } => {
+                msg.push_str(" (AUTODEV_MAX_ANSWER_BYTES)");
+                Some(format!(
+                    "{code}: your answer passed {limit_bytes} bytes without ending and was cut off; answer with \
+                     at most {} short edits that quote only the lines they change",
+                    self.config.max_edits
+                ))
             }
-        }
+            BackendError::AnswerTooSlow { limit, .. } => {
+                msg.push_str(" (AUTODEV_ANSWER_TIMEOUT)");
+                Some(format!(
+                    "{code}: your answer did not finish within {} s and was cut off; answer with fewer, \
+                     smaller edits",
+                    limit.as_secs()
+                ))
+            }
+            _ => None,
+        };
+        attempt.outcome = code.to_string();
+        attempt.reasons.push(msg.clone());
+        report.attempts.push(attempt);
+        *last_reason = (code.to_string(), msg);
+        // What was cut off is not kept: a short note stands in for it in the conversation.
+        Failure::Retry(cut_off.map(|feedback| {
+            (
+                Message::assistant(format!("[answer cut off by the worker: {code}]")),
+                vec![feedback],
+            )
+        }))
     }
 
     async fn ask(
@@ -519,7 +539,7 @@ impl Worker {
         &self,
         claim: &Claim,
         text: &str,
-        base: &context::BaseFiles,
+        base: &Arc<context::BaseFiles>,
         base_commit: &str,
         try_no: u32,
         report: &mut Report,
@@ -527,37 +547,25 @@ impl Worker {
     ) -> Result<TaskOutcome, Vec<String>> {
         let task = &claim.task;
         let id = task.id;
-        let answer = edits::parse_answer(text).map_err(|e| {
-            attempt.outcome = e.code.to_string();
-            attempt.reasons.push(e.message.clone());
-            vec![e.message]
-        })?;
-        let changes = edits::apply_answer(&answer, &task.targets, |p| base.files.get(p).cloned())
+        let built = self
+            .build(text, &task.targets, base)
+            .await
             .map_err(|errs| {
-            attempt.outcome = errs.first().map_or("EDIT_REFUSED", |e| e.code).to_string();
-            let msgs: Vec<String> = errs
-                .iter()
-                .map(|e| format!("{}: {}", e.code, e.message))
-                .collect();
-            attempt.reasons.extend(msgs.clone());
-            msgs
-        })?;
-        let patch = edits::unified_diff(&changes);
-        let (added, removed) = edits::line_counts(&changes);
+                attempt.outcome = errs.first().map_or("EDIT_REFUSED", |e| e.code).to_string();
+                let msgs = clip_reasons(
+                    errs.iter()
+                        .map(|e| format!("{}: {}", e.code, e.message))
+                        .collect(),
+                );
+                attempt.reasons.extend(msgs.clone());
+                msgs
+            })?;
+        let patch = built.patch;
         let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
-        report.summary = answer
-            .summary
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.chars()
-                    .take(queue_core::report::MAX_SUMMARY_CHARS)
-                    .collect()
-            });
-        report.files_changed = changes.keys().cloned().collect();
-        report.lines_added = added;
-        report.lines_removed = removed;
+        report.summary = built.summary.clone();
+        report.files_changed = built.files;
+        report.lines_added = built.added;
+        report.lines_removed = built.removed;
         report.patch_sha256 = sha.clone();
         // The patch reaches results/ only after the gate has judged it: the checks run code the model wrote, and
         // must not find the bytes to hash (for a forged approval) while they run. The gate gets its own copy.
@@ -575,7 +583,9 @@ impl Worker {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 attempt.outcome = "GATE_ERROR".into();
-                attempt.reasons.push(e.to_string());
+                attempt
+                    .reasons
+                    .push(queue_core::text::clip(&e.to_string(), MAX_REASON_BYTES).into_owned());
                 report.attempts.push(attempt.clone());
                 return Ok(self.fail(claim, report, "GATE_ERROR", &e.to_string()));
             }
@@ -649,11 +659,13 @@ impl Worker {
                 Err(_) => TaskOutcome::LeaseLost,
             });
         }
-        let reasons: Vec<String> = gate_report
-            .reasons
-            .iter()
-            .map(|r| format!("{}: {}", r.code.as_str(), r.message))
-            .collect();
+        let reasons = clip_reasons(
+            gate_report
+                .reasons
+                .iter()
+                .map(|r| format!("{}: {}", r.code.as_str(), r.message))
+                .collect(),
+        );
         let codes = gate_report
             .reasons
             .iter()
@@ -676,6 +688,31 @@ impl Worker {
             ));
         }
         Err(feedback)
+    }
+
+    /// Parses, matches and diffs an answer on a blocking thread: however large the answer, the runtime stays free
+    /// for lease renewals and shutdown, and the work itself is bounded by [`edits::Limits`].
+    async fn build(
+        &self,
+        text: &str,
+        targets: &[String],
+        base: &Arc<context::BaseFiles>,
+    ) -> Result<Built, Vec<EditError>> {
+        let text = text.to_owned();
+        let targets = targets.to_vec();
+        let base = Arc::clone(base);
+        let limits = edits::Limits {
+            max_edits: usize::try_from(self.config.max_edits).unwrap_or(usize::MAX),
+            ..edits::Limits::default()
+        };
+        match tokio::task::spawn_blocking(move || build_patch(&text, &targets, &base, limits)).await
+        {
+            Ok(built) => built,
+            Err(join) => Err(vec![EditError {
+                code: "EDIT_INTERNAL_ERROR",
+                message: format!("the worker failed while applying the edits: {join}"),
+            }]),
+        }
     }
 
     fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {
@@ -770,6 +807,116 @@ fn is_disk_failure(reason: &str) -> bool {
     reason == ARTIFACT_WRITE_FAILED || reason == EVENT_LOG_WRITE_FAILED
 }
 
+/// How a failed model call goes on.
+enum Failure {
+    /// The task is finished with (released, failed, lease lost).
+    Ends(TaskOutcome),
+    /// The try is used up; the next may start, after this answer stand-in and feedback when given.
+    Retry(Option<(Message, Vec<String>)>),
+}
+
+/// What one answer made.
+struct Built {
+    patch: String,
+    /// The answer's own summary of the change (trimmed, at most `MAX_SUMMARY_CHARS`).
+    summary: Option<String>,
+    files: Vec<String>,
+    added: u64,
+    removed: u64,
+}
+
+/// Parses `text`, refuses it past `limits`, applies its edits to the base files and renders the diff.
+fn build_patch(
+    text: &str,
+    targets: &[String],
+    base: &context::BaseFiles,
+    limits: edits::Limits,
+) -> Result<Built, Vec<EditError>> {
+    let answer = edits::parse_answer(text).map_err(|e| vec![e])?;
+    let changes =
+        edits::apply_answer_within(&answer, targets, |p| base.files.get(p).cloned(), limits)?;
+    let rendered = edits::render(&changes);
+    Ok(Built {
+        patch: rendered.patch,
+        summary: answer
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.chars()
+                    .take(queue_core::report::MAX_SUMMARY_CHARS)
+                    .collect()
+            }),
+        files: changes.keys().cloned().collect(),
+        added: rendered.added,
+        removed: rendered.removed,
+    })
+}
+
+/// Adds one failed try to the conversation: what the model said (or a stand-in) and why it could not be used.
+fn push_turn(messages: &mut Vec<Message>, said: Message, feedback: &[String]) {
+    messages.push(said);
+    messages.push(Message::user(format!(
+        "Your answer could not be used:\n{}\n\nAnswer again with the complete corrected JSON object.",
+        feedback
+            .iter()
+            .map(|f| format!("- {f}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )));
+}
+
+fn conversation_tokens(messages: &[Message]) -> u64 {
+    messages
+        .iter()
+        .map(|m| estimate_tokens(&m.content) + 4)
+        .sum()
+}
+
+/// Makes the conversation fit `budget` tokens, giving up the least useful first: older answer/feedback turns,
+/// then the text of the last answer (a short note stands in for it, so a runaway answer never blocks the next
+/// try), then the last turn. `Err(tokens)` when the task's own prompt (system + user) alone does not fit.
+fn fit_history(messages: &mut Vec<Message>, budget: u64) -> Result<(), u64> {
+    let fits = |m: &[Message]| conversation_tokens(m) <= budget;
+    if !fits(messages) && messages.len() > 4 {
+        let last = messages.split_off(messages.len() - 2);
+        messages.truncate(2);
+        messages.extend(last);
+    }
+    if !fits(messages)
+        && let Some(said) = messages.get_mut(2).filter(|m| m.role == Role::Assistant)
+        && said.content.len() > 256
+    {
+        *said = Message::assistant(format!(
+            "[my previous answer ({} bytes) is left out: it was too large to repeat]",
+            said.content.len()
+        ));
+    }
+    if !fits(messages) {
+        messages.truncate(2);
+    }
+    match conversation_tokens(messages) {
+        n if n > budget => Err(n),
+        _ => Ok(()),
+    }
+}
+
+/// Each reason clipped to [`MAX_REASON_BYTES`] and at most [`MAX_REASONS`] of them: reasons quote the model's
+/// answer, which may be huge, and end up in the report, the log and the next prompt.
+fn clip_reasons(reasons: Vec<String>) -> Vec<String> {
+    let total = reasons.len();
+    let mut kept: Vec<String> = reasons
+        .into_iter()
+        .take(MAX_REASONS)
+        .map(|r| queue_core::text::clip(&r, MAX_REASON_BYTES).into_owned())
+        .collect();
+    if total > MAX_REASONS {
+        kept.push(format!("… and {} more problems", total - MAX_REASONS));
+    }
+    kept
+}
+
 /// Ollama names may omit `:latest`.
 fn model_matches(installed: &str, wanted: &str) -> bool {
     installed == wanted
@@ -800,4 +947,74 @@ fn tail(s: &str, n: usize) -> &str {
         i += 1;
     }
     &s[i..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(answer: &str) -> Vec<Message> {
+        vec![
+            Message::system("rules"),
+            Message::user("the task"),
+            Message::assistant(answer),
+            Message::user("- EDIT_NO_MATCH: …"),
+        ]
+    }
+
+    /// Found by running the worker: a huge answer stayed in the history, the next try was refused as
+    /// CONTEXT_TOO_LARGE (advice: raise AUTODEV_NUM_CTX) and the remaining tries were never used.
+    #[test]
+    fn a_huge_answer_gives_way_to_a_note_and_the_next_try_goes_ahead() {
+        let mut messages = turn(&"x".repeat(3_000_000));
+        assert_eq!(fit_history(&mut messages, 6000), Ok(()));
+        assert_eq!(messages.len(), 4, "the feedback stays");
+        assert!(
+            messages[2].content.contains("(3000000 bytes) is left out"),
+            "{}",
+            messages[2].content
+        );
+        assert_eq!(messages[3].content, "- EDIT_NO_MATCH: …");
+    }
+
+    #[test]
+    fn a_history_that_fits_is_left_alone_and_older_turns_go_first() {
+        let mut messages = turn("{\"edits\": []}");
+        let before = messages.clone();
+        assert_eq!(fit_history(&mut messages, 6000), Ok(()));
+        assert_eq!(messages, before);
+
+        let mut messages = turn(&"y".repeat(9000));
+        messages.push(Message::assistant("{\"edits\": [1]}"));
+        messages.push(Message::user("- GATE_FAILED"));
+        assert_eq!(fit_history(&mut messages, 1000), Ok(()));
+        let roles: Vec<&str> = messages.iter().map(|m| m.content.as_str()).collect();
+        assert_eq!(
+            roles,
+            ["rules", "the task", "{\"edits\": [1]}", "- GATE_FAILED"]
+        );
+    }
+
+    #[test]
+    fn only_a_task_prompt_too_large_by_itself_is_context_too_large() {
+        let mut messages = vec![Message::system("rules"), Message::user("z".repeat(30_000))];
+        assert_eq!(fit_history(&mut messages, 6000), Err(10_000 + 4 + 2 + 4));
+        // Long feedback goes too, before the task is refused.
+        let mut messages = turn("short");
+        messages[3] = Message::user("w".repeat(30_000));
+        assert_eq!(fit_history(&mut messages, 6000), Ok(()));
+        assert_eq!(messages.len(), 2);
+    }
+
+    #[test]
+    fn reasons_are_clipped_and_counted() {
+        let reasons: Vec<String> = (0..20_000)
+            .map(|i| format!("EDIT_NO_MATCH: edit {i} {}", "q".repeat(5000)))
+            .collect();
+        let kept = clip_reasons(reasons);
+        assert_eq!(kept.len(), MAX_REASONS + 1);
+        assert!(kept.iter().all(|r| r.len() < MAX_REASON_BYTES + 64));
+        assert!(kept[0].ends_with("more bytes cut]"), "{}", kept[0]);
+        assert_eq!(kept[MAX_REASONS], "… and 19980 more problems");
+    }
 }

@@ -21,6 +21,9 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
     let mut bc = BackendConfig::new(config.backend, config.host.clone());
     bc.first_byte_timeout = config.first_byte_timeout;
     bc.idle_timeout = config.idle_timeout;
+    let limits = config.answer_limits();
+    bc.max_answer_bytes = Some(limits.max_bytes);
+    bc.answer_timeout = Some(limits.timeout);
     let backend = Backend::new(bc).context("invalid model-server settings")?;
     let owner = format!("worker:{}:{}", hostname(), std::process::id());
     let w = Arc::new(Worker::new(
@@ -34,7 +37,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(async move {
+    let code = rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             super::wait_for_signal().await;
@@ -98,7 +101,11 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
                 Ok(exit_codes::ERROR)
             }
         }
-    })
+    });
+    // A blocking job still running after a signal (matching a huge answer, a gate check) must not hold up the
+    // exit: its task was given back, and the gate's sandbox kills a check whose gate is gone.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
 fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {

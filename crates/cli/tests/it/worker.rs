@@ -451,6 +451,27 @@ fn print_config_shows_each_value_and_its_source() {
             && line("AUTODEV_MODEL_TRIES").contains("command line")
     );
     assert!(line("OLLAMA_HOST").contains("http://127.0.0.1:1"));
+    // The per-answer bounds show what `auto` came to (from AUTODEV_MAX_TOKENS 2048 and a 600 s first byte).
+    assert!(
+        line("AUTODEV_MAX_ANSWER_BYTES").contains("auto (262144)"),
+        "{}",
+        line("AUTODEV_MAX_ANSWER_BYTES")
+    );
+    assert!(
+        line("AUTODEV_ANSWER_TIMEOUT").contains("auto (1624)"),
+        "{}",
+        line("AUTODEV_ANSWER_TIMEOUT")
+    );
+    let help = autodev(repo.path(), &["worker", "--help"]).stdout;
+    for knob in [
+        "AUTODEV_MAX_ANSWER_BYTES",
+        "ANSWER_TOO_LARGE",
+        "AUTODEV_ANSWER_TIMEOUT",
+        "ANSWER_TOO_SLOW",
+        "EDIT_TOO_MANY",
+    ] {
+        assert!(help.contains(knob), "--help names {knob}");
+    }
 
     // A typo in worker.toml is not ignored: the worker and the doctor refuse it with the file and line.
     std::fs::write(
@@ -575,4 +596,347 @@ fn a_check_that_forges_an_approval_gets_no_approval() {
         .collect();
     let patch = std::fs::read(st["patch"].as_str().unwrap()).unwrap();
     assert_eq!(gated, vec![sha256_hex(&patch)]);
+}
+
+// Bounds: what a runaway model server or answer could do to a worker before (issue 11), each now a test.
+
+/// Peak resident memory of a running process, in KiB (`VmHWM`).
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+fn state(repo: &TempRepo, id: &str) -> serde_json::Value {
+    autodev(repo.path(), &["status", id, "--json"]).json()
+}
+
+fn outcomes(report: &serde_json::Value) -> Vec<String> {
+    report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The text of the last user message of chat request `i`.
+fn feedback_of(fake: &FakeOllama, i: usize) -> String {
+    let reqs = fake.chat_requests();
+    reqs[i].body["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Before: a server that never stops streaming grew the worker to 1.75 GB in 12 s until the allocator aborted it,
+/// and the task stayed claimed.
+#[test]
+fn an_endless_answer_is_cut_memory_stays_bounded_and_the_task_fails_with_the_code() {
+    // A short lease: the heartbeat must keep renewing it while the answers stream in.
+    let (repo, id) = repo_with_task(&["--lease-secs", "2"], &[]);
+    let fake = FakeOllama::start(Script::new(vec![Step::endless(
+        "{\"edits\":[{\"path\":\"src/config.rs\",",
+        64 * 1024,
+    )]));
+    let mut w = worker_cmd(repo.path(), &fake.url(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the task to fail", || {
+        state(&repo, &id)["state"] == "failed"
+    });
+    let peak_mib = peak_rss_kib(w.id()) / 1024;
+    signal(&w, "-TERM");
+    assert!(w.wait().unwrap().success());
+
+    let st = state(&repo, &id);
+    assert_eq!(st["failure_reason"], "ANSWER_TOO_LARGE", "{st}");
+    assert_eq!(claimed_count(&repo), 0);
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(
+        outcomes(&report),
+        ["ANSWER_TOO_LARGE", "ANSWER_TOO_LARGE", "ANSWER_TOO_LARGE"],
+        "every try was used"
+    );
+    assert!(
+        report["attempts"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("262144 bytes"),
+        "the derived limit: {report}"
+    );
+    // Three answers cut at 256 KiB each: the worker never held more than one (a generous bound).
+    assert!(peak_mib < 200, "peak resident memory {peak_mib} MiB");
+    // The model was told, and the cut-off text was not sent back to it.
+    assert_eq!(fake.chat_requests().len(), 3);
+    assert!(feedback_of(&fake, 1).contains("ANSWER_TOO_LARGE"));
+    assert!(fake.chat_requests()[2].raw.len() < 64 * 1024);
+}
+
+/// Before: a stream trickling one token every few seconds had no total time limit.
+#[test]
+fn a_trickling_answer_hits_the_total_time_limit_and_the_next_try_runs() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let fake = FakeOllama::start(Script::new(vec![Step::trickle("tok ", 50)]));
+    let started = Instant::now();
+    let r: test_support::Run =
+        worker_cmd(repo.path(), &fake.url(), &["--once", "--model-tries", "2"])
+            .env("AUTODEV_ANSWER_TIMEOUT", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+            .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let st = state(&repo, &id);
+    assert_eq!(st["failure_reason"], "ANSWER_TOO_SLOW", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(outcomes(&report), ["ANSWER_TOO_SLOW", "ANSWER_TOO_SLOW"]);
+    assert!(
+        report["attempts"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("AUTODEV_ANSWER_TIMEOUT"),
+        "{report}"
+    );
+    assert!(feedback_of(&fake, 1).contains("did not finish within 1 s"));
+}
+
+/// Before: AUTODEV_MAX_EDITS was only a hint in the schema; 20,000 non-matching edits took minutes of CPU on the
+/// async runtime and the TASK_FAILED event was one 3 MB line.
+#[test]
+fn twenty_thousand_edits_are_refused_before_matching_with_a_bounded_event_line() {
+    // A short lease: before, the heartbeat stalled while the edits were matched and another worker took the task.
+    let (repo, id) = repo_with_task(&["--lease-secs", "2"], &[]);
+    let edits: Vec<serde_json::Value> = (0..20_000)
+        .map(|i| serde_json::json!({"path": "src/config.rs", "search": format!("n{i}\n"), "replace": "x"}))
+        .collect();
+    let answer = serde_json::json!({"edits": edits}).to_string();
+    assert!(answer.len() > 800_000);
+    let fake = FakeOllama::start(Script::new(vec![Step::Answer(fake_servers::Answer {
+        content: answer,
+        chunk: fake_servers::Chunking::Bytes(64 * 1024),
+        ..fake_servers::Answer::default()
+    })]));
+    let started = Instant::now();
+    let r: test_support::Run =
+        worker_cmd(repo.path(), &fake.url(), &["--once", "--model-tries", "2"])
+            .env("AUTODEV_MAX_ANSWER_BYTES", "4000000")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+            .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let st = state(&repo, &id);
+    assert_eq!(st["failure_reason"], "EDIT_TOO_MANY", "{st}");
+    let report_path = st["report"].as_str().unwrap().to_string();
+    let report = read_json(Path::new(&report_path));
+    assert_eq!(outcomes(&report), ["EDIT_TOO_MANY", "EDIT_TOO_MANY"]);
+    let reason = report["attempts"][0]["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("20000 edits") && reason.contains("at most 8"),
+        "{reason}"
+    );
+    assert!(std::fs::metadata(&report_path).unwrap().len() < 16 * 1024);
+    assert!(feedback_of(&fake, 1).contains("EDIT_TOO_MANY"));
+    let log = std::fs::read_to_string(queue_dir(&repo).join("events.ndjson")).unwrap();
+    let longest = log.lines().map(str::len).max().unwrap();
+    assert!(longest < 8 * 1024, "an event line of {longest} bytes");
+}
+
+/// SIGTERM while a huge answer streams in: the worker stops at once and gives the task back untouched.
+#[test]
+fn sigterm_during_a_huge_answer_returns_promptly_and_releases_the_task() {
+    let (repo, id) = repo_with_task(&[], &[]);
+    let fake = FakeOllama::start(Script::new(vec![Step::endless("{\"edits\":[", 64 * 1024)]));
+    let w = worker_cmd(repo.path(), &fake.url(), &[])
+        .env("AUTODEV_MAX_ANSWER_BYTES", "1000000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the worker to be streaming", || {
+        !fake.chat_requests().is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&w, "-TERM");
+    let started = Instant::now();
+    let out = w.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "exits promptly: {:?}",
+        started.elapsed()
+    );
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "pending", "{st}");
+    assert_eq!(st["attempts"], 1, "still its first try");
+    let types = types_for(&repo, &id);
+    assert!(types.contains(&"TASK_RELEASED".to_string()), "{types:?}");
+    assert!(!types.contains(&"TASK_FAILED".to_string()), "{types:?}");
+}
+
+/// Before: the next try was never used after an oversized answer: the answer stayed in the conversation, and
+/// the task failed as CONTEXT_TOO_LARGE with advice to raise AUTODEV_NUM_CTX.
+#[test]
+fn the_next_try_is_used_after_an_oversized_answer() {
+    let (repo, id) = repo_with_task(&[], &["grep -q 'p == 0' src/config.rs"]);
+    // A complete answer of 300 KB of prose (within the byte limit set here, far over the context), then one
+    // cut off at the byte limit, then a good one.
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::Answer(fake_servers::Answer {
+            content: "I think the fix is simple. ".repeat(11_000),
+            chunk: fake_servers::Chunking::Bytes(64 * 1024),
+            ..fake_servers::Answer::default()
+        }),
+        Step::endless("{\"edits\":[", 64 * 1024),
+        Step::answer(good_edit()),
+    ]));
+    let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
+        .env("AUTODEV_MAX_ANSWER_BYTES", "400000")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(
+        outcomes(&report),
+        ["EDIT_FORMAT_INVALID", "ANSWER_TOO_LARGE", "GATE_PASSED"]
+    );
+    let reqs = fake.chat_requests();
+    assert_eq!(reqs.len(), 3);
+    let said = |i: usize| {
+        reqs[i].body["messages"][2]["content"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        said(1).contains("(297000 bytes) is left out"),
+        "{}",
+        said(1)
+    );
+    assert!(
+        said(2).contains("is left out") || said(2).contains("cut off"),
+        "{}",
+        said(2)
+    );
+    assert!(reqs.iter().all(|r| r.raw.len() < 64 * 1024));
+}
+
+/// Before: a model writing `a/x.txt` in a repository with a top-level `a/` folder got `x.txt` (leading `a/` and
+/// `b/` were stripped, repeatedly).
+#[test]
+fn a_top_level_a_folder_keeps_a_slash_x_txt() {
+    let repo = TempRepo::with_files(&[("a/x.txt", "one\n"), ("x.txt", "one\n")]);
+    assert_eq!(autodev(repo.path(), &["init"]).code, 0);
+    repo.git(&["add", ".autodev_ssot"]);
+    repo.git(&["commit", "-qm", "autodev policy"]);
+    let r = autodev(
+        repo.path(),
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "a/x.txt",
+            "-w",
+            "a/x.txt must say two instead of one",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.stdout.trim().to_string();
+    let answer =
+        serde_json::json!({"edits": [{"path": "a/x.txt", "search": "one\n", "replace": "two\n"}]});
+    let fake = FakeOllama::start(Script::answer(answer.to_string()));
+    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["files_changed"], serde_json::json!(["a/x.txt"]));
+    let patch = std::fs::read_to_string(st["patch"].as_str().unwrap()).unwrap();
+    assert!(
+        patch.starts_with("diff --git a/a/x.txt b/a/x.txt\n"),
+        "{patch}"
+    );
+}
+
+/// Live processes with `token` as one of their arguments (a check's `sleep`, which adds its arguments up).
+fn processes_with_arg(token: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|b| *b == 0).any(|arg| arg == token.as_bytes()))
+        })
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let state = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|s| s.split_whitespace().next());
+                !matches!(state, Some("Z" | "X") | None)
+            })
+        })
+        .collect()
+}
+
+/// Before: after SIGTERM the worker gave the task back and then waited for its blocking jobs (a long gate
+/// check, a long match) to finish before it exited.
+#[test]
+fn sigterm_during_a_gate_check_exits_promptly_and_leaves_no_check_running() {
+    let token = format!("0.{}", std::process::id());
+    let check = format!("sleep 60 {token}");
+    let (repo, id) = repo_with_task(&[], &[&check]);
+    let fake = FakeOllama::start(Script::answer(good_edit()));
+    let w = worker_cmd(repo.path(), &fake.url(), &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the check to run", || {
+        !processes_with_arg(&token).is_empty()
+    });
+    signal(&w, "-TERM");
+    let started = Instant::now();
+    let out = w.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "exits promptly, not after the 60 s check: {:?}",
+        started.elapsed()
+    );
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "pending", "{st}");
+    wait_for("the check to be gone", || {
+        processes_with_arg(&token).is_empty()
+    });
 }

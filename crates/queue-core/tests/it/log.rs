@@ -72,3 +72,32 @@ fn a_finish_whose_event_was_lost_in_a_crash_is_recorded_once() {
         .collect();
     assert_eq!(finals, vec![(a, "TASK_COMPLETED"), (b, "TASK_FAILED")]);
 }
+
+/// Found by running the worker: a failure quoting 20,000 model edits was one 3 MB event line.
+#[test]
+fn a_huge_failure_message_is_clipped_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::init(dir.path().join("q"), QueueConfig::default()).unwrap();
+    q.submit(new_task(1), "t").unwrap();
+    let claim = q.claim("w").unwrap().unwrap();
+    let message = "EDIT_NO_MATCH: edit 1 … ".repeat(120_000);
+    q.fail(&claim, "EDIT_NO_MATCH", &message).unwrap();
+    let text = std::fs::read_to_string(q.log().path()).unwrap();
+    let line = text.lines().find(|l| l.contains("TASK_FAILED")).unwrap();
+    assert!(
+        line.len() < 2 * queue_core::MAX_FAILURE_MESSAGE,
+        "{}",
+        line.len()
+    );
+    let events = q.log().read().unwrap().events;
+    let logged = serde_json::to_value(events.last().unwrap()).unwrap();
+    let logged = logged["message"].as_str().unwrap();
+    assert!(logged.starts_with("EDIT_NO_MATCH: edit 1"), "{logged}");
+    let kept = logged.rfind("… [").unwrap();
+    assert!(kept <= queue_core::MAX_FAILURE_MESSAGE);
+    assert!(
+        logged.ends_with(&format!("… [{} more bytes cut]", message.len() - kept)),
+        "{}",
+        &logged[kept..]
+    );
+}

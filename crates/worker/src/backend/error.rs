@@ -134,6 +134,36 @@ pub enum BackendError {
         detail: String,
     },
 
+    /// The answer grew past the byte limit ([`AnswerLimits::max_bytes`](super::AnswerLimits), derived from the
+    /// token limit unless configured) without ending: the server ignores its token limit or the model loops. The
+    /// stream is cut there and the partial answer dropped, so memory stays bounded.
+    ///
+    /// Returned by [`chat`](super::Backend::chat). Not retryable as is: the same request tends to loop the same
+    /// way; ask for a shorter answer.
+    #[error(
+        "the answer passed {limit_bytes} bytes without ending (the server ignores its token limit, or the model \
+         loops): the stream was cut"
+    )]
+    AnswerTooLarge {
+        /// The limit that was passed, in bytes.
+        limit_bytes: usize,
+    },
+
+    /// The answer did not reach its final message within the total time limit
+    /// ([`AnswerLimits::timeout`](super::AnswerLimits), derived from the token limit unless configured), although
+    /// each gap between chunks stayed under `idle_timeout`: a crawling stream. The stream is cut.
+    ///
+    /// Returned by [`chat`](super::Backend::chat). Retryable (the server may be less loaded later).
+    #[error(
+        "the answer did not finish within {limit:?} ({received_chars} characters received): the stream was cut"
+    )]
+    AnswerTooSlow {
+        /// The total time limit.
+        limit: Duration,
+        /// Characters of model output received before the cut.
+        received_chars: usize,
+    },
+
     /// The answer stopped because it hit the token limit (`done_reason`/`finish_reason` `"length"`).
     ///
     /// Never returned by [`chat`](super::Backend::chat) itself, which hands back the partial answer; returned
@@ -161,6 +191,8 @@ impl BackendError {
             Self::InvalidResponse { .. } => "INVALID_RESPONSE",
             Self::InvalidConfig { .. } => "BACKEND_CONFIG_INVALID",
             Self::Truncated { .. } => "OUTPUT_TRUNCATED",
+            Self::AnswerTooLarge { .. } => "ANSWER_TOO_LARGE",
+            Self::AnswerTooSlow { .. } => "ANSWER_TOO_SLOW",
         }
     }
 
@@ -172,11 +204,13 @@ impl BackendError {
             | Self::FirstByteTimeout { .. }
             | Self::IdleTimeout { .. }
             | Self::StreamCut { .. }
+            | Self::AnswerTooSlow { .. }
             | Self::ServerError { .. } => true,
             Self::Http { status, .. } => matches!(status, 408 | 429 | 500..=599),
             Self::ModelNotFound { .. }
             | Self::InvalidResponse { .. }
             | Self::InvalidConfig { .. }
+            | Self::AnswerTooLarge { .. }
             | Self::Truncated { .. } => false,
         }
     }

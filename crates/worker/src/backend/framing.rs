@@ -12,6 +12,9 @@ const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub(crate) struct LineBuffer {
     buf: Vec<u8>,
+    /// Where the first line not yet handed out begins. Consumed bytes are dropped only when they are at least
+    /// half of `buf`, so a network chunk holding thousands of lines is not moved once per line.
+    start: usize,
     /// Bytes of `buf` already searched for a newline.
     scanned: usize,
 }
@@ -19,8 +22,15 @@ pub(crate) struct LineBuffer {
 impl LineBuffer {
     /// Appends a network chunk.
     pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<(), BackendError> {
+        if self.start > 0 && self.start * 2 >= self.buf.len() {
+            self.buf.drain(..self.start);
+            self.scanned -= self.start;
+            self.start = 0;
+        }
         self.buf.extend_from_slice(bytes);
-        if self.buf.len() > MAX_LINE_BYTES && !self.buf[self.scanned..].contains(&b'\n') {
+        if self.buf.len() - self.start > MAX_LINE_BYTES
+            && !self.buf[self.scanned..].contains(&b'\n')
+        {
             return Err(BackendError::InvalidResponse {
                 detail: format!("a line longer than {MAX_LINE_BYTES} bytes"),
             });
@@ -35,19 +45,22 @@ impl LineBuffer {
             return None;
         };
         let end = self.scanned + pos;
-        let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-        line.pop();
+        let mut line = &self.buf[self.start..end];
         if line.last() == Some(&b'\r') {
-            line.pop();
+            line = &line[..line.len() - 1];
         }
-        self.scanned = 0;
+        let line = line.to_vec();
+        self.start = end + 1;
+        self.scanned = self.start;
         Some(line)
     }
 
     /// Whatever is left after the last newline, once the stream has ended (`None` when nothing is).
     pub(crate) fn finish(&mut self) -> Option<Vec<u8>> {
+        let rest = self.buf.split_off(self.start);
+        self.buf.clear();
+        self.start = 0;
         self.scanned = 0;
-        let rest = std::mem::take(&mut self.buf);
         if rest.iter().all(u8::is_ascii_whitespace) {
             None
         } else {

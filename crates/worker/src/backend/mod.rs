@@ -5,14 +5,17 @@
 //! the middle of a stream, and UTF-8 characters split across network chunks.
 //!
 //! Everything streams. [`Backend::chat`] reports [`Progress`] to a callback while the answer comes in, retries
-//! `503 Busy` with exponential backoff, and enforces three limits: `connect_timeout`, `first_byte_timeout`
-//! (Ollama sends nothing until the model is loaded and the prompt evaluated, which can take minutes) and
-//! `idle_timeout` (the longest gap between two chunks once output flows).
+//! `503 Busy` with exponential backoff, and enforces five limits: `connect_timeout`, `first_byte_timeout`
+//! (Ollama sends nothing until the model is loaded and the prompt evaluated, which can take minutes),
+//! `idle_timeout` (the longest gap between two chunks once output flows), and per answer a byte and a total time
+//! limit ([`AnswerLimits`], derived from the request's token limit unless configured): the server's own token
+//! limit is a request it may ignore, so the client cuts the stream itself.
 //!
 //! Failures are [`BackendError`]s with stable [codes](BackendError::code).
 
 mod error;
 mod framing;
+mod limits;
 mod ollama;
 mod openai;
 mod stream;
@@ -31,6 +34,10 @@ use tokio::time::Instant;
 
 pub use self::error::BackendError;
 pub use self::error::Result;
+pub use self::limits::AnswerLimits;
+pub use self::limits::BYTES_PER_TOKEN;
+pub use self::limits::MIN_ANSWER_BYTES;
+pub use self::limits::SLOW_TOKENS_PER_SECOND;
 pub use self::tokens::estimate_tokens;
 pub use self::types::ChatRequest;
 pub use self::types::ChatResponse;
@@ -103,6 +110,11 @@ pub struct BackendConfig {
     pub first_byte_timeout: Duration,
     /// The longest gap between two chunks of a streaming answer. Default 2 minutes.
     pub idle_timeout: Duration,
+    /// Most bytes of answer text per chat. `None` (default): [`AnswerLimits::derived`] from the request's
+    /// `max_tokens` (or `num_ctx` when it has none).
+    pub max_answer_bytes: Option<usize>,
+    /// Longest time from sending a chat to its final message. `None` (default): [`AnswerLimits::derived`].
+    pub answer_timeout: Option<Duration>,
     /// Limit for the small calls ([`Backend::list_models`], [`Backend::version`], [`Backend::show`]).
     /// Default 30 s.
     pub request_timeout: Duration,
@@ -125,6 +137,8 @@ impl BackendConfig {
             connect_timeout: Duration::from_secs(5),
             first_byte_timeout: Duration::from_secs(600),
             idle_timeout: Duration::from_secs(120),
+            max_answer_bytes: None,
+            answer_timeout: None,
             request_timeout: Duration::from_secs(30),
             busy_retries: 5,
             busy_backoff_base: Duration::from_millis(500),
@@ -152,6 +166,8 @@ impl fmt::Debug for BackendConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("first_byte_timeout", &self.first_byte_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("answer_timeout", &self.answer_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("busy_retries", &self.busy_retries)
             .field("busy_backoff_base", &self.busy_backoff_base)
@@ -288,11 +304,22 @@ impl Backend {
         &self.config
     }
 
+    /// The byte and time limits a chat with `req` gets: the configured ones, else derived from its token limit.
+    pub fn answer_limits(&self, req: &ChatRequest) -> AnswerLimits {
+        let tokens = req.max_tokens.unwrap_or(req.num_ctx);
+        let derived = AnswerLimits::derived(tokens, self.config.first_byte_timeout);
+        AnswerLimits {
+            max_bytes: self.config.max_answer_bytes.unwrap_or(derived.max_bytes),
+            timeout: self.config.answer_timeout.unwrap_or(derived.timeout),
+        }
+    }
+
     /// Sends a chat request and streams the answer, calling `progress` as it goes.
     ///
     /// A `503` is retried up to `busy_retries` times with exponential backoff. An answer cut at the token
     /// limit is returned as is: check [`ChatResponse::is_truncated`] or call
-    /// [`ChatResponse::into_complete`].
+    /// [`ChatResponse::into_complete`]. An answer that passes its [`answer_limits`](Self::answer_limits) is cut
+    /// off ([`BackendError::AnswerTooLarge`], [`BackendError::AnswerTooSlow`]); what it had sent is dropped.
     pub async fn chat(
         &self,
         req: &ChatRequest,
@@ -355,13 +382,21 @@ impl Backend {
         let mut answer = Answer::default();
         report(progress, Phase::Connecting, &answer);
 
-        let deadline = Instant::now() + self.config.first_byte_timeout;
-        let waited = self.config.first_byte_timeout;
+        let limits = self.answer_limits(req);
+        let sent = Instant::now();
+        let clock = Deadlines {
+            first_byte: sent + self.config.first_byte_timeout,
+            total: sent + limits.timeout,
+            first_byte_timeout: self.config.first_byte_timeout,
+            limits,
+        };
         let send = self.request(reqwest::Method::POST, path).json(body).send();
         let response = self
-            .with_heartbeat(send, deadline, || report(progress, Phase::Loading, &answer))
+            .with_heartbeat(send, clock.before_first_byte(), || {
+                report(progress, Phase::Loading, &answer)
+            })
             .await
-            .ok_or(BackendError::FirstByteTimeout { waited })?
+            .ok_or_else(|| clock.first_byte_missed(&answer))?
             .map_err(|err| self.transport_error(err))?;
         let status = response.status();
         if !status.is_success() {
@@ -378,17 +413,16 @@ impl Backend {
         let mut got_first = false;
         loop {
             let chunk = if got_first {
-                tokio::time::timeout(self.config.idle_timeout, response.chunk())
+                let idle = Instant::now() + self.config.idle_timeout;
+                tokio::time::timeout_at(idle.min(clock.total), response.chunk())
                     .await
-                    .map_err(|_| BackendError::IdleTimeout {
-                        waited: self.config.idle_timeout,
-                    })?
+                    .map_err(|_| clock.stalled(idle, self.config.idle_timeout, &answer))?
             } else {
-                self.with_heartbeat(response.chunk(), deadline, || {
+                self.with_heartbeat(response.chunk(), clock.before_first_byte(), || {
                     report(progress, Phase::Loading, &answer)
                 })
                 .await
-                .ok_or(BackendError::FirstByteTimeout { waited })?
+                .ok_or_else(|| clock.first_byte_missed(&answer))?
             };
             let chunk = match chunk {
                 Ok(chunk) => chunk,
@@ -410,6 +444,7 @@ impl Backend {
                     }
                 }
                 decoder.end(&mut answer)?;
+                clock.check_size(&answer)?;
                 break;
             };
             got_first = true;
@@ -417,7 +452,9 @@ impl Backend {
             let before = answer.chunks;
             let mut finished = false;
             while let Some(line) = lines.next_line() {
-                if decoder.line(decode_line(&line)?, &mut answer)? {
+                let done = decoder.line(decode_line(&line)?, &mut answer)?;
+                clock.check_size(&answer)?;
+                if done {
                     finished = true;
                     break;
                 }
@@ -622,6 +659,60 @@ impl Backend {
                 body_excerpt: excerpt(&message),
             },
         }
+    }
+}
+
+/// The deadlines of one chat request and the errors for missing them.
+struct Deadlines {
+    first_byte: Instant,
+    total: Instant,
+    first_byte_timeout: Duration,
+    limits: AnswerLimits,
+}
+
+impl Deadlines {
+    /// Until when to wait for the first byte: the first-byte limit, or the total one if it comes sooner.
+    fn before_first_byte(&self) -> Instant {
+        self.first_byte.min(self.total)
+    }
+
+    /// The error for a first byte that did not come in time.
+    fn first_byte_missed(&self, answer: &Answer) -> BackendError {
+        if self.total < self.first_byte {
+            self.too_slow(answer)
+        } else {
+            BackendError::FirstByteTimeout {
+                waited: self.first_byte_timeout,
+            }
+        }
+    }
+
+    /// The error for a stream that gave nothing before `idle` (the idle deadline) or the total one.
+    fn stalled(&self, idle: Instant, idle_timeout: Duration, answer: &Answer) -> BackendError {
+        if self.total <= idle {
+            self.too_slow(answer)
+        } else {
+            BackendError::IdleTimeout {
+                waited: idle_timeout,
+            }
+        }
+    }
+
+    fn too_slow(&self, answer: &Answer) -> BackendError {
+        BackendError::AnswerTooSlow {
+            limit: self.limits.timeout,
+            received_chars: answer.received_chars,
+        }
+    }
+
+    /// Cuts the stream once the answer has grown past the byte limit.
+    fn check_size(&self, answer: &Answer) -> Result<()> {
+        if answer.content.len() > self.limits.max_bytes {
+            return Err(BackendError::AnswerTooLarge {
+                limit_bytes: self.limits.max_bytes,
+            });
+        }
+        Ok(())
     }
 }
 

@@ -497,3 +497,129 @@ async fn wrong_server_kind_is_reported_not_mistaken_for_a_missing_model() {
 fn ollama_at(url: &str) -> Backend {
     backend(BackendKind::Ollama, url)
 }
+
+#[tokio::test]
+async fn endless_stream_is_cut_at_the_byte_limit() {
+    // A server that ignores num_predict and never sends "done": before the limit, the client held it all.
+    let fake = FakeOllama::start(Script::new(vec![Step::endless(
+        "{\"edits\":[{\"path\":\"a\"},",
+        64 * 1024,
+    )]));
+    let mut config = config(BackendKind::Ollama, &fake.url());
+    config.max_answer_bytes = Some(1024 * 1024);
+    let (result, seen) = chat(&Backend::new(config).unwrap(), &request()).await;
+    let err = result.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BackendError::AnswerTooLarge {
+                limit_bytes: 1_048_576
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "ANSWER_TOO_LARGE");
+    assert!(!err.is_retryable() && !err.is_infrastructure());
+    let last = seen.last().unwrap();
+    assert!(
+        last.received_chars <= 1024 * 1024,
+        "progress never saw more than the limit: {}",
+        last.received_chars
+    );
+
+    // Unconfigured, the limit follows the request's token limit (with a floor).
+    let backend = ollama(&fake);
+    let mut req = request();
+    req.max_tokens = Some(10_000);
+    assert_eq!(backend.answer_limits(&req).max_bytes, 320_000);
+    let err = chat(&backend, &req).await.0.unwrap_err();
+    assert!(
+        matches!(err, BackendError::AnswerTooLarge { limit_bytes } if limit_bytes == 320_000),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn trickling_stream_hits_the_total_time_limit() {
+    // Every gap is well under the idle timeout, yet the answer would never end.
+    let fake = FakeOllama::start(Script::new(vec![Step::trickle("tok ", 20)]));
+    let mut config = config(BackendKind::Ollama, &fake.url());
+    config.idle_timeout = Duration::from_secs(30);
+    config.answer_timeout = Some(Duration::from_millis(400));
+    let started = std::time::Instant::now();
+    let err = chat(&Backend::new(config).unwrap(), &request())
+        .await
+        .0
+        .unwrap_err();
+    assert!(
+        matches!(err, BackendError::AnswerTooSlow { limit, received_chars } if limit == Duration::from_millis(400) && received_chars > 0),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "ANSWER_TOO_SLOW");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "cut long before the idle timeout: {:?}",
+        started.elapsed()
+    );
+
+    // A total limit shorter than the model load ends the wait for the first byte too.
+    let fake = FakeOllama::start(Script::new(vec![Step::Answer(Answer {
+        content: "late".into(),
+        first_byte_delay_ms: 5_000,
+        ..Answer::default()
+    })]));
+    let mut slow_load = crate::config(BackendKind::Ollama, &fake.url());
+    slow_load.first_byte_timeout = Duration::from_secs(30);
+    slow_load.answer_timeout = Some(Duration::from_millis(200));
+    let err = chat(&Backend::new(slow_load).unwrap(), &request())
+        .await
+        .0
+        .unwrap_err();
+    assert_eq!(err.code(), "ANSWER_TOO_SLOW", "{err:?}");
+}
+
+#[tokio::test]
+async fn endless_fake_streams_are_protocol_lines() {
+    // The fake itself: real NDJSON content lines, never a final one, and a non-streaming body that never closes.
+    let fake = FakeOllama::start(Script::new(vec![Step::trickle("한국어", 0)]));
+    let url = format!("{}/api/chat", fake.url());
+    let mut response = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({"model": MODEL, "messages": []}))
+        .send()
+        .await
+        .unwrap();
+    let mut text = Vec::new();
+    while text.iter().filter(|&&b| b == b'\n').count() < 10 {
+        text.extend_from_slice(&response.chunk().await.unwrap().unwrap());
+    }
+    let lines: Vec<serde_json::Value> = String::from_utf8(text)
+        .unwrap()
+        .lines()
+        .take(10)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().all(|l| l["done"] == false));
+    let content: String = lines
+        .iter()
+        .map(|l| l["message"]["content"].as_str().unwrap())
+        .collect();
+    assert!(content.starts_with("한국어한국어"), "{content}");
+
+    let mut whole = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({"model": MODEL, "messages": [], "stream": false}))
+        .send()
+        .await
+        .unwrap();
+    let mut text = Vec::new();
+    while text.len() < 4096 {
+        text.extend_from_slice(&whole.chunk().await.unwrap().unwrap());
+    }
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        text.contains("\"content\":\"한국어한국어"),
+        "{}",
+        &text[..200]
+    );
+}

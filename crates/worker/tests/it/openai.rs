@@ -211,3 +211,38 @@ async fn non_streaming_fake_answers_are_faithful_too() {
     assert_eq!(response["choices"][0]["message"]["content"], "whole");
     assert_eq!(response["object"], "chat.completion");
 }
+
+#[tokio::test]
+async fn endless_sse_stream_is_cut_at_the_byte_limit() {
+    let fake = FakeOpenAi::start(Script::new(vec![Step::endless("🦀 loop ", 32 * 1024)]));
+    let mut config = config(BackendKind::OpenAi, &fake.url());
+    config.max_answer_bytes = Some(300_000);
+    let err = chat(&Backend::new(config).unwrap(), &request())
+        .await
+        .0
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BackendError::AnswerTooLarge {
+                limit_bytes: 300_000
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn trickling_sse_stream_hits_the_total_time_limit() {
+    let fake = FakeOpenAi::start(Script::new(vec![Step::trickle("tok", 20)]));
+    let mut config = config(BackendKind::OpenAi, &fake.url());
+    config.answer_timeout = Some(Duration::from_millis(300));
+    let err = chat(&Backend::new(config).unwrap(), &request())
+        .await
+        .0
+        .unwrap_err();
+    assert!(
+        matches!(err, BackendError::AnswerTooSlow { received_chars, .. } if received_chars > 0),
+        "{err:?}"
+    );
+}
