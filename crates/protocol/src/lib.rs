@@ -1,7 +1,7 @@
 //! # protocol
 //!
 //! The words autodev's crates and processes exchange, in one leaf crate (it depends on nothing of ours): the
-//! process [`exit_codes`], the gate's [`Verdict`] and [`ReasonCode`]s. Each code's wire name is derived once (`strum` + `serde`, `SCREAMING_SNAKE_CASE`) and is stable:
+//! process [`exit_codes`], the gate's [`Verdict`] and [`ReasonCode`]s, the worker's [`WorkerCode`]s. Each code's wire name is derived once (`strum` + `serde`, `SCREAMING_SNAKE_CASE`) and is stable:
 //! events, reports, metrics labels and scripts match on these strings, so a rename is a breaking change.
 //!
 //! ```
@@ -12,5 +12,7 @@
 
 pub mod exit_codes;
 mod gate;
+pub mod worker;
 
 pub use gate::{GateVerdict, ReasonCode, Verdict};
+pub use worker::WorkerCode;

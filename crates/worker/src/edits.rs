@@ -11,6 +11,7 @@
 //! refused before any file is read, locating all edits shares one budget of line comparisons, and the diff
 //! stops looking for the smallest one after [`DIFF_DEADLINE`].
 
+use protocol::WorkerCode;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -52,12 +53,12 @@ struct AnswerJson {
 pub struct EditError {
     /// `EDIT_FORMAT_INVALID`, `EDIT_NO_EDITS`, `EDIT_TOO_MANY`, `EDIT_OUTSIDE_TARGETS`, `EDIT_NO_MATCH`,
     /// `EDIT_AMBIGUOUS`, `EDIT_TOO_COSTLY`, `EDIT_NO_CHANGE`, `EDIT_PATH_INVALID`, `EDIT_TEXT_INVALID`.
-    pub code: &'static str,
+    pub code: WorkerCode,
     /// What went wrong, phrased so the model can correct it.
     pub message: String,
 }
 
-fn err(code: &'static str, message: impl Into<String>) -> EditError {
+fn err(code: WorkerCode, message: impl Into<String>) -> EditError {
     EditError {
         code,
         message: message.into(),
@@ -108,7 +109,7 @@ pub fn parse_answer(text: &str) -> Result<Answer, EditError> {
         if let Ok(a) = serde_json::from_str::<AnswerJson>(c) {
             if a.edits.is_empty() {
                 return Err(err(
-                    "EDIT_NO_EDITS",
+                    WorkerCode::EditNoEdits,
                     "the answer has no edits; give at least one edit that makes the change",
                 ));
             }
@@ -127,7 +128,7 @@ pub fn parse_answer(text: &str) -> Result<Answer, EditError> {
     }
     let excerpt: String = trimmed.chars().take(160).collect();
     Err(err(
-        "EDIT_FORMAT_INVALID",
+        WorkerCode::EditFormatInvalid,
         format!(
             "the answer is not the requested JSON object {{\"edits\": [{{\"path\", \"search\", \"replace\"}}]}}; it began: {excerpt:?}"
         ),
@@ -222,7 +223,7 @@ fn clean_path(raw: &str) -> Result<String, EditError> {
         || raw.chars().any(char::is_control)
     {
         return Err(err(
-            "EDIT_PATH_INVALID",
+            WorkerCode::EditPathInvalid,
             format!("{raw:?} is not a repository-relative path"),
         ));
     }
@@ -230,7 +231,12 @@ fn clean_path(raw: &str) -> Result<String, EditError> {
     for p in raw.split('/') {
         match p {
             "" | "." => {}
-            ".." => return Err(err("EDIT_PATH_INVALID", format!("{raw:?} contains `..`"))),
+            ".." => {
+                return Err(err(
+                    WorkerCode::EditPathInvalid,
+                    format!("{raw:?} contains `..`"),
+                ));
+            }
             p => parts.push(p),
         }
     }
@@ -295,7 +301,7 @@ pub fn check_edit_count(answer: &Answer, max_edits: usize) -> Result<(), EditErr
         return Ok(());
     }
     Err(err(
-        "EDIT_TOO_MANY",
+        WorkerCode::EditTooMany,
         format!(
             "the answer has {n} edits, but at most {max_edits} are allowed (AUTODEV_MAX_EDITS); give only the \
              edits the change needs, merging neighbouring ones"
@@ -340,7 +346,7 @@ pub fn apply_answer_within(
         });
         if !is_allowed(&path, targets) {
             errors.push(err(
-                "EDIT_OUTSIDE_TARGETS",
+                WorkerCode::EditOutsideTargets,
                 format!(
                     "edit {n} changes {path}, which is not one of the allowed paths: {}",
                     targets.join(", ")
@@ -350,7 +356,7 @@ pub fn apply_answer_within(
         }
         if has_lone_cr(&edit.search) || has_lone_cr(&edit.replace) {
             errors.push(err(
-                "EDIT_TEXT_INVALID",
+                WorkerCode::EditTextInvalid,
                 format!("edit {n} for {path} contains a carriage return that is not followed by a newline; use \\n line ends"),
             ));
             continue;
@@ -366,7 +372,7 @@ pub fn apply_answer_within(
                 *current = edit.replace.clone().into_bytes();
             } else {
                 errors.push(err(
-                    "EDIT_NO_MATCH",
+                    WorkerCode::EditNoMatch,
                     format!("edit {n} for {path} has an empty `search`, but the file is not empty; quote the lines to replace"),
                 ));
             }
@@ -384,12 +390,12 @@ pub fn apply_answer_within(
             Err(failures) => {
                 for f in failures {
                     let code = match f.error {
-                        gate::apply::HunkError::Ambiguous { .. } => "EDIT_AMBIGUOUS",
+                        gate::apply::HunkError::Ambiguous { .. } => WorkerCode::EditAmbiguous,
                         gate::apply::HunkError::TooCostly { limit } => {
                             errors.push(too_costly(n, limit));
                             return Err(errors);
                         }
-                        _ => "EDIT_NO_MATCH",
+                        _ => WorkerCode::EditNoMatch,
                     };
                     let msg = f.message(&path).replacen(
                         &format!("hunk #{}", f.hunk),
@@ -407,7 +413,7 @@ pub fn apply_answer_within(
     files.retain(|_, (old, new)| old.as_deref() != Some(new.as_slice()));
     if files.is_empty() {
         return Err(vec![err(
-            "EDIT_NO_CHANGE",
+            WorkerCode::EditNoChange,
             "the edits change nothing: `replace` equals `search` everywhere",
         )]);
     }
@@ -416,7 +422,7 @@ pub fn apply_answer_within(
 
 fn too_costly(n: usize, limit: u64) -> EditError {
     err(
-        "EDIT_TOO_COSTLY",
+        WorkerCode::EditTooCostly,
         format!(
             "locating the edits took more than {limit} line comparisons (at edit {n}); quote fewer, shorter and \
              more distinctive lines in `search`"
@@ -529,11 +535,11 @@ mod tests {
             parse_answer(r#"{"edits":[{"path":"src/l  s\n=","search":"","replace":"x\n"}]}"#)
                 .unwrap();
         let errs = apply_answer(&answer, &["src/".to_owned()], |_| None).unwrap_err();
-        assert_eq!(errs[0].code, "EDIT_PATH_INVALID");
+        assert_eq!(errs[0].code, WorkerCode::EditPathInvalid);
         for bad in ["src/a\tb", "src/a\rb", "src/a\u{7f}"] {
             assert_eq!(
                 clean_path(bad).unwrap_err().code,
-                "EDIT_PATH_INVALID",
+                WorkerCode::EditPathInvalid,
                 "{bad:?}"
             );
         }
@@ -554,7 +560,7 @@ mod tests {
         };
         let errs =
             apply_answer(&answer, &["f".to_owned()], |_| Some(b"a\nb\n".to_vec())).unwrap_err();
-        assert_eq!(errs[0].code, "EDIT_TEXT_INVALID");
+        assert_eq!(errs[0].code, WorkerCode::EditTextInvalid);
         // CRLF is fine.
         assert!(!has_lone_cr("a\r\nb\r\n"));
     }
@@ -565,7 +571,7 @@ mod tests {
     fn paths_with_quotes_are_refused() {
         assert_eq!(
             clean_path("src/a \"b\".rs").unwrap_err().code,
-            "EDIT_PATH_INVALID"
+            WorkerCode::EditPathInvalid
         );
     }
 
@@ -604,7 +610,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(reads, 0);
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].code, "EDIT_TOO_MANY");
+        assert_eq!(errs[0].code, WorkerCode::EditTooMany);
         assert!(
             errs[0].message.contains("20000 edits") && errs[0].message.contains("at most 8"),
             "{}",
@@ -631,7 +637,7 @@ mod tests {
         };
         let errs = apply_answer_within(&answer, &["f".to_owned()], read, small).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_eq!(errs[0].code, "EDIT_TOO_COSTLY");
+        assert_eq!(errs[0].code, WorkerCode::EditTooCostly);
         assert!(errs[0].message.contains("edit 3"), "{}", errs[0].message);
         assert!(apply_answer(&answer, &["f".to_owned()], read).is_ok());
     }
@@ -676,7 +682,11 @@ mod tests {
             ["a/x.txt"]
         );
         let errs = apply_answer(&one("a/b/x.txt"), &all, base(&["x.txt"])).unwrap_err();
-        assert_eq!(errs[0].code, "EDIT_NO_MATCH", "a/b/x.txt is not x.txt");
+        assert_eq!(
+            errs[0].code,
+            WorkerCode::EditNoMatch,
+            "a/b/x.txt is not x.txt"
+        );
     }
 
     /// Every diff the worker produces parses back to the same paths and applies strictly to the base.

@@ -20,7 +20,7 @@
 //! // An edit outside the task's targets is refused with a code the model is told about.
 //! let bad = parse_answer(r#"{"edits": [{"path": "build.rs", "search": "", "replace": "evil"}]}"#).unwrap();
 //! let errors = apply_answer(&bad, &targets, |_: &str| None).unwrap_err();
-//! assert_eq!(errors[0].code, "EDIT_OUTSIDE_TARGETS");
+//! assert_eq!(errors[0].code.as_str(), "EDIT_OUTSIDE_TARGETS");
 //! ```
 //!
 //! To run the whole loop from your own code (queue → model → gate), see `examples/embed.rs`.
@@ -45,7 +45,4 @@ pub mod progress;
 pub mod run;
 
 pub use config::{ConfigInputs, WorkerConfig};
-pub use run::{
-    ARTIFACT_WRITE_FAILED, EVENT_LOG_WRITE_FAILED, RunOptions, RunSummary, TaskOutcome, Worker,
-    WorkerError,
-};
+pub use run::{RunOptions, RunSummary, TaskOutcome, Worker, WorkerError};

@@ -3,6 +3,7 @@
 //! Names follow Prometheus conventions: `autodev_` prefix, base units (`_seconds`), `_total` for counters, and
 //! only bounded labels (outcome, verdict, reason code, queue state).
 
+use protocol::WorkerCode;
 use std::time::Duration;
 
 use prometheus::{
@@ -22,39 +23,19 @@ const GATE_BUCKETS: &[f64] = &[
     0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
 ];
 
-/// The codes a task can fail with (`failed/` reason, `autodev_task_failures_total{reason}`): the worker's own,
-/// the last try's edit or model problem, and the gate's verdicts.
-const FAILURE_CODES: &[&str] = &[
-    "BASE_UNREADABLE",
-    "BASE_UNBORN",
-    "NO_ATTEMPT",
-    "CONTEXT_TOO_LARGE",
-    "CONTEXT_TRUNCATED",
-    "ANSWER_TRUNCATED",
-    "ANSWER_TOO_LARGE",
-    "ANSWER_TOO_SLOW",
-    "EDIT_TOO_MANY",
-    "EDIT_TOO_COSTLY",
-    "EDIT_INTERNAL_ERROR",
-    "EDIT_FORMAT_INVALID",
-    "EDIT_NO_EDITS",
-    "EDIT_NO_MATCH",
-    "EDIT_AMBIGUOUS",
-    "EDIT_NO_CHANGE",
-    "EDIT_OUTSIDE_TARGETS",
-    "EDIT_PATH_INVALID",
-    "EDIT_TEXT_INVALID",
-    "FIRST_BYTE_TIMEOUT",
-    "IDLE_TIMEOUT",
-    "STREAM_CUT",
-    "OUTPUT_TRUNCATED",
-    "INVALID_RESPONSE",
-    "SERVER_ERROR",
-    "HTTP_ERROR",
-    "GATE_FAILED",
-    "GATE_ERROR",
-    "ARTIFACT_WRITE_FAILED",
-];
+/// Whether a task can end in `failed/` with `code` (the others pass it, or give it back without using a try).
+fn can_fail_a_task(code: WorkerCode) -> bool {
+    !matches!(
+        code,
+        WorkerCode::GatePassed
+            | WorkerCode::Shutdown
+            | WorkerCode::BackendUnreachable
+            | WorkerCode::ModelNotFound
+            | WorkerCode::BackendBusy
+            | WorkerCode::ArtifactWriteFailed
+            | WorkerCode::EventLogWriteFailed
+    )
+}
 
 /// The worker's metrics.
 pub struct Metrics {
@@ -190,8 +171,8 @@ impl Metrics {
         );
         // Every known code starts at 0, so the dashboard's failure panels show zeros (not "No data") on a
         // fresh stack and `increase()` sees the first failure.
-        for code in FAILURE_CODES {
-            task_failures.with_label_values(&[code]);
+        for code in WorkerCode::all().filter(|c| can_fail_a_task(*c)) {
+            task_failures.with_label_values(&[code.as_str()]);
         }
         for code in gate::ReasonCode::all() {
             gate_fail_reasons.with_label_values(&[code.as_str()]);

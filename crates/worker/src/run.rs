@@ -1,5 +1,6 @@
 //! The worker loop: claim, prompt, edit, gate, retry with feedback, report.
 
+use protocol::WorkerCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,10 +29,10 @@ pub enum TaskOutcome {
     /// The gate passed; the task is in `done/` awaiting approval.
     Passed,
     /// The task is in `failed/` with this reason code.
-    Failed(String),
+    Failed(WorkerCode),
     /// The task went back to `pending/` without using a try (infrastructure: server down, model missing,
     /// shutdown).
-    Released(String),
+    Released(WorkerCode),
     /// Our lease was taken back; someone else owns the task now.
     LeaseLost,
 }
@@ -45,22 +46,17 @@ pub enum WorkerError {
     /// The model server is unusable (unreachable, model missing) and `--once` was asked.
     #[error(transparent)]
     Backend(#[from] BackendError),
-    /// The queue's disk refused the task's results or its events (`ARTIFACT_WRITE_FAILED`,
-    /// `EVENT_LOG_WRITE_FAILED`) and `--once` was asked. The task was given back without using a try; retryable
+    /// The queue's disk refused the task's results or its events (`WorkerCode::ArtifactWriteFailed`,
+    /// `WorkerCode::EventLogWriteFailed`) and `--once` was asked. The task was given back without using a try; retryable
     /// once the disk is fixed.
     #[error("{code}: {message}; the task was given back without using a try")]
     Infrastructure {
         /// The release reason.
-        code: String,
+        code: WorkerCode,
         /// What failed.
         message: String,
     },
 }
-
-/// Release reason: a result file (`results/<id>.patch`, `.gate.json`, `.report.json`) could not be written.
-pub const ARTIFACT_WRITE_FAILED: &str = "ARTIFACT_WRITE_FAILED";
-/// Release reason: an event about the task could not be appended to the log, even after queue-core's retries.
-pub const EVENT_LOG_WRITE_FAILED: &str = "EVENT_LOG_WRITE_FAILED";
 
 /// Options for [`Worker::run`].
 #[derive(Debug, Clone)]
@@ -231,7 +227,7 @@ impl Worker {
             }
             tracing::info!(task = %claim.task.id, outcome = ?outcome, "task finished");
             if let TaskOutcome::Released(reason) = &outcome
-                && reason != "SHUTDOWN"
+                && *reason != WorkerCode::Shutdown
             {
                 let msg = self
                     .last_backend_error
@@ -240,9 +236,9 @@ impl Worker {
                     .and_then(|g| g.clone())
                     .unwrap_or_default();
                 if once {
-                    return Err(if is_disk_failure(reason) {
+                    return Err(if is_disk_failure(*reason) {
                         WorkerError::Infrastructure {
-                            code: reason.clone(),
+                            code: *reason,
                             message: msg,
                         }
                     } else {
@@ -289,7 +285,7 @@ impl Worker {
             _ = lost_rx.changed() => TaskOutcome::LeaseLost,
             _ = wait_true(&mut shutdown) => {
                 // Stop mid-generation: give the task back untouched for the next worker.
-                self.release(claim, "SHUTDOWN")
+                self.release(claim, WorkerCode::Shutdown)
             }
         };
         heartbeat.abort();
@@ -308,13 +304,20 @@ impl Worker {
         let base = match context::read_base(&task.repo, task.base_commit.as_deref(), &task.targets)
         {
             Ok(b) => b,
-            Err(e) => return self.fail(claim, &mut report, "BASE_UNREADABLE", &e.to_string()),
+            Err(e) => {
+                return self.fail(
+                    claim,
+                    &mut report,
+                    WorkerCode::BaseUnreadable,
+                    &e.to_string(),
+                );
+            }
         };
         let Some(base_commit) = task.base_commit.clone() else {
             return self.fail(
                 claim,
                 &mut report,
-                "BASE_UNBORN",
+                WorkerCode::BaseUnborn,
                 "the repository had no commits when the task was submitted; commit something, then submit again",
             );
         };
@@ -322,7 +325,7 @@ impl Worker {
         let prompt = context::render_prompt(task, &base);
         let mut messages = vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)];
         let mut model = self.config.model.clone();
-        let mut last_reason = ("NO_ATTEMPT".to_string(), String::new());
+        let mut last_reason = (WorkerCode::NoAttempt, String::new());
         for try_no in 1..=self.config.model_tries {
             // Never send what would be cut: the estimate is conservative.
             let budget =
@@ -334,7 +337,7 @@ impl Worker {
                      answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
                     self.config.num_ctx, self.config.max_tokens
                 );
-                return self.fail(claim, &mut report, "CONTEXT_TOO_LARGE", &msg);
+                return self.fail(claim, &mut report, WorkerCode::ContextTooLarge, &msg);
             }
             let mut attempt = AttemptRecord {
                 number: try_no,
@@ -406,19 +409,19 @@ impl Worker {
                     "the server evaluated {} prompt tokens with num_ctx {}: the prompt was cut",
                     resp.prompt_tokens, self.config.num_ctx
                 );
-                attempt.outcome = "CONTEXT_TRUNCATED".into();
+                attempt.outcome = WorkerCode::ContextTruncated.as_str().into();
                 attempt.reasons.push(msg.clone());
                 report.attempts.push(attempt);
-                return self.fail(claim, &mut report, "CONTEXT_TRUNCATED", &msg);
+                return self.fail(claim, &mut report, WorkerCode::ContextTruncated, &msg);
             }
             let feedback = if resp.is_truncated() {
-                attempt.outcome = "ANSWER_TRUNCATED".into();
+                attempt.outcome = WorkerCode::AnswerTruncated.as_str().into();
                 let m = format!(
                     "the answer was cut at {} tokens (AUTODEV_MAX_TOKENS); answer with fewer, smaller edits",
                     resp.completion_tokens
                 );
                 attempt.reasons.push(m.clone());
-                last_reason = ("ANSWER_TRUNCATED".into(), m.clone());
+                last_reason = (WorkerCode::AnswerTruncated, m.clone());
                 vec![m]
             } else {
                 match self
@@ -434,8 +437,8 @@ impl Worker {
                     .await
                 {
                     Ok(outcome) => return outcome,
-                    Err(reasons) => {
-                        last_reason = (attempt.outcome.clone(), reasons.join("\n"));
+                    Err((code, reasons)) => {
+                        last_reason = (code, reasons.join("\n"));
                         reasons
                     }
                 }
@@ -447,7 +450,7 @@ impl Worker {
         self.fail(
             claim,
             &mut report,
-            &code,
+            code,
             &format!(
                 "no acceptable patch after {} tries; last problem: {msg}",
                 self.config.model_tries
@@ -463,12 +466,12 @@ impl Worker {
         report: &mut Report,
         mut attempt: AttemptRecord,
         err: BackendError,
-        last_reason: &mut (String, String),
+        last_reason: &mut (WorkerCode, String),
     ) -> Failure {
         let code = err.code();
         // A server's error message is outside text too, and may be as long as a stream line.
         let mut msg = queue_core::text::clip(&err.to_string(), MAX_REASON_BYTES).into_owned();
-        tracing::warn!(task = %claim.task.id, code, "{msg}");
+        tracing::warn!(task = %claim.task.id, code = code.as_str(), "{msg}");
         let cut_off = match &err {
             // Not the task's fault: give it back and let the loop wait for the server.
             BackendError::Unreachable { .. }
@@ -497,10 +500,10 @@ impl Worker {
             }
             _ => None,
         };
-        attempt.outcome = code.to_string();
+        attempt.outcome = code.as_str().into();
         attempt.reasons.push(msg.clone());
         report.attempts.push(attempt);
-        *last_reason = (code.to_string(), msg);
+        *last_reason = (code, msg);
         // What was cut off is not kept: a short note stands in for it in the conversation.
         Failure::Retry(cut_off.map(|feedback| {
             (
@@ -533,7 +536,8 @@ impl Worker {
         res
     }
 
-    /// Parses, applies and gates one answer. `Ok` ends the task; `Err` carries feedback for the next try.
+    /// Parses, applies and gates one answer. `Ok` ends the task; `Err` is the try's code and the feedback for the
+    /// next try.
     #[allow(clippy::too_many_arguments)]
     async fn try_answer(
         &self,
@@ -544,58 +548,28 @@ impl Worker {
         try_no: u32,
         report: &mut Report,
         attempt: &mut AttemptRecord,
-    ) -> Result<TaskOutcome, Vec<String>> {
-        let task = &claim.task;
-        let id = task.id;
+    ) -> Result<TaskOutcome, (WorkerCode, Vec<String>)> {
         let built = self
-            .build(text, &task.targets, base)
+            .build(text, &claim.task.targets, base)
             .await
-            .map_err(|errs| {
-                attempt.outcome = errs.first().map_or("EDIT_REFUSED", |e| e.code).to_string();
-                let msgs = clip_reasons(
-                    errs.iter()
-                        .map(|e| format!("{}: {}", e.code, e.message))
-                        .collect(),
-                );
-                attempt.reasons.extend(msgs.clone());
-                msgs
-            })?;
-        let patch = built.patch;
-        let sha = hex(&sha2::Sha256::digest(patch.as_bytes()));
+            .map_err(|errs| refused_edits(attempt, &errs))?;
+        let sha = hex(&sha2::Sha256::digest(built.patch.as_bytes()));
         report.summary = built.summary.clone();
-        report.files_changed = built.files;
+        report.files_changed = built.files.clone();
         report.lines_added = built.added;
         report.lines_removed = built.removed;
         report.patch_sha256 = sha.clone();
-        // The patch reaches results/ only after the gate has judged it: the checks run code the model wrote, and
-        // must not find the bytes to hash (for a forged approval) while they run. The gate gets its own copy.
-        let mut req = gate::GateRequest::new(
-            task.repo.clone(),
-            base_commit.to_string(),
-            patch.clone().into_bytes(),
-        );
-        req.allowed_paths = Some(task.targets.clone());
-        req.checks = task.checks.clone();
-        let g = self.gate.clone();
-        let started = Instant::now();
-        let verdict = tokio::task::spawn_blocking(move || g.check(&req)).await;
-        let gate_report = match verdict {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                attempt.outcome = "GATE_ERROR".into();
+        let gate_report = match self.judge(claim, base_commit, &built.patch).await {
+            Ok(r) => r,
+            Err(message) => {
+                attempt.outcome = WorkerCode::GateError.as_str().into();
                 attempt
                     .reasons
-                    .push(queue_core::text::clip(&e.to_string(), MAX_REASON_BYTES).into_owned());
+                    .push(queue_core::text::clip(&message, MAX_REASON_BYTES).into_owned());
                 report.attempts.push(attempt.clone());
-                return Ok(self.fail(claim, report, "GATE_ERROR", &e.to_string()));
-            }
-            Err(join) => {
-                attempt.outcome = "GATE_ERROR".into();
-                report.attempts.push(attempt.clone());
-                return Ok(self.fail(claim, report, "GATE_ERROR", &join.to_string()));
+                return Ok(self.fail(claim, report, WorkerCode::GateError, &message));
             }
         };
-        self.metrics.gate_finished(started.elapsed(), &gate_report);
         report.gate_verdict = gate_report.verdict.into();
         report.gate_reasons = gate_report
             .reasons
@@ -603,62 +577,124 @@ impl Worker {
             .map(|r| r.code.as_str().to_string())
             .collect();
         let passed = gate_report.passed();
-        attempt.outcome = if passed { "GATE_PASSED" } else { "GATE_FAILED" }.into();
-        // Serialised before anything is written: gate.json holds the whole verdict or is not written at all.
-        let gate_json = match serde_json::to_vec_pretty(&gate_report) {
-            Ok(b) => b,
-            Err(e) => {
-                let msg = format!("the gate's report does not serialise: {e}");
-                return Ok(self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg));
-            }
+        let code = if passed {
+            WorkerCode::GatePassed
+        } else {
+            WorkerCode::GateFailed
         };
-        // The files first, then the events: a try whose results cannot be written is given back before the log
-        // says anything about it, so the log never names a pass whose patch or report is missing (and a later
-        // try's GATE_PASSED stays the only one). The writes are fenced (see `write_result`).
-        if let Err(o) = self.write_result(claim, "patch", patch.as_bytes()) {
-            return Ok(o);
-        }
-        if let Err(o) = self.write_result(claim, "gate.json", &gate_json) {
-            return Ok(o);
-        }
+        attempt.outcome = code.as_str().into();
         if passed {
             report.attempts.push(attempt.clone());
-            if let Err(o) = self.write_report(claim, report) {
-                return Ok(o);
-            }
         }
-        let proposed = EventKind::PatchProposed {
-            patch: format!("results/{id}.patch"),
-            sha256: sha.clone(),
-            attempt: try_no,
-        };
-        if let Err(o) = self.log_event(claim, proposed) {
+        if let Err(o) = self.save_try(claim, report, &built.patch, &sha, &gate_report, try_no) {
             return Ok(o);
         }
         if passed {
-            let checks = gate_report
-                .checks
-                .iter()
-                .map(|c| format!("{} {}ms", c.name, c.duration_ms))
-                .collect();
-            // The hash of the bytes the gate judged, from our own memory: approve and apply accept only these.
-            let gated = EventKind::GatePassed {
-                checks,
-                sha256: sha,
-            };
-            if let Err(o) = self.log_event(claim, gated) {
-                return Ok(o);
-            }
-            return Ok(match self.queue.complete(claim, "GATE_PASSED") {
-                Ok(()) => TaskOutcome::Passed,
-                Err(e @ queue_core::Error::LogAppend { .. }) => {
-                    // The task is in done/; the reaper's reconcile_log writes its TASK_COMPLETED later.
-                    tracing::error!(task = %id, error = %e, "the task passed, but TASK_COMPLETED is not logged");
-                    TaskOutcome::Passed
-                }
-                Err(_) => TaskOutcome::LeaseLost,
-            });
+            return Ok(self.complete_passed(claim, &gate_report, sha));
         }
+        match self.gate_feedback(claim, attempt, &gate_report) {
+            Ok(feedback) => Err((code, feedback)),
+            Err(o) => Ok(o),
+        }
+    }
+
+    /// The gate's verdict on `patch` at `base_commit`, judged on a blocking thread; the error as a sentence.
+    async fn judge(
+        &self,
+        claim: &Claim,
+        base_commit: &str,
+        patch: &str,
+    ) -> Result<gate::GateReport, String> {
+        let task = &claim.task;
+        // The patch reaches results/ only after the gate has judged it: the checks run code the model wrote, and
+        // must not find the bytes to hash (for a forged approval) while they run. The gate gets its own copy.
+        let mut req = gate::GateRequest::new(
+            task.repo.clone(),
+            base_commit.to_string(),
+            patch.as_bytes().to_vec(),
+        );
+        req.allowed_paths = Some(task.targets.clone());
+        req.checks = task.checks.clone();
+        let g = self.gate.clone();
+        let started = Instant::now();
+        let report = match tokio::task::spawn_blocking(move || g.check(&req)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(join) => return Err(join.to_string()),
+        };
+        self.metrics.gate_finished(started.elapsed(), &report);
+        Ok(report)
+    }
+
+    /// Writes the try's files, then logs `PATCH_PROPOSED`. The files first: a try whose results cannot be
+    /// written is given back before the log says anything about it, so the log never names a pass whose patch or
+    /// report is missing (and a later try's GATE_PASSED stays the only one). The writes are fenced (see
+    /// `write_result`). `Err` ends the task (given back, or the lease was lost).
+    fn save_try(
+        &self,
+        claim: &Claim,
+        report: &mut Report,
+        patch: &str,
+        sha: &str,
+        gate_report: &gate::GateReport,
+        try_no: u32,
+    ) -> Result<(), TaskOutcome> {
+        // Serialised before anything is written: gate.json holds the whole verdict or is not written at all.
+        let gate_json = serde_json::to_vec_pretty(gate_report).map_err(|e| {
+            let msg = format!("the gate's report does not serialise: {e}");
+            self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg)
+        })?;
+        self.write_result(claim, "patch", patch.as_bytes())?;
+        self.write_result(claim, "gate.json", &gate_json)?;
+        if gate_report.passed() {
+            self.write_report(claim, report)?;
+        }
+        let id = claim.task.id;
+        self.log_event(
+            claim,
+            EventKind::PatchProposed {
+                patch: format!("results/{id}.patch"),
+                sha256: sha.to_owned(),
+                attempt: try_no,
+            },
+        )
+    }
+
+    /// Logs `GATE_PASSED` with the sha256 of the bytes the gate judged (from our own memory: approve and apply
+    /// accept only these) and completes the task.
+    fn complete_passed(
+        &self,
+        claim: &Claim,
+        gate_report: &gate::GateReport,
+        sha256: String,
+    ) -> TaskOutcome {
+        let checks = gate_report
+            .checks
+            .iter()
+            .map(|c| format!("{} {}ms", c.name, c.duration_ms))
+            .collect();
+        if let Err(o) = self.log_event(claim, EventKind::GatePassed { checks, sha256 }) {
+            return o;
+        }
+        match self.queue.complete(claim, WorkerCode::GatePassed.as_str()) {
+            Ok(()) => TaskOutcome::Passed,
+            Err(e @ queue_core::Error::LogAppend { .. }) => {
+                // The task is in done/; the reaper's reconcile_log writes its TASK_COMPLETED later.
+                tracing::error!(task = %claim.task.id, error = %e, "the task passed, but TASK_COMPLETED is not logged");
+                TaskOutcome::Passed
+            }
+            Err(_) => TaskOutcome::LeaseLost,
+        }
+    }
+
+    /// Logs `GATE_FAILED` and returns what the model is told: the reasons (clipped) and the failed checks'
+    /// output tails. `Err` ends the task (the event could not be logged).
+    fn gate_feedback(
+        &self,
+        claim: &Claim,
+        attempt: &mut AttemptRecord,
+        gate_report: &gate::GateReport,
+    ) -> Result<Vec<String>, TaskOutcome> {
         let reasons = clip_reasons(
             gate_report
                 .reasons
@@ -671,9 +707,7 @@ impl Worker {
             .iter()
             .map(|r| r.code.as_str().to_string())
             .collect();
-        if let Err(o) = self.log_event(claim, EventKind::GateFailed { reasons: codes }) {
-            return Ok(o);
-        }
+        self.log_event(claim, EventKind::GateFailed { reasons: codes })?;
         attempt.reasons.extend(reasons.clone());
         let mut feedback = reasons;
         for c in gate_report
@@ -687,7 +721,7 @@ impl Worker {
                 tail(&c.output_tail, 1500)
             ));
         }
-        Err(feedback)
+        Ok(feedback)
     }
 
     /// Parses, matches and diffs an answer on a blocking thread: however large the answer, the runtime stays free
@@ -709,24 +743,30 @@ impl Worker {
         {
             Ok(built) => built,
             Err(join) => Err(vec![EditError {
-                code: "EDIT_INTERNAL_ERROR",
+                code: WorkerCode::EditInternalError,
                 message: format!("the worker failed while applying the edits: {join}"),
             }]),
         }
     }
 
-    fn fail(&self, claim: &Claim, report: &mut Report, code: &str, message: &str) -> TaskOutcome {
+    fn fail(
+        &self,
+        claim: &Claim,
+        report: &mut Report,
+        code: WorkerCode,
+        message: &str,
+    ) -> TaskOutcome {
         // A task is failed only with its report written: without one, nobody could tell why.
         if let Err(o) = self.write_report(claim, report) {
             return o;
         }
-        match self.queue.fail(claim, code, message) {
-            Ok(()) => TaskOutcome::Failed(code.to_string()),
+        match self.queue.fail(claim, code.as_str(), message) {
+            Ok(()) => TaskOutcome::Failed(code),
             Err(e @ queue_core::Error::LogAppend { .. }) => {
                 // The task is in failed/ and its report says why; reconcile_log writes a TASK_FAILED later.
                 tracing::error!(task = %claim.task.id, error = %e,
                     "the task failed ({code}), but TASK_FAILED is not logged");
-                TaskOutcome::Failed(code.to_string())
+                TaskOutcome::Failed(code)
             }
             Err(_) => TaskOutcome::LeaseLost,
         }
@@ -739,7 +779,7 @@ impl Worker {
             Ok(b) => b,
             Err(e) => {
                 let msg = format!("the report does not serialise: {e}");
-                return Err(self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg));
+                return Err(self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg));
             }
         };
         self.write_result(claim, "report.json", &bytes)?;
@@ -759,7 +799,7 @@ impl Worker {
         queue_core::fsutil::write_replace_durable(&self.queue.tmp_path(".artifact"), &path, bytes)
             .map_err(|e| {
                 let msg = format!("cannot write {}: {e}", path.display());
-                self.give_back(claim, ARTIFACT_WRITE_FAILED, &msg)
+                self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg)
             })
     }
 
@@ -769,13 +809,13 @@ impl Worker {
     fn log_event(&self, claim: &Claim, kind: EventKind) -> Result<(), TaskOutcome> {
         self.queue
             .record(kind, Some(claim.task.id), &self.owner)
-            .map_err(|e| self.give_back(claim, EVENT_LOG_WRITE_FAILED, &e.to_string()))
+            .map_err(|e| self.give_back(claim, WorkerCode::EventLogWriteFailed, &e.to_string()))
     }
 
     /// Gives the task back without using a try: the queue's disk failed, not the task. The lane then backs off
     /// as it does for a server that is down.
-    fn give_back(&self, claim: &Claim, code: &str, message: &str) -> TaskOutcome {
-        tracing::error!(task = %claim.task.id, code, "{message}; giving the task back (no try used)");
+    fn give_back(&self, claim: &Claim, code: WorkerCode, message: &str) -> TaskOutcome {
+        tracing::error!(task = %claim.task.id, code = code.as_str(), "{message}; giving the task back (no try used)");
         if let Ok(mut g) = self.last_backend_error.lock() {
             *g = Some(message.to_string());
         }
@@ -784,13 +824,13 @@ impl Worker {
 
     /// Moves the task back to `pending/`. A `TASK_RELEASED` that cannot be logged does not undo the move: the
     /// task is pending all the same, and the error is logged.
-    fn release(&self, claim: &Claim, code: &str) -> TaskOutcome {
-        match self.queue.release(claim, code) {
-            Ok(()) => TaskOutcome::Released(code.to_string()),
+    fn release(&self, claim: &Claim, code: WorkerCode) -> TaskOutcome {
+        match self.queue.release(claim, code.as_str()) {
+            Ok(()) => TaskOutcome::Released(code),
             Err(e @ queue_core::Error::LogAppend { .. }) => {
                 tracing::error!(task = %claim.task.id, error = %e,
                     "the task was given back, but TASK_RELEASED is not logged");
-                TaskOutcome::Released(code.to_string())
+                TaskOutcome::Released(code)
             }
             Err(queue_core::Error::LeaseLost { .. }) => TaskOutcome::LeaseLost,
             Err(e) => {
@@ -802,9 +842,25 @@ impl Worker {
     }
 }
 
+/// Records refused edits on the try and returns its code and the feedback (each edit error, clipped).
+fn refused_edits(attempt: &mut AttemptRecord, errs: &[EditError]) -> (WorkerCode, Vec<String>) {
+    let code = errs.first().map_or(WorkerCode::EditRefused, |e| e.code);
+    attempt.outcome = code.as_str().into();
+    let msgs = clip_reasons(
+        errs.iter()
+            .map(|e| format!("{}: {}", e.code, e.message))
+            .collect(),
+    );
+    attempt.reasons.extend(msgs.clone());
+    (code, msgs)
+}
+
 /// Whether a release reason is the queue's disk (rather than the model server).
-fn is_disk_failure(reason: &str) -> bool {
-    reason == ARTIFACT_WRITE_FAILED || reason == EVENT_LOG_WRITE_FAILED
+fn is_disk_failure(reason: WorkerCode) -> bool {
+    matches!(
+        reason,
+        WorkerCode::ArtifactWriteFailed | WorkerCode::EventLogWriteFailed
+    )
 }
 
 /// How a failed model call goes on.

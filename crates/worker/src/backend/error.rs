@@ -1,5 +1,6 @@
 //! [`BackendError`]: every way a call to the model server can fail, with stable codes.
 
+use protocol::WorkerCode;
 use std::time::Duration;
 
 /// Result of a model-server call.
@@ -178,21 +179,21 @@ pub enum BackendError {
 
 impl BackendError {
     /// A stable, machine-readable code for reports and events.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> WorkerCode {
         match self {
-            Self::Unreachable { .. } => "BACKEND_UNREACHABLE",
-            Self::ModelNotFound { .. } => "MODEL_NOT_FOUND",
-            Self::Busy { .. } => "BACKEND_BUSY",
-            Self::FirstByteTimeout { .. } => "FIRST_BYTE_TIMEOUT",
-            Self::IdleTimeout { .. } => "IDLE_TIMEOUT",
-            Self::StreamCut { .. } => "STREAM_CUT",
-            Self::ServerError { .. } => "SERVER_ERROR",
-            Self::Http { .. } => "HTTP_ERROR",
-            Self::InvalidResponse { .. } => "INVALID_RESPONSE",
-            Self::InvalidConfig { .. } => "BACKEND_CONFIG_INVALID",
-            Self::Truncated { .. } => "OUTPUT_TRUNCATED",
-            Self::AnswerTooLarge { .. } => "ANSWER_TOO_LARGE",
-            Self::AnswerTooSlow { .. } => "ANSWER_TOO_SLOW",
+            Self::Unreachable { .. } => WorkerCode::BackendUnreachable,
+            Self::ModelNotFound { .. } => WorkerCode::ModelNotFound,
+            Self::Busy { .. } => WorkerCode::BackendBusy,
+            Self::FirstByteTimeout { .. } => WorkerCode::FirstByteTimeout,
+            Self::IdleTimeout { .. } => WorkerCode::IdleTimeout,
+            Self::StreamCut { .. } => WorkerCode::StreamCut,
+            Self::ServerError { .. } => WorkerCode::ServerError,
+            Self::Http { .. } => WorkerCode::HttpError,
+            Self::InvalidResponse { .. } => WorkerCode::InvalidResponse,
+            Self::InvalidConfig { .. } => WorkerCode::BackendConfigInvalid,
+            Self::Truncated { .. } => WorkerCode::OutputTruncated,
+            Self::AnswerTooLarge { .. } => WorkerCode::AnswerTooLarge,
+            Self::AnswerTooSlow { .. } => WorkerCode::AnswerTooSlow,
         }
     }
 

@@ -69,7 +69,7 @@ fn ollama_decoder_reads_final_line_metrics() {
     assert_eq!(response.generation_duration, Duration::from_millis(500));
     assert!((response.tokens_per_second() - 4.0).abs() < 1e-9);
     assert_eq!(
-        response.into_complete().unwrap_err().code(),
+        response.into_complete().unwrap_err().code().as_str(),
         "OUTPUT_TRUNCATED"
     );
 }
@@ -105,10 +105,10 @@ fn ollama_decoder_turns_error_lines_into_server_errors() {
             &mut answer,
         )
         .unwrap_err();
-    assert_eq!(err.code(), "SERVER_ERROR");
+    assert_eq!(err.code().as_str(), "SERVER_ERROR");
     assert!(err.to_string().contains("an error was encountered"));
     let err = decoder.line("not json", &mut answer).unwrap_err();
-    assert_eq!(err.code(), "INVALID_RESPONSE");
+    assert_eq!(err.code().as_str(), "INVALID_RESPONSE");
 }
 
 #[test]
@@ -212,15 +212,15 @@ fn status_mapping_distinguishes_missing_model_from_wrong_path() {
         r#"{"error":"model \"m\" not found, try pulling it first"}"#,
         Some("m"),
     );
-    assert_eq!(missing.code(), "MODEL_NOT_FOUND");
+    assert_eq!(missing.code().as_str(), "MODEL_NOT_FOUND");
     let path = backend.status_error(StatusCode::NOT_FOUND, "404 page not found", Some("m"));
-    assert_eq!(path.code(), "HTTP_ERROR");
+    assert_eq!(path.code().as_str(), "HTTP_ERROR");
     let openai = backend.status_error(
         StatusCode::NOT_FOUND,
         r#"{"error":{"message":"model 'm' not found","type":"not_found_error","param":null,"code":null}}"#,
         Some("m"),
     );
-    assert_eq!(openai.code(), "MODEL_NOT_FOUND");
+    assert_eq!(openai.code().as_str(), "MODEL_NOT_FOUND");
     let crash = backend.status_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         r#"{"error":"boom"}"#,
@@ -246,13 +246,14 @@ fn backend_kind_parses() {
         BackendKind::OpenAi
     );
     assert_eq!(
-        "bogus".parse::<BackendKind>().unwrap_err().code(),
+        "bogus".parse::<BackendKind>().unwrap_err().code().as_str(),
         "BACKEND_CONFIG_INVALID"
     );
     assert_eq!(
         Backend::new(BackendConfig::ollama("127.0.0.1:11434"))
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "BACKEND_CONFIG_INVALID"
     );
 }

@@ -68,11 +68,11 @@ async fn ollama_length_error_and_drop_fixtures() {
 
     let fake = FakeOllama::start(Script::fixture("ollama_error_after.json").unwrap());
     let (result, _) = chat(&backend(BackendKind::Ollama, &fake.url()), &request()).await;
-    assert_eq!(result.unwrap_err().code(), "SERVER_ERROR");
+    assert_eq!(result.unwrap_err().code().as_str(), "SERVER_ERROR");
 
     let fake = FakeOllama::start(Script::fixture("ollama_drop.json").unwrap());
     let (result, _) = chat(&backend(BackendKind::Ollama, &fake.url()), &request()).await;
-    assert_eq!(result.unwrap_err().code(), "STREAM_CUT");
+    assert_eq!(result.unwrap_err().code().as_str(), "STREAM_CUT");
 }
 
 #[tokio::test]
@@ -102,7 +102,7 @@ async fn ollama_404_and_slow_load_fixtures() {
         .await
         .0
         .unwrap_err();
-    assert_eq!(err.code(), "MODEL_NOT_FOUND");
+    assert_eq!(err.code().as_str(), "MODEL_NOT_FOUND");
     assert!(
         err.to_string().contains("ollama pull qwen2.5-coder:7b"),
         "{err}"
@@ -115,7 +115,7 @@ async fn ollama_404_and_slow_load_fixtures() {
         .await
         .0
         .unwrap_err();
-    assert_eq!(err.code(), "FIRST_BYTE_TIMEOUT");
+    assert_eq!(err.code().as_str(), "FIRST_BYTE_TIMEOUT");
     let (result, _) = chat(&backend(BackendKind::Ollama, &fake.url()), &request()).await;
     assert_eq!(result.unwrap().content, "loaded at last");
 }

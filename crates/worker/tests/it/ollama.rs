@@ -138,7 +138,7 @@ async fn done_reason_length_is_detectable() {
         ),
         "{err:?}"
     );
-    assert_eq!(err.code(), "OUTPUT_TRUNCATED");
+    assert_eq!(err.code().as_str(), "OUTPUT_TRUNCATED");
     assert!(!err.is_retryable());
 }
 
@@ -171,7 +171,7 @@ async fn connection_refused_is_unreachable() {
     let (result, _) = chat(&backend, &request()).await;
     let err = result.unwrap_err();
     assert!(matches!(err, BackendError::Unreachable { .. }), "{err:?}");
-    assert_eq!(err.code(), "BACKEND_UNREACHABLE");
+    assert_eq!(err.code().as_str(), "BACKEND_UNREACHABLE");
     assert!(err.is_retryable() && err.is_infrastructure());
     let message = err.to_string();
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
@@ -181,7 +181,7 @@ async fn connection_refused_is_unreachable() {
     );
     // The metadata calls fail the same way.
     assert_eq!(
-        backend.list_models().await.unwrap_err().code(),
+        backend.list_models().await.unwrap_err().code().as_str(),
         "BACKEND_UNREACHABLE"
     );
 }
@@ -214,7 +214,7 @@ async fn model_not_installed_names_the_model_and_the_fix() {
         matches!(&err, BackendError::ModelNotFound { model, .. } if model == MODEL),
         "{err:?}"
     );
-    assert_eq!(err.code(), "MODEL_NOT_FOUND");
+    assert_eq!(err.code().as_str(), "MODEL_NOT_FOUND");
     assert!(!err.is_retryable() && err.is_infrastructure());
     let message = err.to_string();
     assert!(
@@ -228,7 +228,7 @@ async fn model_not_installed_names_the_model_and_the_fix() {
     assert_eq!(fake.chat_requests().len(), 1, "a 404 is not retried");
 
     let err = backend.show(MODEL).await.unwrap_err();
-    assert_eq!(err.code(), "MODEL_NOT_FOUND");
+    assert_eq!(err.code().as_str(), "MODEL_NOT_FOUND");
 }
 
 #[tokio::test]
@@ -246,7 +246,12 @@ async fn scripted_404_uses_the_real_body_for_the_requested_model() {
         ..Status::default()
     })]));
     assert_eq!(
-        chat(&ollama(&fake), &request()).await.0.unwrap_err().code(),
+        chat(&ollama(&fake), &request())
+            .await
+            .0
+            .unwrap_err()
+            .code()
+            .as_str(),
         "MODEL_NOT_FOUND"
     );
 }
@@ -274,7 +279,7 @@ async fn busy_forever_gives_up_after_the_retries() {
         matches!(&err, BackendError::Busy { attempts: 4, .. }),
         "{err:?}"
     );
-    assert_eq!(err.code(), "BACKEND_BUSY");
+    assert_eq!(err.code().as_str(), "BACKEND_BUSY");
     assert!(err.is_retryable());
     assert!(
         err.to_string()
@@ -295,7 +300,7 @@ async fn error_line_after_content_is_a_server_error() {
         matches!(&err, BackendError::ServerError { message } if message == "an error was encountered while running the model"),
         "{err:?}"
     );
-    assert_eq!(err.code(), "SERVER_ERROR");
+    assert_eq!(err.code().as_str(), "SERVER_ERROR");
 }
 
 #[tokio::test]
@@ -307,7 +312,7 @@ async fn status_500_before_output_is_a_server_error() {
             .contains("timed out waiting for llama runner to start"),
         "{err}"
     );
-    assert_eq!(err.code(), "SERVER_ERROR");
+    assert_eq!(err.code().as_str(), "SERVER_ERROR");
     assert_eq!(
         fake.chat_requests().len(),
         1,
@@ -327,7 +332,7 @@ async fn other_statuses_are_http_errors() {
         matches!(&err, BackendError::Http { status: 400, body_excerpt } if body_excerpt.contains("longer than the context")),
         "{err:?}"
     );
-    assert_eq!(err.code(), "HTTP_ERROR");
+    assert_eq!(err.code().as_str(), "HTTP_ERROR");
     assert!(!err.is_retryable());
 }
 
@@ -340,7 +345,7 @@ async fn dropped_connection_is_a_stream_cut() {
         matches!(err, BackendError::StreamCut { received_chars } if received_chars == prefix.chars().count()),
         "{err:?}"
     );
-    assert_eq!(err.code(), "STREAM_CUT");
+    assert_eq!(err.code().as_str(), "STREAM_CUT");
     assert!(err.is_retryable());
 }
 
@@ -408,7 +413,7 @@ async fn model_load_beyond_the_limit_is_a_first_byte_timeout() {
         matches!(err, BackendError::FirstByteTimeout { waited } if waited == Duration::from_millis(200)),
         "{err:?}"
     );
-    assert_eq!(err.code(), "FIRST_BYTE_TIMEOUT");
+    assert_eq!(err.code().as_str(), "FIRST_BYTE_TIMEOUT");
 }
 
 #[tokio::test]
@@ -426,7 +431,7 @@ async fn stalled_stream_is_an_idle_timeout() {
         .0
         .unwrap_err();
     assert!(matches!(err, BackendError::IdleTimeout { .. }), "{err:?}");
-    assert_eq!(err.code(), "IDLE_TIMEOUT");
+    assert_eq!(err.code().as_str(), "IDLE_TIMEOUT");
 
     // Gaps under the limit are fine.
     let fake = FakeOllama::start(Script::new(vec![Step::Answer(Answer {
@@ -518,7 +523,7 @@ async fn endless_stream_is_cut_at_the_byte_limit() {
         ),
         "{err:?}"
     );
-    assert_eq!(err.code(), "ANSWER_TOO_LARGE");
+    assert_eq!(err.code().as_str(), "ANSWER_TOO_LARGE");
     assert!(!err.is_retryable() && !err.is_infrastructure());
     let last = seen.last().unwrap();
     assert!(
@@ -555,7 +560,7 @@ async fn trickling_stream_hits_the_total_time_limit() {
         matches!(err, BackendError::AnswerTooSlow { limit, received_chars } if limit == Duration::from_millis(400) && received_chars > 0),
         "{err:?}"
     );
-    assert_eq!(err.code(), "ANSWER_TOO_SLOW");
+    assert_eq!(err.code().as_str(), "ANSWER_TOO_SLOW");
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "cut long before the idle timeout: {:?}",
@@ -575,7 +580,7 @@ async fn trickling_stream_hits_the_total_time_limit() {
         .await
         .0
         .unwrap_err();
-    assert_eq!(err.code(), "ANSWER_TOO_SLOW", "{err:?}");
+    assert_eq!(err.code().as_str(), "ANSWER_TOO_SLOW", "{err:?}");
 }
 
 #[tokio::test]

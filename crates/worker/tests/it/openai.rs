@@ -105,7 +105,7 @@ async fn finish_reason_length_is_detectable() {
     let response = chat(&openai(&fake), &request()).await.0.unwrap();
     assert!(response.is_truncated());
     assert_eq!(
-        response.into_complete().unwrap_err().code(),
+        response.into_complete().unwrap_err().code().as_str(),
         "OUTPUT_TRUNCATED"
     );
 }
