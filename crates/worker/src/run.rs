@@ -10,7 +10,7 @@ use sha2::Digest;
 use tokio::sync::watch;
 
 use crate::backend::{
-    Backend, BackendError, ChatRequest, Message, Progress, Role, estimate_tokens,
+    Backend, BackendError, ChatRequest, ChatResponse, Message, Progress, Role, estimate_tokens,
 };
 use crate::config::WorkerConfig;
 use crate::context::{self, SYSTEM_PROMPT};
@@ -293,169 +293,193 @@ impl Worker {
     }
 
     async fn work(&self, claim: &Claim) -> TaskOutcome {
-        let task = &claim.task;
-        let id = task.id;
-        let mut report = Report {
-            task_id: Some(id),
-            backend: self.config.backend.to_string(),
-            model: self.config.model.clone(),
-            ..Report::default()
+        let mut run = match self.start(claim) {
+            Ok(run) => run,
+            Err(o) => return o,
         };
-        let base = match context::read_base(&task.repo, task.base_commit.as_deref(), &task.targets)
-        {
-            Ok(b) => b,
-            Err(e) => {
-                return self.fail(
-                    claim,
-                    &mut report,
-                    WorkerCode::BaseUnreadable,
-                    &e.to_string(),
-                );
-            }
-        };
-        let Some(base_commit) = task.base_commit.clone() else {
-            return self.fail(
-                claim,
-                &mut report,
-                WorkerCode::BaseUnborn,
-                "the repository had no commits when the task was submitted; commit something, then submit again",
-            );
-        };
-        let base = Arc::new(base);
-        let prompt = context::render_prompt(task, &base);
-        let mut messages = vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)];
-        let mut model = self.config.model.clone();
-        let mut last_reason = (WorkerCode::NoAttempt, String::new());
         for try_no in 1..=self.config.model_tries {
-            // Never send what would be cut: the estimate is conservative.
-            let budget =
-                u64::from(self.config.num_ctx).saturating_sub(u64::from(self.config.max_tokens));
-            if let Err(needed) = fit_history(&mut messages, budget) {
-                // Only the task's own prompt is left: it is what does not fit.
-                let msg = format!(
-                    "the prompt needs about {needed} tokens but AUTODEV_NUM_CTX={} leaves {budget} after {} for the \
-                     answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
-                    self.config.num_ctx, self.config.max_tokens
-                );
-                return self.fail(claim, &mut report, WorkerCode::ContextTooLarge, &msg);
+            if let Some(outcome) = self.one_try(&mut run, try_no).await {
+                return outcome;
             }
-            let mut attempt = AttemptRecord {
-                number: try_no,
-                model: model.clone(),
-                ..AttemptRecord::default()
-            };
-            let resp = match self.ask(claim, &model, &messages).await {
-                Ok(r) => r,
-                Err(BackendError::ModelNotFound { .. })
-                    if self
-                        .config
-                        .fallback_model
-                        .as_deref()
-                        .is_some_and(|f| f != model) =>
-                {
-                    let fallback = self.config.fallback_model.clone().unwrap_or_default();
-                    let logged = self.log_event(
-                        claim,
-                        EventKind::ModelFallback {
-                            model: model.clone(),
-                            fallback: fallback.clone(),
-                            reason: "MODEL_NOT_FOUND".into(),
-                        },
-                    );
-                    if let Err(o) = logged {
-                        return o;
-                    }
-                    report.fallback_model = Some(fallback.clone());
-                    model = fallback;
-                    attempt.model = model.clone();
-                    match self.ask(claim, &model, &messages).await {
-                        Ok(r) => r,
-                        Err(e) => match self.backend_failure(
-                            claim,
-                            &mut report,
-                            attempt,
-                            e,
-                            &mut last_reason,
-                        ) {
-                            Failure::Ends(o) => return o,
-                            Failure::Retry(None) => continue,
-                            Failure::Retry(Some((said, feedback))) => {
-                                push_turn(&mut messages, said, &feedback);
-                                continue;
-                            }
-                        },
-                    }
-                }
-                Err(e) => {
-                    match self.backend_failure(claim, &mut report, attempt, e, &mut last_reason) {
-                        Failure::Ends(o) => return o,
-                        Failure::Retry(None) => continue,
-                        Failure::Retry(Some((said, feedback))) => {
-                            push_turn(&mut messages, said, &feedback);
-                            continue;
-                        }
-                    }
-                }
-            };
-            attempt.prompt_tokens = resp.prompt_tokens;
-            attempt.completion_tokens = resp.completion_tokens;
-            attempt.load_seconds = resp.load_duration.as_secs_f64();
-            attempt.prompt_seconds = resp.prompt_duration.as_secs_f64();
-            attempt.generation_seconds = resp.generation_duration.as_secs_f64();
-            self.metrics.model_answer(&resp);
-            let answer_text = resp.content.clone();
-            if resp.prompt_tokens > 0 && resp.prompt_tokens >= u64::from(self.config.num_ctx) {
-                let msg = format!(
-                    "the server evaluated {} prompt tokens with num_ctx {}: the prompt was cut",
-                    resp.prompt_tokens, self.config.num_ctx
-                );
-                attempt.outcome = WorkerCode::ContextTruncated.as_str().into();
-                attempt.reasons.push(msg.clone());
-                report.attempts.push(attempt);
-                return self.fail(claim, &mut report, WorkerCode::ContextTruncated, &msg);
-            }
-            let feedback = if resp.is_truncated() {
-                attempt.outcome = WorkerCode::AnswerTruncated.as_str().into();
-                let m = format!(
-                    "the answer was cut at {} tokens (AUTODEV_MAX_TOKENS); answer with fewer, smaller edits",
-                    resp.completion_tokens
-                );
-                attempt.reasons.push(m.clone());
-                last_reason = (WorkerCode::AnswerTruncated, m.clone());
-                vec![m]
-            } else {
-                match self
-                    .try_answer(
-                        claim,
-                        &answer_text,
-                        &base,
-                        &base_commit,
-                        try_no,
-                        &mut report,
-                        &mut attempt,
-                    )
-                    .await
-                {
-                    Ok(outcome) => return outcome,
-                    Err((code, reasons)) => {
-                        last_reason = (code, reasons.join("\n"));
-                        reasons
-                    }
-                }
-            };
-            report.attempts.push(attempt);
-            push_turn(&mut messages, Message::assistant(answer_text), &feedback);
         }
-        let (code, msg) = last_reason;
+        let (code, msg) =
+            std::mem::replace(&mut run.last_reason, (WorkerCode::NoAttempt, String::new()));
         self.fail(
             claim,
-            &mut report,
+            &mut run.report,
             code,
             &format!(
                 "no acceptable patch after {} tries; last problem: {msg}",
                 self.config.model_tries
             ),
         )
+    }
+
+    /// Reads the task's base files and opens the conversation; `Err` when the task cannot start (failed).
+    fn start<'c>(&self, claim: &'c Claim) -> Result<TaskRun<'c>, TaskOutcome> {
+        let task = &claim.task;
+        let mut report = Report {
+            task_id: Some(task.id),
+            backend: self.config.backend.to_string(),
+            model: self.config.model.clone(),
+            ..Report::default()
+        };
+        let base = context::read_base(&task.repo, task.base_commit.as_deref(), &task.targets)
+            .map_err(|e| {
+                self.fail(
+                    claim,
+                    &mut report,
+                    WorkerCode::BaseUnreadable,
+                    &e.to_string(),
+                )
+            })?;
+        let Some(base_commit) = task.base_commit.clone() else {
+            return Err(self.fail(
+                claim,
+                &mut report,
+                WorkerCode::BaseUnborn,
+                "the repository had no commits when the task was submitted; commit something, then submit again",
+            ));
+        };
+        let base = Arc::new(base);
+        let prompt = context::render_prompt(task, &base);
+        Ok(TaskRun {
+            claim,
+            report,
+            messages: vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)],
+            model: self.config.model.clone(),
+            last_reason: (WorkerCode::NoAttempt, String::new()),
+            base,
+            base_commit,
+        })
+    }
+
+    /// One try: ask, then judge the answer. `Some` ends the task; `None` goes on to the next try (the
+    /// conversation then holds the answer, or a stand-in, and the feedback).
+    async fn one_try(&self, run: &mut TaskRun<'_>, try_no: u32) -> Option<TaskOutcome> {
+        let claim = run.claim;
+        // Never send what would be cut: the estimate is conservative.
+        let budget =
+            u64::from(self.config.num_ctx).saturating_sub(u64::from(self.config.max_tokens));
+        if let Err(needed) = fit_history(&mut run.messages, budget) {
+            // Only the task's own prompt is left: it is what does not fit.
+            let msg = format!(
+                "the prompt needs about {needed} tokens but AUTODEV_NUM_CTX={} leaves {budget} after {} for the \
+                 answer; raise AUTODEV_NUM_CTX or target fewer/smaller files",
+                self.config.num_ctx, self.config.max_tokens
+            );
+            return Some(self.fail(claim, &mut run.report, WorkerCode::ContextTooLarge, &msg));
+        }
+        let mut attempt = AttemptRecord {
+            number: try_no,
+            model: run.model.clone(),
+            ..AttemptRecord::default()
+        };
+        let resp = match self.ask_with_fallback(run, &mut attempt).await {
+            Ok(r) => r,
+            Err(AskError::Ended(o)) => return Some(o),
+            Err(AskError::Backend(e)) => {
+                return match self.backend_failure(
+                    claim,
+                    &mut run.report,
+                    attempt,
+                    e,
+                    &mut run.last_reason,
+                ) {
+                    Failure::Ends(o) => Some(o),
+                    Failure::Retry(None) => None,
+                    Failure::Retry(Some((said, feedback))) => {
+                        push_turn(&mut run.messages, said, &feedback);
+                        None
+                    }
+                };
+            }
+        };
+        attempt.prompt_tokens = resp.prompt_tokens;
+        attempt.completion_tokens = resp.completion_tokens;
+        attempt.load_seconds = resp.load_duration.as_secs_f64();
+        attempt.prompt_seconds = resp.prompt_duration.as_secs_f64();
+        attempt.generation_seconds = resp.generation_duration.as_secs_f64();
+        self.metrics.model_answer(&resp);
+        if resp.prompt_tokens > 0 && resp.prompt_tokens >= u64::from(self.config.num_ctx) {
+            let msg = format!(
+                "the server evaluated {} prompt tokens with num_ctx {}: the prompt was cut",
+                resp.prompt_tokens, self.config.num_ctx
+            );
+            attempt.outcome = WorkerCode::ContextTruncated.as_str().into();
+            attempt.reasons.push(msg.clone());
+            run.report.attempts.push(attempt);
+            return Some(self.fail(claim, &mut run.report, WorkerCode::ContextTruncated, &msg));
+        }
+        let feedback = if resp.is_truncated() {
+            attempt.outcome = WorkerCode::AnswerTruncated.as_str().into();
+            let m = format!(
+                "the answer was cut at {} tokens (AUTODEV_MAX_TOKENS); answer with fewer, smaller edits",
+                resp.completion_tokens
+            );
+            attempt.reasons.push(m.clone());
+            run.last_reason = (WorkerCode::AnswerTruncated, m.clone());
+            vec![m]
+        } else {
+            let judged = self
+                .try_answer(
+                    claim,
+                    &resp.content,
+                    &run.base,
+                    &run.base_commit,
+                    try_no,
+                    &mut run.report,
+                    &mut attempt,
+                )
+                .await;
+            match judged {
+                Ok(outcome) => return Some(outcome),
+                Err((code, reasons)) => {
+                    run.last_reason = (code, reasons.join("\n"));
+                    reasons
+                }
+            }
+        };
+        run.report.attempts.push(attempt);
+        push_turn(
+            &mut run.messages,
+            Message::assistant(resp.content),
+            &feedback,
+        );
+        None
+    }
+
+    /// Asks the run's model; when it is not installed and a different fallback is configured, logs
+    /// `MODEL_FALLBACK` and asks the fallback instead (for this and the remaining tries).
+    async fn ask_with_fallback(
+        &self,
+        run: &mut TaskRun<'_>,
+        attempt: &mut AttemptRecord,
+    ) -> Result<ChatResponse, AskError> {
+        match self.ask(run.claim, &run.model, &run.messages).await {
+            Err(BackendError::ModelNotFound { .. })
+                if self
+                    .config
+                    .fallback_model
+                    .as_deref()
+                    .is_some_and(|f| f != run.model) =>
+            {
+                let fallback = self.config.fallback_model.clone().unwrap_or_default();
+                let event = EventKind::ModelFallback {
+                    model: run.model.clone(),
+                    fallback: fallback.clone(),
+                    reason: WorkerCode::ModelNotFound.as_str().into(),
+                };
+                self.log_event(run.claim, event).map_err(AskError::Ended)?;
+                run.report.fallback_model = Some(fallback.clone());
+                run.model = fallback;
+                attempt.model = run.model.clone();
+                self.ask(run.claim, &run.model, &run.messages)
+                    .await
+                    .map_err(AskError::Backend)
+            }
+            other => other.map_err(AskError::Backend),
+        }
     }
 
     /// Handles a backend error: the task ends (released or failed), or the try is used up and the next one may
@@ -861,6 +885,27 @@ fn is_disk_failure(reason: WorkerCode) -> bool {
         reason,
         WorkerCode::ArtifactWriteFailed | WorkerCode::EventLogWriteFailed
     )
+}
+
+/// One task's run through its tries: the conversation so far, the model in use, the report being built.
+struct TaskRun<'c> {
+    claim: &'c Claim,
+    report: Report,
+    messages: Vec<Message>,
+    /// The configured model, or the fallback once the first was not installed.
+    model: String,
+    /// The last try's code and problem, for the failure message when no try is left.
+    last_reason: (WorkerCode, String),
+    base: Arc<context::BaseFiles>,
+    base_commit: String,
+}
+
+/// Why asking the model gave no answer.
+enum AskError {
+    /// The server or the model failed.
+    Backend(BackendError),
+    /// The task ended meanwhile (an event could not be logged: given back).
+    Ended(TaskOutcome),
 }
 
 /// How a failed model call goes on.
