@@ -215,162 +215,53 @@ pub struct ConfigInputs {
 impl WorkerConfig {
     /// Resolves every setting by the documented precedence.
     pub fn load(inputs: &ConfigInputs) -> Result<WorkerConfig, ConfigError> {
-        let dotenv = match &inputs.dotenv {
-            Some(p) => read_dotenv(p)?.map(|m| (p.clone(), m)),
-            None => None,
-        };
-        let ssot = match &inputs.ssot {
-            Some(p) => read_ssot(p)?.map(|m| (p.clone(), m)),
-            None => None,
-        };
-        let mut settings = Vec::new();
-        for (name, default, _) in SETTINGS {
-            let (value, source) = if let Some(v) = inputs.flags.get(*name) {
-                (v.clone(), Source::Flag)
-            } else if let Some(v) = inputs.env.get(*name) {
-                (v.clone(), Source::Env)
-            } else if let Some(v) = dotenv.as_ref().and_then(|(_, m)| m.get(*name)) {
-                (
-                    v.clone(),
-                    Source::DotEnv(dotenv.as_ref().map(|(p, _)| p.clone()).unwrap_or_default()),
-                )
-            } else if let Some(v) = ssot
-                .as_ref()
-                .and_then(|(_, m)| m.get(&name.to_ascii_lowercase()))
-            {
-                (
-                    v.clone(),
-                    Source::SsotFile(ssot.as_ref().map(|(p, _)| p.clone()).unwrap_or_default()),
-                )
-            } else {
-                ((*default).to_string(), Source::Default)
-            };
-            settings.push(Setting {
-                name,
-                value: value.trim().to_string(),
-                source,
-            });
-        }
-        let get = |n: &str| settings.iter().find(|s| s.name == n);
-        let bad = |s: &Setting, reason: &str| ConfigError::Setting {
-            name: s.name,
-            value: s.value.clone(),
-            source_: s.source.clone(),
-            reason: reason.to_string(),
-        };
-        fn num<T: std::str::FromStr>(
-            s: &Setting,
-            bad: &dyn Fn(&Setting, &str) -> ConfigError,
-            what: &str,
-        ) -> Result<T, ConfigError> {
-            s.value.parse().map_err(|_| bad(s, what))
-        }
-        let s = |n: &str| {
-            get(n).cloned().unwrap_or(Setting {
-                name: "?",
-                value: String::new(),
-                source: Source::Default,
-            })
-        };
-        let backend: BackendKind = s("AUTODEV_BACKEND")
-            .value
-            .parse()
-            .map_err(|_| bad(&s("AUTODEV_BACKEND"), "expected ollama or openai"))?;
-        let host = crate::backend::ollama_url_from_host(Some(&s("OLLAMA_HOST").value));
-        let model = s("OLLAMA_MODEL").value;
+        let mut settings = resolve(inputs)?;
+        let v = Values(&settings);
+        let backend: BackendKind = v.parse("AUTODEV_BACKEND", "expected ollama or openai")?;
+        let host = crate::backend::ollama_url_from_host(Some(&v.get("OLLAMA_HOST").value));
+        let model = v.get("OLLAMA_MODEL").value;
         if model.is_empty() {
-            return Err(bad(
-                &s("OLLAMA_MODEL"),
-                "a model name such as qwen2.5-coder:7b",
-            ));
+            return Err(v.bad("OLLAMA_MODEL", "a model name such as qwen2.5-coder:7b"));
         }
         let fallback =
-            Some(s("OLLAMA_FALLBACK_MODEL").value).filter(|v| !v.is_empty() && *v != model);
-        let num_ctx: u32 = num(
-            &s("AUTODEV_NUM_CTX"),
-            &bad,
-            "a whole number of tokens, e.g. 8192",
+            Some(v.get("OLLAMA_FALLBACK_MODEL").value).filter(|f| !f.is_empty() && *f != model);
+        let num_ctx: u32 = v.within(
+            "AUTODEV_NUM_CTX",
+            512..=1_048_576,
+            "a whole number of tokens from 512 to 1048576",
         )?;
-        if !(512..=1_048_576).contains(&num_ctx) {
-            return Err(bad(&s("AUTODEV_NUM_CTX"), "between 512 and 1048576"));
-        }
-        let max_tokens: u32 = num(&s("AUTODEV_MAX_TOKENS"), &bad, "a whole number of tokens")?;
+        let max_tokens: u32 = v.parse("AUTODEV_MAX_TOKENS", "a whole number of tokens")?;
         if max_tokens == 0 || max_tokens >= num_ctx {
-            return Err(bad(
-                &s("AUTODEV_MAX_TOKENS"),
+            return Err(v.bad(
+                "AUTODEV_MAX_TOKENS",
                 "more than 0 and less than AUTODEV_NUM_CTX",
             ));
         }
-        let temperature: f32 = num(&s("AUTODEV_TEMPERATURE"), &bad, "a number such as 0.2")?;
-        if !(0.0..=2.0).contains(&temperature) {
-            return Err(bad(&s("AUTODEV_TEMPERATURE"), "between 0 and 2"));
-        }
-        let seed_s = s("AUTODEV_SEED");
-        let seed = if seed_s.value.is_empty() {
+        let temperature: f32 = v.within(
+            "AUTODEV_TEMPERATURE",
+            0.0..=2.0,
+            "a number from 0 to 2, such as 0.2",
+        )?;
+        let seed = if v.get("AUTODEV_SEED").value.is_empty() {
             None
         } else {
-            Some(num(&seed_s, &bad, "a whole number")?)
+            Some(v.parse("AUTODEV_SEED", "a whole number")?)
         };
-        let model_tries: u32 = num(
-            &s("AUTODEV_MODEL_TRIES"),
-            &bad,
-            "a whole number from 1 to 10",
-        )?;
-        if !(1..=10).contains(&model_tries) {
-            return Err(bad(&s("AUTODEV_MODEL_TRIES"), "from 1 to 10"));
-        }
-        let max_edits: u32 = num(
-            &s("AUTODEV_MAX_EDITS"),
-            &bad,
-            "a whole number from 1 to 100",
-        )?;
-        if !(1..=100).contains(&max_edits) {
-            return Err(bad(&s("AUTODEV_MAX_EDITS"), "from 1 to 100"));
-        }
-        let max_edit_chars: u32 = num(
-            &s("AUTODEV_MAX_EDIT_CHARS"),
-            &bad,
-            "a whole number of characters",
-        )?;
-        let secs = |n: &str| -> Result<Duration, ConfigError> {
-            let v: u64 = num(&s(n), &bad, "a whole number of seconds")?;
-            if v == 0 {
-                Err(bad(&s(n), "at least 1 second"))
-            } else {
-                Ok(Duration::from_secs(v))
-            }
-        };
-        let poll_ms: u64 = num(&s("AUTODEV_POLL_MS"), &bad, "milliseconds")?;
-        let first_byte_timeout = secs("AUTODEV_FIRST_BYTE_TIMEOUT")?;
-        let idle_timeout = secs("AUTODEV_IDLE_TIMEOUT")?;
+        let first_byte_timeout = v.secs("AUTODEV_FIRST_BYTE_TIMEOUT")?;
         let derived = AnswerLimits::derived(max_tokens, first_byte_timeout);
-        let max_answer_bytes = match auto(&s("AUTODEV_MAX_ANSWER_BYTES")) {
+        let max_answer_bytes = match auto(&v.get("AUTODEV_MAX_ANSWER_BYTES")) {
             None => derived.max_bytes,
-            Some(setting) => {
-                let n: usize = num(&setting, &bad, "a whole number of bytes, or auto")?;
-                if n < 1024 {
-                    return Err(bad(&setting, "at least 1024 bytes, or auto"));
-                }
-                n
-            }
+            Some(_) => v.within(
+                "AUTODEV_MAX_ANSWER_BYTES",
+                1024..=usize::MAX,
+                "a whole number of bytes (at least 1024), or auto",
+            )?,
         };
-        let answer_timeout = match auto(&s("AUTODEV_ANSWER_TIMEOUT")) {
+        let answer_timeout = match auto(&v.get("AUTODEV_ANSWER_TIMEOUT")) {
             None => derived.timeout,
-            Some(_) => secs("AUTODEV_ANSWER_TIMEOUT")?,
+            Some(_) => v.secs("AUTODEV_ANSWER_TIMEOUT")?,
         };
-        // `--print-config` shows what `auto` came to.
-        for setting in &mut settings {
-            match setting.name {
-                "AUTODEV_MAX_ANSWER_BYTES" if auto(setting).is_none() => {
-                    setting.value = format!("auto ({max_answer_bytes})");
-                }
-                "AUTODEV_ANSWER_TIMEOUT" if auto(setting).is_none() => {
-                    setting.value = format!("auto ({})", answer_timeout.as_secs());
-                }
-                _ => {}
-            }
-        }
-        Ok(WorkerConfig {
+        let config = WorkerConfig {
             backend,
             host,
             model,
@@ -379,16 +270,31 @@ impl WorkerConfig {
             max_tokens,
             temperature,
             seed,
-            model_tries,
-            max_edits,
-            max_edit_chars,
+            model_tries: v.within("AUTODEV_MODEL_TRIES", 1..=10, "a whole number from 1 to 10")?,
+            max_edits: v.within("AUTODEV_MAX_EDITS", 1..=100, "a whole number from 1 to 100")?,
+            max_edit_chars: v.parse("AUTODEV_MAX_EDIT_CHARS", "a whole number of characters")?,
             first_byte_timeout,
-            idle_timeout,
+            idle_timeout: v.secs("AUTODEV_IDLE_TIMEOUT")?,
             max_answer_bytes,
             answer_timeout,
-            poll_interval: Duration::from_millis(poll_ms.max(50)),
-            settings,
-        })
+            poll_interval: Duration::from_millis(
+                v.parse::<u64>("AUTODEV_POLL_MS", "milliseconds")?.max(50),
+            ),
+            settings: Vec::new(),
+        };
+        // `--print-config` shows what `auto` came to.
+        for setting in &mut settings {
+            match setting.name {
+                "AUTODEV_MAX_ANSWER_BYTES" if auto(setting).is_none() => {
+                    setting.value = format!("auto ({})", config.max_answer_bytes);
+                }
+                "AUTODEV_ANSWER_TIMEOUT" if auto(setting).is_none() => {
+                    setting.value = format!("auto ({})", config.answer_timeout.as_secs());
+                }
+                _ => {}
+            }
+        }
+        Ok(WorkerConfig { settings, ..config })
     }
 
     /// The byte and time limits every answer gets.
@@ -417,6 +323,99 @@ impl WorkerConfig {
             out.push_str(&format!("{:<w$}  {:<28}  {}\n", s.name, v, s.source));
         }
         out
+    }
+}
+
+/// Every setting's value and source, by the documented precedence: flag, environment, `.env`, `worker.toml`,
+/// default.
+fn resolve(inputs: &ConfigInputs) -> Result<Vec<Setting>, ConfigError> {
+    let dotenv = match &inputs.dotenv {
+        Some(p) => read_dotenv(p)?.map(|m| (p.clone(), m)),
+        None => None,
+    };
+    let ssot = match &inputs.ssot {
+        Some(p) => read_ssot(p)?.map(|m| (p.clone(), m)),
+        None => None,
+    };
+    let from_file = |file: &Option<(PathBuf, BTreeMap<String, String>)>, key: &str| {
+        file.as_ref()
+            .and_then(|(p, m)| m.get(key).map(|v| (v.clone(), p.clone())))
+    };
+    Ok(SETTINGS
+        .iter()
+        .map(|(name, default, _)| {
+            let (value, source) = if let Some(v) = inputs.flags.get(*name) {
+                (v.clone(), Source::Flag)
+            } else if let Some(v) = inputs.env.get(*name) {
+                (v.clone(), Source::Env)
+            } else if let Some((v, p)) = from_file(&dotenv, name) {
+                (v, Source::DotEnv(p))
+            } else if let Some((v, p)) = from_file(&ssot, &name.to_ascii_lowercase()) {
+                (v, Source::SsotFile(p))
+            } else {
+                ((*default).to_string(), Source::Default)
+            };
+            Setting {
+                name,
+                value: value.trim().to_string(),
+                source,
+            }
+        })
+        .collect())
+}
+
+/// Typed reads of resolved settings; every error names the setting, its value and where it came from.
+struct Values<'a>(&'a [Setting]);
+
+impl Values<'_> {
+    fn get(&self, name: &str) -> Setting {
+        self.0
+            .iter()
+            .find(|s| s.name == name)
+            .cloned()
+            .unwrap_or(Setting {
+                name: "?",
+                value: String::new(),
+                source: Source::Default,
+            })
+    }
+
+    fn bad(&self, name: &str, reason: &str) -> ConfigError {
+        let s = self.get(name);
+        ConfigError::Setting {
+            name: s.name,
+            value: s.value,
+            source_: s.source,
+            reason: reason.to_string(),
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, what: &str) -> Result<T, ConfigError> {
+        self.get(name)
+            .value
+            .parse()
+            .map_err(|_| self.bad(name, what))
+    }
+
+    /// Parsed and inside `range`; `what` says both the form and the range.
+    fn within<T: std::str::FromStr + PartialOrd>(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, ConfigError> {
+        let v: T = self.parse(name, what)?;
+        if range.contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.bad(name, what))
+        }
+    }
+
+    /// Whole seconds, at least 1.
+    fn secs(&self, name: &str) -> Result<Duration, ConfigError> {
+        let v: u64 = self.within(name, 1..=u64::MAX, "a whole number of seconds, at least 1")?;
+        Ok(Duration::from_secs(v))
     }
 }
 
