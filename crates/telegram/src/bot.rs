@@ -9,7 +9,7 @@ use approval::{Decider, Via};
 use delivery::OnApprove;
 use queue_core::{EventKind, Queue, TaskId};
 use serde_json::{Value, json};
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{Api, ApiError, Message, Token, Update};
 use crate::commands::{self, Button, Command};
@@ -112,8 +112,8 @@ struct Bot {
     health: Arc<Health>,
 }
 
-/// Runs the bot until `shutdown` turns true. Takes the poller lock first ([`Error::AlreadyRunning`]).
-pub async fn run(queue: Arc<Queue>, config: Config, shutdown: watch::Receiver<bool>) -> Result<()> {
+/// Runs the bot until `shutdown` is cancelled. Takes the poller lock first ([`Error::AlreadyRunning`]).
+pub async fn run(queue: Arc<Queue>, config: Config, shutdown: CancellationToken) -> Result<()> {
     let state = StateDir::open(queue.root())?;
     let _lock = state.lock_poller()?;
     let api = Api::new(&config.api_base, config.token.clone())
@@ -145,10 +145,10 @@ pub async fn run(queue: Arc<Queue>, config: Config, shutdown: watch::Receiver<bo
     );
     let notifier = {
         let bot = Arc::clone(&bot);
-        let rx = shutdown.clone();
-        tokio::spawn(async move { bot.notify_loop(rx).await })
+        let stop = shutdown.clone();
+        tokio::spawn(async move { bot.notify_loop(stop).await })
     };
-    let polled = bot.poll_loop(shutdown).await;
+    let polled = bot.poll_loop(&shutdown).await;
     notifier.abort();
     let _ = notifier.await;
     polled
@@ -157,7 +157,7 @@ pub async fn run(queue: Arc<Queue>, config: Config, shutdown: watch::Receiver<bo
 async fn serve_health(
     addr: SocketAddr,
     health: Arc<Health>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: CancellationToken,
 ) -> Result<()> {
     use axum::http::StatusCode;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -189,15 +189,8 @@ async fn serve_health(
         }),
     );
     tokio::spawn(async move {
-        let stop = async move {
-            while !*shutdown.borrow() {
-                if shutdown.changed().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }
-        };
         if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
         {
             tracing::error!(error = %e, "health endpoint stopped");
@@ -208,29 +201,26 @@ async fn serve_health(
 }
 
 /// Sleeps `d`; returns true when shutdown was asked for meanwhile.
-async fn sleep_or_stop(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
-    if *shutdown.borrow() {
-        return true;
-    }
+async fn sleep_or_stop(d: Duration, shutdown: &CancellationToken) -> bool {
     tokio::select! {
-        _ = tokio::time::sleep(d) => *shutdown.borrow(),
-        r = shutdown.changed() => r.is_err() || *shutdown.borrow(),
+        _ = tokio::time::sleep(d) => shutdown.is_cancelled(),
+        _ = shutdown.cancelled() => true,
     }
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 impl Bot {
-    async fn poll_loop(&self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+    async fn poll_loop(&self, shutdown: &CancellationToken) -> Result<()> {
         let mut offset = self.state.update_offset()?;
         let mut pause = self.config.backoff;
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 return Ok(());
             }
             let got = tokio::select! {
                 r = self.api.get_updates(offset, self.config.poll_timeout) => r,
-                _ = shutdown.changed() => return Ok(()),
+                _ = shutdown.cancelled() => return Ok(()),
             };
             let wait = match got {
                 Ok(updates) => {
@@ -287,7 +277,7 @@ impl Bot {
                 }
             };
             pause = (pause * 2).min(MAX_BACKOFF);
-            if sleep_or_stop(wait, &mut shutdown).await {
+            if sleep_or_stop(wait, shutdown).await {
                 return Ok(());
             }
         }
@@ -663,7 +653,7 @@ impl Bot {
         }
     }
 
-    async fn notify_loop(&self, mut shutdown: watch::Receiver<bool>) {
+    async fn notify_loop(&self, shutdown: CancellationToken) {
         let mut pos = match self.start_position() {
             Ok(p) => p,
             Err(e) => {
@@ -672,7 +662,7 @@ impl Bot {
             }
         };
         loop {
-            if sleep_or_stop(self.config.notify_every, &mut shutdown).await {
+            if sleep_or_stop(self.config.notify_every, &shutdown).await {
                 return;
             }
             let read = match self.queue.log().read_from(pos) {

@@ -107,7 +107,7 @@ fn main() {
     // One warm-up task (creates the gate's slot), not counted.
     for i in 0..=tasks {
         let task = submit::submit(&queue, &spec, &ctx, "bench").unwrap();
-        let (_stop, rx) = tokio::sync::watch::channel(false);
+        let stop = worker::CancellationToken::new();
         let t = Instant::now();
         let s = rt
             .block_on(worker.run(
@@ -115,7 +115,7 @@ fn main() {
                     once: true,
                     concurrency: 1,
                 },
-                rx,
+                stop,
             ))
             .unwrap();
         let took = t.elapsed().as_secs_f64() * 1000.0;

@@ -82,14 +82,15 @@ fn main() {
     ));
 
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+    // Never cancelled: `once` ends the run after one task.
+    let stop = worker::CancellationToken::new();
     let summary = rt
         .block_on(worker.run(
             RunOptions {
                 once: true,
                 concurrency: 1,
             },
-            stop_rx,
+            stop,
         ))
         .unwrap();
     println!("worker: {summary:?}");

@@ -9,31 +9,22 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::sync::watch;
 
 use crate::Worker;
 
-/// Binds `addr` and serves in the background until `shutdown` turns true. Returns once bound, so a busy port is
+/// Binds `addr` and serves in the background until `shutdown` is cancelled. Returns once bound, so a busy port is
 /// reported at start-up.
 pub async fn serve(
     addr: SocketAddr,
     worker: Arc<Worker>,
-    shutdown: watch::Receiver<bool>,
+    shutdown: tokio_util::sync::CancellationToken,
 ) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     tracing::info!(%bound, "serving /healthz, /readyz and /metrics");
     tokio::spawn(async move {
-        let mut rx = shutdown;
-        let stop = async move {
-            while !*rx.borrow() {
-                if rx.changed().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }
-        };
         if let Err(e) = axum::serve(listener, router(worker))
-            .with_graceful_shutdown(stop)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
         {
             tracing::error!(error = %e, "HTTP endpoint stopped");

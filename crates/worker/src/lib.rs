@@ -46,3 +46,5 @@ pub mod run;
 
 pub use config::{ConfigInputs, WorkerConfig};
 pub use run::{RunOptions, RunSummary, TaskOutcome, Worker, WorkerError};
+/// The shutdown signal [`Worker::run`] takes (re-exported so embedders need no tokio-util of their own).
+pub use tokio_util::sync::CancellationToken;

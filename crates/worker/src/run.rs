@@ -3,11 +3,11 @@
 use protocol::WorkerCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 use chrono::Utc;
 use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
 use sha2::Digest;
-use tokio::sync::watch;
 
 use crate::backend::{
     Backend, BackendError, ChatRequest, ChatResponse, Message, Progress, Role, estimate_tokens,
@@ -154,11 +154,11 @@ impl Worker {
         })
     }
 
-    /// Runs until `shutdown` flips to true (or one task, with `once`).
+    /// Runs until `shutdown` is cancelled (or one task, with `once`).
     pub async fn run(
         self: &Arc<Self>,
         opts: RunOptions,
-        shutdown: watch::Receiver<bool>,
+        shutdown: CancellationToken,
     ) -> Result<RunSummary, WorkerError> {
         let mut set = tokio::task::JoinSet::new();
         for slot in 0..opts.concurrency.max(1) {
@@ -192,12 +192,12 @@ impl Worker {
         self: Arc<Self>,
         slot: usize,
         once: bool,
-        mut shutdown: watch::Receiver<bool>,
+        shutdown: CancellationToken,
     ) -> Result<RunSummary, WorkerError> {
         let mut summary = RunSummary::default();
         let mut backoff = Duration::from_secs(1);
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 return Ok(summary);
             }
             self.metrics.set_queue_depth(&self.queue);
@@ -212,7 +212,7 @@ impl Worker {
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(self.config.poll_interval) => {}
-                    _ = shutdown.changed() => {}
+                    _ = shutdown.cancelled() => {}
                 }
                 continue;
             };
@@ -250,7 +250,7 @@ impl Worker {
                 tracing::warn!(reason = %reason, retry_in = ?backoff, "{msg}");
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
-                    _ = shutdown.changed() => {}
+                    _ = shutdown.cancelled() => {}
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(60));
                 continue;
@@ -263,9 +263,10 @@ impl Worker {
     }
 
     /// Handles one claimed task to a terminal state (or gives it back).
-    pub async fn process(&self, claim: &Claim, mut shutdown: watch::Receiver<bool>) -> TaskOutcome {
+    pub async fn process(&self, claim: &Claim, shutdown: CancellationToken) -> TaskOutcome {
         // Heartbeat: renew at a third of the lease; if the lease is lost, stop working on the task.
-        let (lost_tx, mut lost_rx) = watch::channel(false);
+        let lost = CancellationToken::new();
+        let lost_tx = lost.clone();
         let every = Duration::from_secs((self.queue.config().lease_secs / 3).max(1));
         let hb_queue = Arc::clone(&self.queue);
         let hb_claim = claim.clone();
@@ -273,7 +274,7 @@ impl Worker {
             loop {
                 tokio::time::sleep(every).await;
                 if let Err(queue_core::Error::LeaseLost { .. }) = hb_queue.renew(&hb_claim) {
-                    let _ = lost_tx.send(true);
+                    lost_tx.cancel();
                     return;
                 }
             }
@@ -282,8 +283,8 @@ impl Worker {
         tokio::pin!(work);
         let outcome = tokio::select! {
             o = &mut work => o,
-            _ = lost_rx.changed() => TaskOutcome::LeaseLost,
-            _ = wait_true(&mut shutdown) => {
+            _ = lost.cancelled() => TaskOutcome::LeaseLost,
+            _ = shutdown.cancelled() => {
                 // Stop mid-generation: give the task back untouched for the next worker.
                 self.release(claim, WorkerCode::Shutdown)
             }
@@ -1023,18 +1024,6 @@ fn model_matches(installed: &str, wanted: &str) -> bool {
     installed == wanted
         || installed.strip_suffix(":latest") == Some(wanted)
         || wanted.strip_suffix(":latest") == Some(installed)
-}
-
-async fn wait_true(rx: &mut watch::Receiver<bool>) {
-    loop {
-        if *rx.borrow() {
-            return;
-        }
-        if rx.changed().await.is_err() {
-            // Sender gone: never shut down from here.
-            std::future::pending::<()>().await;
-        }
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {

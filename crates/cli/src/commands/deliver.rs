@@ -36,8 +36,7 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let signal = super::wait_for_signal();
-        tokio::pin!(signal);
+        let shutdown = super::shutdown_on_signal("stopping after this round");
         tracing::info!(queue = %queue_dir.display(), "delivering approved tasks every {}s", every.as_secs());
         loop {
             let q = Arc::clone(&queue);
@@ -50,10 +49,7 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
                 Err(e) => tracing::error!("delivery round panicked: {e}"),
             }
             tokio::select! {
-                _ = &mut signal => {
-                    tracing::info!("signal received: stopping");
-                    return Ok(exit_codes::OK);
-                }
+                _ = shutdown.cancelled() => return Ok(exit_codes::OK),
                 _ = tokio::time::sleep(every) => {}
             }
         }

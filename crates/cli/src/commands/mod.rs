@@ -120,18 +120,34 @@ pub(crate) fn init_logging() {
         .try_init();
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub(crate) async fn wait_for_signal() {
+/// The one shutdown signal of the long-running commands: a token cancelled on SIGINT or SIGTERM. The handlers
+/// are installed before this returns, so a signal during start-up stops the command cleanly instead of killing
+/// it. Call inside the runtime.
+pub(crate) fn shutdown_on_signal(what: &'static str) -> tokio_util::sync::CancellationToken {
+    let token = tokio_util::sync::CancellationToken::new();
+    let cancel = token.clone();
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+        if let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+                tracing::info!("signal received: {what}");
+                cancel.cancel();
+            });
+            return token;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("signal received: {what}");
+        cancel.cancel();
+    });
+    token
 }

@@ -74,13 +74,8 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            super::wait_for_signal().await;
-            tracing::info!("signal received: stopping the bot");
-            let _ = tx.send(true);
-        });
-        match telegram::run(queue, config, rx).await {
+        let shutdown = super::shutdown_on_signal("stopping the bot");
+        match telegram::run(queue, config, shutdown).await {
             Ok(()) => Ok(exit_codes::OK),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -38,16 +38,12 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     let code = rt.block_on(async move {
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            super::wait_for_signal().await;
-            tracing::info!("signal received: finishing up (the current task is given back)");
-            let _ = tx.send(true);
-        });
+        let shutdown =
+            super::shutdown_on_signal("finishing up (the current task is given back)");
         let default_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 8088));
         let listen = if args.no_listen { None } else { Some((args.listen.unwrap_or(default_addr), args.listen.is_some())) };
         if let Some((addr, explicit)) = listen {
-            match worker::http::serve(addr, Arc::clone(&w), rx.clone()).await {
+            match worker::http::serve(addr, Arc::clone(&w), shutdown.clone()).await {
                 Ok(_) => {}
                 Err(e) if explicit => return Err(e).with_context(|| format!("cannot listen on {addr}")),
                 Err(e) => tracing::warn!(
@@ -66,11 +62,10 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
             }
             Err(e) => {
                 tracing::warn!("{e}");
-                let mut rx2 = rx.clone();
                 loop {
                     tokio::select! {
                         _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
-                        _ = rx2.changed() => return Ok(exit_codes::OK),
+                        _ = shutdown.cancelled() => return Ok(exit_codes::OK),
                     }
                     match w.ready().await {
                         Ok(model) => {
@@ -86,7 +81,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
             once: args.once,
             concurrency: args.concurrency as usize,
         };
-        match w.run(opts, rx).await {
+        match w.run(opts, shutdown).await {
             Ok(s) => {
                 tracing::info!(
                     passed = s.passed,
