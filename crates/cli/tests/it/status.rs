@@ -49,3 +49,34 @@ fn events_report_a_torn_tail_and_filter_by_task() {
     assert!(st.stderr.contains("torn"));
     assert!(st.stdout.contains("2 pending"), "{}", st.stdout);
 }
+
+/// A title derived from work text carries whatever the text held: `status` shows control characters as escapes,
+/// never as terminal commands.
+#[test]
+fn status_shows_control_characters_in_titles_as_escapes() {
+    let repo = ready_repo();
+    let sub = autodev(
+        repo.path(),
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "src/config.rs",
+            "-w",
+            "parse_port \u{1b}[2J\u{1b}]0;owned\u{7} accepts zero and should return an error instead",
+        ],
+    );
+    assert_eq!(sub.code, 0, "{}", sub.stderr);
+    let id = sub.stdout.trim().to_owned();
+    for args in [vec!["status"], vec!["status", id.as_str()]] {
+        let out = autodev(repo.path(), &args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'),
+            "{:?}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("\\u{1b}[2J"), "{}", out.stdout);
+    }
+}
