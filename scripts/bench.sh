@@ -6,8 +6,9 @@
 #
 # Installs what it needs: a Python venv with pinned PyPI queues under ${AUTODEV_CACHE:-~/.cache/autodev}/bench-venv
 # (pip), crate sources under $CACHE/bench/crates (cargo vendor), a generated 20,000-file repository under
-# $CACHE/bench/gate-repo-<version>-<files>. Cargo output goes to CARGO_TARGET_DIR (default /work/target-bench if
-# /work exists, else target/). Numbers are noisy on a shared machine; the ratios measured in the same run matter.
+# $CACHE/bench/gate-repo-<version>-<files>, and Qwen2.5-Coder-1.5B for the model-speed section (scripts/ensure-qwen.sh,
+# 1.1 GB once). Cargo output goes to CARGO_TARGET_DIR (default /work/target-bench if /work exists, else target/).
+# Numbers are noisy on a shared machine; the ratios measured in the same run matter.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -96,6 +97,19 @@ fi
 BENCH_AUTODEV_BIN="$CARGO_TARGET_DIR/release/autodev" BENCH_LLAMA_URL="$LLAMA_URL" \
   BENCH_LLAMA_MODEL="${LLAMA_MODEL_ID:-}" cargo bench -q -p worker --bench worker_overhead 2>/dev/null > "$TMP/worker.md"
 if [ -n "$LLAMA_PID" ]; then kill "$LLAMA_PID" 2>/dev/null || true; LLAMA_PID=""; fi
+log "model speed: Qwen2.5-Coder-1.5B through llama-server (scripts/ensure-qwen.sh: 1.1 GB download the first time)"
+if QWEN_ENV="$(scripts/ensure-qwen.sh)" && QWEN_MODEL="$(env_value QWEN_MODEL <<<"$QWEN_ENV")" &&
+  LLAMA_ENV="$(scripts/start-llama-server.sh --model "$QWEN_MODEL" --ctx 8192 2>"$TMP/qwen-start.log")"; then
+  eval "$LLAMA_ENV"
+  uptime > "$TMP/speed-load.txt"
+  python3 bench/llama_speed.py --url "$LLAMA_URL" > "$TMP/speed.md" ||
+    echo "Not measured in this run: bench/llama_speed.py failed." > "$TMP/speed.md"
+  uptime >> "$TMP/speed-load.txt"
+  kill "$LLAMA_PID" 2>/dev/null || true; LLAMA_PID=""
+else
+  echo "Not measured in this run: the model or llama-server was not available (scripts/ensure-qwen.sh, scripts/start-llama-server.sh)." > "$TMP/speed.md"
+  : > "$TMP/speed-load.txt"
+fi
 
 # ---- the document -------------------------------------------------------------------------------------------
 python3 - "$TMP" "$OUT" "$TASKS" <<'PY'
@@ -204,6 +218,23 @@ Command: `BENCH_AUTODEV_BIN=target/release/autodev cargo bench -p worker --bench
 
 {rd('worker.md')}
 {tokens_note}
+
+## Model speed: Qwen2.5-Coder-1.5B-Instruct Q4_K_M through llama-server
+
+The model `scripts/demo.sh` uses when there is no Ollama. Command (`scripts/bench.sh` runs the same):
+
+```sh
+eval "$(scripts/ensure-qwen.sh)"
+eval "$(scripts/start-llama-server.sh --model "$QWEN_MODEL" --ctx 8192)"   # 2 threads, 1 slot
+python3 bench/llama_speed.py --url "$LLAMA_URL"                            # 3 runs, 128 tokens each
+kill "$LLAMA_PID"
+```
+
+Tokens/s are llama-server's own `timings` (`prompt_per_second`, `predicted_per_second`) of non-streaming
+`/v1/chat/completions` requests: a fresh prompt each run (`cache_prompt: false`), exactly 128 generated tokens
+(`ignore_eos`), temperature 0. Load average before and after: {' / '.join(l.split('load average:')[-1].strip() for l in rd('speed-load.txt').splitlines()) or 'n/a'}.
+
+{rd('speed.md')}
 
 ## Fuzzing
 

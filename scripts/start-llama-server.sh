@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# start-llama-server.sh — start the cached llama-server + SmolLM2-135M on 127.0.0.1 in the background,
-# wait until GET /health answers 200, then print (last lines of STDOUT, machine-readable):
+# start-llama-server.sh — start the cached llama-server on 127.0.0.1 in the background (SmolLM2-135M unless told
+# another model), wait until GET /health answers 200, then print (last lines of STDOUT, machine-readable):
 #
 #   LLAMA_URL=http://127.0.0.1:PORT
 #   LLAMA_PID=<pid>
@@ -8,13 +8,15 @@
 #   LLAMA_MODEL_ID=<model id reported by /v1/models and echoed in every response's "model" field>
 #
 # Usage:
-#   scripts/start-llama-server.sh [--port N] [--ctx N] [--threads N] [--alias ID] [--log FILE]
+#   scripts/start-llama-server.sh [--model GGUF] [--port N] [--ctx N] [--threads N] [--alias ID] [--log FILE]
 #                                 [--wait SECONDS] [--build-if-missing] [-- EXTRA LLAMA-SERVER ARGS...]
 #   eval "$(scripts/start-llama-server.sh)"; curl -s "$LLAMA_URL/health"; kill "$LLAMA_PID"
+#   eval "$(scripts/ensure-qwen.sh)"                                  # Qwen2.5-Coder-1.5B, a real coding model:
+#   eval "$(scripts/start-llama-server.sh --model "$QWEN_MODEL" --ctx 8192)"   # 8192: autodev's prompts fit
 #
-# The binary and model come from $LLAMA_SERVER / $LLAMA_MODEL if both are set, otherwise from
-# `scripts/ensure-llama-server.sh --print-env`. If they are not cached this script fails fast (a build takes
-# ~7 minutes) unless --build-if-missing is given.
+# The binary comes from $LLAMA_SERVER, the model from --model, else $LLAMA_MODEL; whichever is not given comes
+# from `scripts/ensure-llama-server.sh --print-env` (llama-server and SmolLM2-135M). If they are not cached this
+# script fails fast (a build takes ~7 minutes) unless --build-if-missing is given.
 #
 # Default flags, chosen for tests on a 2-core CPU-only machine:
 #   --host 127.0.0.1        loopback only; nothing else should reach a test server
@@ -26,7 +28,7 @@
 #                           KV cache into 4 smaller per-slot contexts
 #   --threads 2             = CPU cores here; more threads than cores makes llama.cpp much slower
 #   --no-webui              no browser UI; tests only need the API
-#   --alias ID              model id (default: the .gguf name without extension, SmolLM2-135M-Instruct.Q4_1).
+#   --alias ID              model id (default: the .gguf name without extension, e.g. SmolLM2-135M-Instruct.Q4_1).
 #                           Without it llama-server reports the model's full filesystem path as its id, which
 #                           changes with $AUTODEV_CACHE/$HOME. The request's "model" field is ignored either way.
 #   --log-colors off        plain text log file (we keep the log instead of --log-disable: it is what you
@@ -41,6 +43,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 port=""
+model="${LLAMA_MODEL:-}"
 ctx=4096
 threads=2
 alias=""
@@ -50,6 +53,7 @@ build=0
 extra=()
 while (($#)); do
     case "$1" in
+        --model) model="${2:?--model needs a value}"; shift 2 ;;
         --port) port="${2:?--port needs a value}"; shift 2 ;;
         --ctx) ctx="${2:?--ctx needs a value}"; shift 2 ;;
         --threads) threads="${2:?--threads needs a value}"; shift 2 ;;
@@ -82,15 +86,20 @@ PY
 }
 
 # ---- locate binary and model -----------------------------------------------------------------------
-if [[ -z "${LLAMA_SERVER:-}" || -z "${LLAMA_MODEL:-}" ]]; then
+LLAMA_MODEL="$model"
+if [[ -z "${LLAMA_SERVER:-}" || -z "$LLAMA_MODEL" ]]; then
     if ((build)); then
         envlines="$("$here/ensure-llama-server.sh")"
     else
         envlines="$("$here/ensure-llama-server.sh" --print-env)" ||
             die "llama-server is not cached yet" "run scripts/ensure-llama-server.sh first (~7 min once), or pass --build-if-missing"
     fi
-    LLAMA_SERVER="$(env_value LLAMA_SERVER <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_SERVER="
-    LLAMA_MODEL="$(env_value LLAMA_MODEL <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_MODEL="
+    if [[ -z "${LLAMA_SERVER:-}" ]]; then
+        LLAMA_SERVER="$(env_value LLAMA_SERVER <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_SERVER="
+    fi
+    if [[ -z "$LLAMA_MODEL" ]]; then
+        LLAMA_MODEL="$(env_value LLAMA_MODEL <<<"$envlines")" || die "ensure-llama-server.sh printed no LLAMA_MODEL="
+    fi
 fi
 [[ -x "$LLAMA_SERVER" ]] || die "not executable: $LLAMA_SERVER"
 [[ -s "$LLAMA_MODEL" ]] || die "model missing: $LLAMA_MODEL"
@@ -132,7 +141,7 @@ for attempt in $(seq 1 "$attempts"); do
         lf="$cache/logs/llama-server-$p.log"
     fi
     : >"$lf"
-    log "starting $(basename "$LLAMA_SERVER") on 127.0.0.1:$p (ctx $ctx, $threads threads, 1 slot); log: $lf"
+    log "starting $(basename "$LLAMA_SERVER") with $(basename "$LLAMA_MODEL") on 127.0.0.1:$p (ctx $ctx, $threads threads, 1 slot); log: $lf"
     # stdin/stdout/stderr are all redirected so that `$(start-llama-server.sh)` does not hang waiting for
     # the background server to close the pipe; setsid detaches it from the caller's terminal signals.
     launcher=()
