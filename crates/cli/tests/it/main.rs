@@ -6,6 +6,7 @@
 mod approval;
 mod chaos;
 mod deliver;
+mod docs;
 mod doctor;
 mod gate;
 mod hostile;
