@@ -159,6 +159,16 @@ pub fn render_prompt(task: &Task, base: &BaseFiles) -> String {
         .replace("{{files}}", files.trim_end())
         .trim()
         .to_string()
+        + summary_language(&task.work)
+}
+
+/// A Korean request gets its summary in Korean: the person who approves reads it.
+fn summary_language(work: &str) -> &'static str {
+    if crate::lang::is_korean(work) {
+        "\n\nWrite `summary` in Korean (한국어), the language of the request."
+    } else {
+        ""
+    }
 }
 
 fn strip_html_comments(s: &str) -> String {

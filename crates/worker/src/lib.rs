@@ -40,6 +40,7 @@ pub mod config;
 pub mod context;
 pub mod edits;
 pub mod http;
+pub mod lang;
 pub mod metrics;
 pub mod progress;
 pub mod run;

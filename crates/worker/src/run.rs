@@ -422,10 +422,15 @@ impl Worker {
             run.last_reason = (WorkerCode::AnswerTruncated, m.clone());
             vec![m]
         } else {
+            // A summary in the wrong language is asked for again on its own; the code is kept, no try is used.
+            let content = self
+                .summary_in_language(run, &resp.content)
+                .await
+                .unwrap_or_else(|| resp.content.clone());
             let judged = self
                 .try_answer(
                     claim,
-                    &resp.content,
+                    &content,
                     &run.base,
                     &run.base_commit,
                     try_no,
@@ -448,6 +453,44 @@ impl Worker {
             &feedback,
         );
         None
+    }
+
+    /// For a Korean request whose answer summarises the change in another script (some models drift into
+    /// Chinese): asks the model once more for the summary alone, and returns the answer with the new summary when
+    /// it is Korean. A separate request, not a try of the code: `None` (keep the answer) whatever goes wrong.
+    async fn summary_in_language(&self, run: &TaskRun<'_>, answer: &str) -> Option<String> {
+        let mut value: serde_json::Value = serde_json::from_str(answer.trim()).ok()?;
+        let summary = value.get("summary")?.as_str()?;
+        if crate::lang::summary_fits(&run.claim.task.work, summary) {
+            return None;
+        }
+        tracing::info!(task = %run.claim.task.id, "the summary is not in the request's language (Korean); asking again");
+        let mut messages = run.messages.clone();
+        messages.push(Message::assistant(answer.to_owned()));
+        messages.push(Message::user(
+            "Your `summary` is not in Korean, the language of the request. Keep the edits as they are. \
+             Answer with only {\"summary\": \"...\"}: one line in Korean (한국어) saying what the change does."
+                .to_owned(),
+        ));
+        let mut req = ChatRequest::new(&run.model, messages, self.config.num_ctx);
+        req.temperature = self.config.temperature;
+        req.seed = self.config.seed;
+        req.max_tokens = Some(256);
+        req.json_schema = Some(serde_json::json!({
+            "type": "object",
+            "properties": {"summary": {"type": "string", "maxLength": queue_core::report::MAX_SUMMARY_CHARS}},
+            "required": ["summary"]
+        }));
+        let resp = self.backend.chat(&req, &mut |_: &Progress| {}).await.ok()?;
+        self.metrics.model_answer(&resp);
+        let again: serde_json::Value = serde_json::from_str(resp.content.trim()).ok()?;
+        let korean = again.get("summary")?.as_str()?.trim().to_owned();
+        if !crate::lang::is_korean(&korean) {
+            tracing::warn!(task = %run.claim.task.id, "the summary asked for again is still not Korean; keeping the first");
+            return None;
+        }
+        value["summary"] = serde_json::Value::String(korean);
+        serde_json::to_string(&value).ok()
     }
 
     /// Asks the run's model; when it is not installed and a different fallback is configured, logs

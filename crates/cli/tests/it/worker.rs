@@ -940,3 +940,56 @@ fn sigterm_during_a_gate_check_exits_promptly_and_leaves_no_check_running() {
         processes_with_arg(&token).is_empty()
     });
 }
+
+/// A Korean request: the prompt asks for a Korean summary; a model that drifts into Chinese is asked once more for
+/// the summary alone, which is not a failed try of the code (the first answer's edits pass the gate on try 1).
+#[test]
+fn a_korean_request_gets_a_korean_summary_even_from_a_model_that_drifts_into_chinese() {
+    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
+    assert_eq!(autodev(repo.path(), &["init"]).code, 0);
+    repo.git(&["add", ".autodev_ssot"]);
+    repo.git(&["commit", "-qm", "autodev policy"]);
+    let sub = autodev(
+        repo.path(),
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "src/config.rs",
+            "-w",
+            "parse_port가 포트 0을 받아들입니다. 0이면 None을 돌려주도록 고쳐 주세요",
+        ],
+    );
+    assert_eq!(sub.code, 0, "{}", sub.stderr);
+    let id = sub.stdout.trim().to_owned();
+    let mut chinese: serde_json::Value = serde_json::from_str(&good_edit()).unwrap();
+    chinese["summary"] = "拒绝端口 0".into();
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::answer(chinese.to_string()),
+        Step::answer(r#"{"summary": "포트가 0이면 None을 돌려줍니다"}"#.to_owned()),
+    ]));
+    let out = run_worker(repo.path(), &fake.url(), &["--once"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["summary"], "포트가 0이면 None을 돌려줍니다");
+    assert_eq!(report["attempts"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["attempts"][0]["outcome"], "GATE_PASSED");
+    let chats = fake.chat_requests();
+    assert_eq!(chats.len(), 2);
+    let first_prompt = chats[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        first_prompt.contains("Write `summary` in Korean"),
+        "{first_prompt}"
+    );
+    let asked = chats[1].body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("");
+    assert!(asked.contains("not in Korean"), "{asked}");
+}
