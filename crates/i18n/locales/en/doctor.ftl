@@ -1,0 +1,1 @@
+# autodev: doctor messages
