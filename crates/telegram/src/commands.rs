@@ -128,7 +128,8 @@ fn split_targets(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Button payloads: `a:<id>` approves, `r:<id>` rejects (at most 17 bytes, under the 64-byte limit).
+/// Button payloads: `a:<id>` approves, `r:<id>` rejects: ASCII, at most 17 bytes (Telegram allows 1–64 bytes;
+/// ASCII keeps bytes and characters the same, whatever the chat's language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Button {
     /// Approve.
@@ -259,7 +260,7 @@ mod tests {
     fn buttons_round_trip_within_64_bytes() {
         let id: TaskId = "T20261125-0001".parse().unwrap();
         for b in [Button::Approve(id), Button::Reject(id)] {
-            assert!(b.data().len() <= 64);
+            assert!(b.data().is_ascii() && !b.data().is_empty() && b.data().len() <= 64);
             assert_eq!(Button::parse(&b.data()), Some(b));
         }
         assert_eq!(Button::parse("x:T20261125-0001"), None);
