@@ -116,12 +116,27 @@ impl fmt::Display for UnknownLang {
 impl std::error::Error for UnknownLang {}
 
 /// A value inserted into a message. Numbers stay numbers, so English can say "1 file" and "2 files".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     /// Text (already escaped where the message is HTML).
     Str(String),
     /// A count or size.
     Num(i64),
+    /// Another message, rendered in the same language (a phrase built from parts: "weights 4 GiB + KV cache …").
+    Msg(Box<Msg>),
+}
+
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Arg {
+        Arg::Msg(Box::new(m))
+    }
+}
+
+/// An optional phrase: nothing when absent.
+impl From<Option<Msg>> for Arg {
+    fn from(m: Option<Msg>) -> Arg {
+        m.map_or_else(|| Arg::Str(String::new()), Arg::from)
+    }
 }
 
 impl From<String> for Arg {
@@ -156,7 +171,7 @@ num_arg!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 
 /// A message kept as its key and arguments, rendered when the reader's language is known (a submit rejection
 /// shown in the CLI's language, a doctor check).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Msg {
     key: &'static str,
     args: Vec<(&'static str, Arg)>,
@@ -189,7 +204,7 @@ impl Msg {
 #[macro_export]
 macro_rules! t {
     ($lang:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
-        $crate::t($lang, $key, &[$((stringify!($name), $crate::Arg::from($value))),*])
+        $crate::t::<&str>($lang, $key, &[$((stringify!($name), $crate::Arg::from($value))),*])
     };
 }
 
@@ -209,6 +224,7 @@ pub fn t<N: AsRef<str>>(lang: Lang, key: &str, args: &[(N, Arg)]) -> String {
         let v = match value {
             Arg::Str(s) => FluentValue::from(s.as_str()),
             Arg::Num(n) => FluentValue::from(*n),
+            Arg::Msg(m) => FluentValue::from(m.render(lang)),
         };
         fargs.set(name.as_ref().to_owned(), v);
     }
