@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Apply(a) => apply::run(&queue_dir, a, lang),
         Command::Publish(a) => publish::run(&queue_dir, a),
         Command::Deliver(a) => deliver::run(&queue_dir, a),
-        Command::Telegram(a) => telegram::run(&queue_dir, a),
+        Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
         Command::Worker(a) => worker::run(&queue_dir, a),
         Command::Doctor(a) => doctor::run(&queue_dir, a),
         Command::Health(a) => health::run(&a),
