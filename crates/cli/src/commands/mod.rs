@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Deliver(a) => deliver::run(&queue_dir, a),
         Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
         Command::Worker(a) => worker::run(&queue_dir, a),
-        Command::Doctor(a) => doctor::run(&queue_dir, a),
+        Command::Doctor(a) => doctor::run(&queue_dir, a, lang),
         Command::Health(a) => health::run(&a),
     }
 }
