@@ -26,6 +26,11 @@ fn the_fluent_files_parse_and_define_each_key_once() {
 fn both_languages_have_the_same_keys() {
     let en: BTreeSet<_> = i18n::keys(Lang::En).into_iter().collect();
     let ko: BTreeSet<_> = i18n::keys(Lang::Ko).into_iter().collect();
+    assert!(
+        en.len() > 150,
+        "the catalogue is unexpectedly small: {}",
+        en.len()
+    );
     let only_en: Vec<_> = en.difference(&ko).collect();
     let only_ko: Vec<_> = ko.difference(&en).collect();
     assert!(
@@ -37,6 +42,11 @@ fn both_languages_have_the_same_keys() {
 #[test]
 fn every_call_names_a_key_and_supplies_its_variables() {
     let calls = workspace_calls();
+    assert!(
+        calls.len() > 150,
+        "found only {} calls: is the scanner broken?",
+        calls.len()
+    );
     let mut problems = Vec::new();
     for c in &calls {
         let Some(key) = &c.key else {
