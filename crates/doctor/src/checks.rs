@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use i18n::{Msg, msg};
-use worker::backend::{Backend, BackendConfig, BackendKind, ModelInfo};
+use worker::backend::{Backend, BackendConfig, BackendError, BackendKind, ModelInfo};
 
 use crate::kv::{Layout, kv_cache_bytes};
 use crate::platform::{
@@ -431,9 +431,17 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
             ));
         }
         Err(e) => {
+            // The common case in the reader's language; any other failure in the backend's own words.
+            let found = match &e {
+                BackendError::Unreachable { url, .. } => Check::new(
+                    "backend",
+                    Status::Fail,
+                    msg!("doctor-backend-unreachable", url = url),
+                ),
+                _ => Check::raw("backend", Status::Fail, e.to_string()),
+            };
             out.push(
-                Check::raw("backend", Status::Fail, e.to_string())
-                    .fix(unreachable_fix(platform, &cfg.host, &host_src, inputs.timeout).await),
+                found.fix(unreachable_fix(platform, &cfg.host, &host_src, inputs.timeout).await),
             );
             for name in ["model", "gpu_memory"] {
                 out.push(Check::new(
@@ -791,6 +799,23 @@ fn check_openclaw(inputs: &Inputs) -> Check {
 mod tests {
     use super::*;
     use gate::sandbox::Support;
+
+    /// The English catalogue says what the backend's `Display` says.
+    #[tokio::test]
+    async fn an_unreachable_server_reads_as_the_backend_says_it_in_english() {
+        let mut bc = BackendConfig::new(BackendKind::Ollama, "http://127.0.0.1:9".to_owned());
+        bc.connect_timeout = std::time::Duration::from_secs(1);
+        let e = Backend::new(bc).unwrap().version().await.unwrap_err();
+        let BackendError::Unreachable { url, .. } = &e else {
+            panic!("{e}");
+        };
+        let m = msg!("doctor-backend-unreachable", url = url);
+        assert_eq!(m.render(i18n::Lang::En), e.to_string());
+        assert!(
+            m.render(i18n::Lang::Ko)
+                .contains("모델 서버에 연결할 수 없습니다")
+        );
+    }
 
     fn machine(abi: u8, userns: bool, bwrap: bool) -> Support {
         Support {

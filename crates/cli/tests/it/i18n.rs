@@ -310,6 +310,16 @@ fn doctor_explains_in_korean_and_keeps_check_names_statuses_and_json() {
         ko.stdout
     );
     assert!(line(&ko.stdout, "model").contains("모델 서버에 연결할 수 없습니다."));
+    assert_eq!(
+        line(&ko.stdout, "backend"),
+        "FAIL  backend      http://127.0.0.1:9의 모델 서버에 연결할 수 없습니다. Ollama(`ollama serve`)나 llama-server를 \
+         시작하거나, 워커가 올바른 주소를 가리키게 하세요(OLLAMA_HOST / 백엔드 URL)."
+    );
+    assert!(
+        ko.stdout.contains("(지금은 명령줄의 http://127.0.0.1:9)"),
+        "the setting's source in Korean: {}",
+        ko.stdout
+    );
     let summary = ko.stdout.lines().last().unwrap_or_default();
     assert!(
         summary.starts_with("통과 ") && summary.contains(", 경고 ") && summary.contains(", 실패 "),

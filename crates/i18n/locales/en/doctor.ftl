@@ -117,3 +117,6 @@ doctor-list-and-more = { $list }; { $more }
 doctor-source-default = default
 doctor-source-env = environment
 doctor-source-flag = command line
+
+## The model server does not answer (the same words as the worker's error)
+doctor-backend-unreachable = cannot reach the model server at { $url }: start Ollama (`ollama serve`) or llama-server, or point the worker at the right address (OLLAMA_HOST / the backend URL)

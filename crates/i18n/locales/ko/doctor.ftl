@@ -117,3 +117,6 @@ doctor-list-and-more = { $list }; { $more }
 doctor-source-default = 기본값
 doctor-source-env = 환경 변수
 doctor-source-flag = 명령줄
+
+## 모델 서버가 응답하지 않음(워커 오류와 같은 내용)
+doctor-backend-unreachable = { $url }의 모델 서버에 연결할 수 없습니다. Ollama(`ollama serve`)나 llama-server를 시작하거나, 워커가 올바른 주소를 가리키게 하세요(OLLAMA_HOST / 백엔드 URL).
