@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use i18n::{Lang, t};
 use queue_core::{TaskId, exit_codes};
 
 /// `Result` with [`Error`].
@@ -255,10 +256,206 @@ impl Error {
         }
     }
 
+    /// The sentence in `lang`: refusals from the catalogue (in English the same words as `Display`), anything
+    /// else as `Display` says it.
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            Error::TaskUnknown(id) => t!(lang, "approval-task-unknown", id = id),
+            Error::TaskFileCorrupt { id, path, detail } => t!(
+                lang,
+                "approval-task-file-corrupt",
+                id = id,
+                path = &path.display(),
+                detail = detail
+            ),
+            Error::NotGatePassed { id, detail } => {
+                t!(lang, "approval-not-gate-passed", id = id, detail = detail)
+            }
+            Error::NotApproved(id) => t!(lang, "approval-not-approved", id = id),
+            Error::AlreadyRejected { id, by, reason } if reason.is_empty() => {
+                t!(lang, "approval-already-rejected", id = id, by = by)
+            }
+            Error::AlreadyRejected { id, by, reason } => t!(
+                lang,
+                "approval-already-rejected-because",
+                id = id,
+                by = by,
+                reason = reason
+            ),
+            Error::AlreadyApproved { id, by, sha256 } => t!(
+                lang,
+                "approval-already-approved",
+                id = id,
+                by = by,
+                sha256 = sha256
+            ),
+            Error::ApprovalHashMismatch {
+                id,
+                stage,
+                expected,
+                actual,
+            } if *stage == "approved" => t!(
+                lang,
+                "approval-hash-mismatch-approved",
+                id = id,
+                expected = expected,
+                actual = actual
+            ),
+            Error::ApprovalHashMismatch {
+                id,
+                expected,
+                actual,
+                ..
+            } => t!(
+                lang,
+                "approval-hash-mismatch-reported",
+                id = id,
+                expected = expected,
+                actual = actual
+            ),
+            Error::PatchNotGated { id, detail } => {
+                t!(lang, "approval-patch-not-gated", id = id, detail = detail)
+            }
+            Error::ApprovalNotInLog { id, path } => {
+                t!(lang, "approval-not-in-log", id = id, path = &path.display())
+            }
+            Error::TaskNotAsSubmitted { id, detail } => t!(
+                lang,
+                "approval-task-not-as-submitted",
+                id = id,
+                detail = detail
+            ),
+            Error::ApplyPolicyRefused { id, reasons } => t!(
+                lang,
+                "approval-policy-refused",
+                id = id,
+                reasons = &reasons.join("; ")
+            ),
+            Error::PatchDoesNotApply { id, target, stderr } => match target.strip_prefix("base ") {
+                Some(commit) => t!(
+                    lang,
+                    "approval-does-not-apply-base",
+                    id = id,
+                    commit = commit,
+                    stderr = stderr
+                ),
+                None => t!(
+                    lang,
+                    "approval-does-not-apply-worktree",
+                    id = id,
+                    stderr = stderr
+                ),
+            },
+            Error::BranchExists { branch, commit } => t!(
+                lang,
+                "approval-branch-exists",
+                branch = branch,
+                commit = commit
+            ),
+            _ => self.to_string(),
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The English catalogue says what `Display` says, so logs and the CLI's English output do not drift apart.
+    #[test]
+    fn english_refusals_read_as_display_and_korean_ones_are_translated() {
+        let id: TaskId = "T20261125-0001".parse().unwrap();
+        let all = [
+            Error::TaskUnknown(id),
+            Error::TaskFileCorrupt {
+                id,
+                path: "/q/done/T20261125-0001.json".into(),
+                detail: "EOF while parsing".into(),
+            },
+            Error::NotGatePassed {
+                id,
+                detail: "it is pending".into(),
+            },
+            Error::NotApproved(id),
+            Error::AlreadyRejected {
+                id,
+                by: "alice".into(),
+                reason: String::new(),
+            },
+            Error::AlreadyRejected {
+                id,
+                by: "alice".into(),
+                reason: "wrong file".into(),
+            },
+            Error::AlreadyApproved {
+                id,
+                by: "bob".into(),
+                sha256: "ab12".into(),
+            },
+            Error::ApprovalHashMismatch {
+                id,
+                stage: "approved",
+                expected: "aa".into(),
+                actual: "bb".into(),
+            },
+            Error::ApprovalHashMismatch {
+                id,
+                stage: "reported by the worker",
+                expected: "aa".into(),
+                actual: "bb".into(),
+            },
+            Error::PatchNotGated {
+                id,
+                detail: "two GATE_PASSED events disagree".into(),
+            },
+            Error::ApprovalNotInLog {
+                id,
+                path: "/q/approved/T20261125-0001.approved.json".into(),
+            },
+            Error::TaskNotAsSubmitted {
+                id,
+                detail: "targets differ".into(),
+            },
+            Error::ApplyPolicyRefused {
+                id,
+                reasons: vec!["PROTECTED_PATH: .git/hooks".into(), "TOO_BIG".into()],
+            },
+            Error::PatchDoesNotApply {
+                id,
+                target: "base 1234abcd".into(),
+                stderr: "error: patch failed".into(),
+            },
+            Error::PatchDoesNotApply {
+                id,
+                target: "the working tree".into(),
+                stderr: "error: patch failed".into(),
+            },
+            Error::BranchExists {
+                branch: "autodev/T20261125-0001".into(),
+                commit: "9f9f".into(),
+            },
+        ];
+        for e in &all {
+            assert!(e.is_refusal());
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
+            let ko = e.localized(Lang::Ko);
+            assert_ne!(ko, e.to_string(), "{} is not translated", e.code());
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{}: {ko}",
+                e.code()
+            );
+        }
+        assert_eq!(
+            all[0].localized(Lang::Ko),
+            "이 대기열에 T20261125-0001 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다."
+        );
     }
 }

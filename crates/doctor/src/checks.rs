@@ -4,7 +4,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
-use worker::backend::{Backend, BackendConfig, BackendKind, ModelInfo};
+use i18n::{Msg, msg};
+use worker::backend::{Backend, BackendConfig, BackendError, BackendKind, ModelInfo};
 
 use crate::kv::{Layout, kv_cache_bytes};
 use crate::platform::{
@@ -52,14 +53,16 @@ fn git(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
 async fn unreachable_fix(
     platform: &Platform,
     host: &str,
-    host_src: &str,
+    host_src: &Msg,
     timeout: std::time::Duration,
-) -> String {
+) -> Msg {
     let candidates = platform.ollama_candidates(host);
     if let Some(found) = find_ollama(&candidates, timeout).await {
-        return format!(
-            "an Ollama answers at {found}: set OLLAMA_HOST={found} (in .env or the environment; now {host} from \
-             {host_src})"
+        return msg!(
+            "doctor-fix-ollama-found",
+            url = &found,
+            host = host,
+            source = host_src.clone()
         );
     }
     if platform.wsl.as_ref().is_some_and(|w| w.version == 2) {
@@ -68,28 +71,24 @@ async fn unreachable_fix(
         } else {
             format!(" ({})", candidates.join(", "))
         };
-        return format!(
-            "no Ollama answers here or on the Windows host{tried}. If Ollama runs on Windows, make it listen beyond \
-             loopback: set the Windows environment variable OLLAMA_HOST=0.0.0.0, restart the Ollama app, and \
-             allow port 11434 in Windows Firewall for the WSL network; then set OLLAMA_HOST=http://<Windows \
-             host>:11434 here. Or start one in WSL (ollama serve, or docker compose up -d ollama)"
-        );
+        return msg!("doctor-fix-ollama-wsl2", tried = &tried);
     }
-    format!(
-        "start the server (ollama serve, or docker compose up -d ollama) or point OLLAMA_HOST (now {host} from \
-         {host_src}) at it"
+    msg!(
+        "doctor-fix-ollama-start",
+        host = host,
+        source = host_src.clone()
     )
 }
 
 fn check_git() -> Check {
     match git(Path::new("."), &["--version"]) {
-        Some(o) if o.status.success() => Check::new(
+        Some(o) if o.status.success() => Check::raw(
             "git",
             Status::Pass,
-            String::from_utf8_lossy(&o.stdout).trim().to_string(),
+            String::from_utf8_lossy(&o.stdout).trim(),
         ),
-        _ => Check::new("git", Status::Fail, "git is not installed or does not run")
-            .fix("install git (apt-get install git / brew install git); the gate runs it"),
+        _ => Check::new("git", Status::Fail, msg!("doctor-git-missing"))
+            .fix(msg!("doctor-git-missing-fix")),
     }
 }
 
@@ -99,9 +98,9 @@ fn check_repo(dir: &Path) -> Check {
         return Check::new(
             "repo",
             Status::Warn,
-            format!("{} is not inside a git work tree", dir.display()),
+            msg!("doctor-repo-not-git", dir = &dir.display()),
         )
-        .fix("run autodev in the repository you want changed (or submit with --repo DIR)");
+        .fix(msg!("doctor-repo-not-git-fix"));
     };
     let top = String::from_utf8_lossy(&top.stdout).trim().to_string();
     let head_ok =
@@ -110,23 +109,19 @@ fn check_repo(dir: &Path) -> Check {
         return Check::new(
             "repo",
             Status::Warn,
-            format!("{top} has no commits yet: tasks need a base commit"),
+            msg!("doctor-repo-no-commits", top = &top),
         )
-        .fix("commit something first (git commit --allow-empty -m init)");
+        .fix(msg!("doctor-repo-no-commits-fix"));
     }
     if !Path::new(&top).join(".autodev_ssot").is_dir() {
         return Check::new(
             "repo",
             Status::Warn,
-            format!("{top}: no .autodev_ssot/ (policy, gate checks, prompt)"),
+            msg!("doctor-repo-no-ssot", top = &top),
         )
-        .fix("autodev init, then git add .autodev_ssot && git commit -m 'autodev policy'");
+        .fix(msg!("doctor-repo-no-ssot-fix"));
     }
-    Check::new(
-        "repo",
-        Status::Pass,
-        format!("{top} (HEAD, .autodev_ssot/)"),
-    )
+    Check::new("repo", Status::Pass, msg!("doctor-repo-ok", top = &top))
 }
 
 /// Which sandbox the gate's checks get here: `gate.toml`'s `[sandbox]` (at HEAD, as the gate reads it at a
@@ -145,9 +140,9 @@ fn check_sandbox(repo_dir: &Path) -> Check {
             return Check::new(
                 "sandbox",
                 Status::Fail,
-                format!("{}: {e}", gate::GATE_TOML_PATH),
+                msg!("doctor-path-error", path = gate::GATE_TOML_PATH, error = &e),
             )
-            .fix("fix .autodev_ssot/gate.toml (the gate refuses to run checks with it)");
+            .fix(msg!("doctor-sandbox-config-fix"));
         }
     };
     sandbox_verdict(&file.sandbox, gate::sandbox::support())
@@ -158,9 +153,8 @@ fn sandbox_verdict(config: &gate::SandboxConfig, support: &gate::sandbox::Suppor
     let level = match sandbox::choose(config.mode, support) {
         Ok(level) => level,
         Err(why) => {
-            return Check::new("sandbox", Status::Fail, why).fix(
-                "the gate refuses to run checks: install bubblewrap (apt-get install bubblewrap) or use a kernel                  with Landlock; see docs/GATE.md \"Sandbox\"",
-            );
+            return Check::raw("sandbox", Status::Fail, why)
+                .fix(msg!("doctor-sandbox-refused-fix"));
         }
     };
     let summary = sandbox::summary(level, config, support);
@@ -168,18 +162,16 @@ fn sandbox_verdict(config: &gate::SandboxConfig, support: &gate::sandbox::Suppor
         Level::None => Check::new(
             "sandbox",
             Status::Warn,
-            format!("{summary}: gate.toml says [sandbox] mode = \"none\""),
+            msg!("doctor-sandbox-none", summary = &summary),
         )
-        .fix("checks can read your keys and write anywhere you can; remove mode = \"none\" unless you trust every test the model may write"),
+        .fix(msg!("doctor-sandbox-none-fix")),
         Level::Landlock if !summary.read_only_mounts => Check::new(
             "sandbox",
             Status::Warn,
-            format!("{summary}; user namespaces are not available"),
+            msg!("doctor-sandbox-no-userns", summary = &summary),
         )
-        .fix("allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or \
-              kernel.apparmor_restrict_unprivileged_userns=0) so checks get loopback-only networking and \
-              read-only mounts; without them a check can still chmod/touch files you own outside the checkout"),
-        _ => Check::new("sandbox", Status::Pass, summary.to_string()),
+        .fix(msg!("doctor-sandbox-no-userns-fix")),
+        _ => Check::raw("sandbox", Status::Pass, summary.to_string()),
     }
 }
 
@@ -190,13 +182,16 @@ const QUEUE_DIRS: &[&str] = &[
 
 fn check_queue(dir: &Path) -> Check {
     if let Err(e) = queue_core::Queue::open(dir) {
-        return Check::new("queue", Status::Fail, e.to_string())
-            .fix("run autodev init in the repository (or pass --queue DIR / set AUTODEV_QUEUE)");
+        return Check::raw("queue", Status::Fail, e.to_string()).fix(msg!("doctor-queue-init-fix"));
     }
     let root_dev = match std::fs::metadata(dir) {
         Ok(m) => m.dev(),
         Err(e) => {
-            return Check::new("queue", Status::Fail, format!("{}: {e}", dir.display()));
+            return Check::new(
+                "queue",
+                Status::Fail,
+                msg!("doctor-path-error", path = &dir.display(), error = &e),
+            );
         }
     };
     for sub in QUEUE_DIRS {
@@ -206,21 +201,24 @@ fn check_queue(dir: &Path) -> Check {
                 return Check::new(
                     "queue",
                     Status::Fail,
-                    format!(
-                        "{} is on another filesystem than {} (device {} vs {}): moving a task between them \
-                         cannot be an atomic rename",
-                        p.display(),
-                        dir.display(),
-                        m.dev(),
-                        root_dev
+                    msg!(
+                        "doctor-queue-two-filesystems",
+                        sub = &p.display(),
+                        dir = &dir.display(),
+                        sub_dev = &m.dev(),
+                        dir_dev = &root_dev
                     ),
                 )
-                .fix("mount the whole queue directory as one volume, not its subfolders separately");
+                .fix(msg!("doctor-queue-two-filesystems-fix"));
             }
             Ok(_) => {}
             Err(e) => {
-                return Check::new("queue", Status::Fail, format!("{}: {e}", p.display()))
-                    .fix("run autodev init again (it only creates what is missing)");
+                return Check::new(
+                    "queue",
+                    Status::Fail,
+                    msg!("doctor-path-error", path = &p.display(), error = &e),
+                )
+                .fix(msg!("doctor-init-again-fix"));
             }
         }
     }
@@ -237,14 +235,18 @@ fn check_queue(dir: &Path) -> Check {
         return Check::new(
             "queue",
             Status::Fail,
-            format!("{} is not writable: {e}", dir.display()),
+            msg!(
+                "doctor-queue-not-writable",
+                dir = &dir.display(),
+                error = &e
+            ),
         )
-        .fix("fix the folder's owner or permissions (in a container: run as the folder's uid)");
+        .fix(msg!("doctor-queue-not-writable-fix"));
     }
     Check::new(
         "queue",
         Status::Pass,
-        format!("{} writable, one filesystem", dir.display()),
+        msg!("doctor-queue-ok", dir = &dir.display()),
     )
 }
 
@@ -255,23 +257,23 @@ const LISTED_CORRUPT: usize = 10;
 /// worker). They break nothing else, so this warns; a person restores or removes each.
 fn check_queue_files(dir: &Path) -> Check {
     let Ok(queue) = queue_core::Queue::open(dir) else {
-        return Check::new("queue_files", Status::Skip, "no queue to look in");
+        return Check::new(
+            "queue_files",
+            Status::Skip,
+            msg!("doctor-queue-files-no-queue"),
+        );
     };
     let found = match queue.corrupt_files() {
         Ok(f) => f,
         Err(e) => {
-            return Check::new("queue_files", Status::Fail, e.to_string())
-                .fix("run autodev init again (it only creates what is missing)");
+            return Check::raw("queue_files", Status::Fail, e.to_string())
+                .fix(msg!("doctor-init-again-fix"));
         }
     };
     if found.is_empty() {
-        return Check::new(
-            "queue_files",
-            Status::Pass,
-            "every file named like a task reads as one",
-        );
+        return Check::new("queue_files", Status::Pass, msg!("doctor-queue-files-ok"));
     }
-    let mut listed: Vec<String> = found
+    let listed: Vec<String> = found
         .iter()
         .take(LISTED_CORRUPT)
         .map(|c| {
@@ -279,22 +281,27 @@ fn check_queue_files(dir: &Path) -> Check {
                 .into_owned()
         })
         .collect();
-    if found.len() > LISTED_CORRUPT {
-        listed.push(format!("and {} more", found.len() - LISTED_CORRUPT));
-    }
+    let more = (found.len() > LISTED_CORRUPT)
+        .then(|| msg!("doctor-and-more", count = found.len() - LISTED_CORRUPT));
+    let files = match more {
+        // The list, then "; and N more" in the reader's language.
+        Some(more) => msg!(
+            "doctor-list-and-more",
+            list = &listed.join("; "),
+            more = more
+        ),
+        None => msg!("doctor-raw", text = &listed.join("; ")),
+    };
     Check::new(
         "queue_files",
         Status::Warn,
-        format!(
-            "{} file(s) named like tasks are not tasks autodev can read (TASK_FILE_CORRUPT): {}",
-            found.len(),
-            listed.join("; ")
+        msg!(
+            "doctor-queue-files-corrupt",
+            count = found.len(),
+            files = files
         ),
     )
-    .fix(
-        "restore each from a backup, or move it out of the queue; other tasks are not affected \
-         (autodev status lists them as corrupt)",
-    )
+    .fix(msg!("doctor-queue-files-corrupt-fix"))
 }
 
 /// Free bytes for unprivileged users on the filesystem holding `path`.
@@ -321,24 +328,36 @@ fn check_disk(queue_dir: &Path) -> Check {
         Ok(free) if free < DISK_FAIL_BYTES => Check::new(
             "disk",
             Status::Fail,
-            format!("{} free at {}", human_bytes(free), at.display()),
+            msg!(
+                "doctor-disk-free",
+                free = &human_bytes(free),
+                path = &at.display()
+            ),
         )
-        .fix("free some space: the queue, the gate's checkouts and pulled models need room"),
+        .fix(msg!("doctor-disk-full-fix")),
         Ok(free) if free < DISK_WARN_BYTES => Check::new(
             "disk",
             Status::Warn,
-            format!("only {} free at {}", human_bytes(free), at.display()),
+            msg!(
+                "doctor-disk-low",
+                free = &human_bytes(free),
+                path = &at.display()
+            ),
         )
-        .fix("models take several GiB each; free some space before pulling another"),
+        .fix(msg!("doctor-disk-low-fix")),
         Ok(free) => Check::new(
             "disk",
             Status::Pass,
-            format!("{} free at {}", human_bytes(free), at.display()),
+            msg!(
+                "doctor-disk-free",
+                free = &human_bytes(free),
+                path = &at.display()
+            ),
         ),
         Err(e) => Check::new(
             "disk",
             Status::Warn,
-            format!("cannot read free space of {}: {e}", at.display()),
+            msg!("doctor-disk-unknown", path = &at.display(), error = &e),
         ),
     }
 }
@@ -350,14 +369,26 @@ fn model_matches(installed: &str, wanted: &str) -> bool {
         || wanted.strip_suffix(":latest") == Some(installed)
 }
 
-fn source_of(inputs: &Inputs, name: &str) -> String {
-    inputs
+/// Where setting `name` came from, in the reader's language (a file's path as it is).
+fn source_of(inputs: &Inputs, name: &str) -> Msg {
+    let src = inputs
         .config
         .settings
         .iter()
         .find(|s| s.name == name)
         .map(|s| s.source.to_string())
-        .unwrap_or_else(|| "default".into())
+        .unwrap_or_else(|| "default".into());
+    source(&src)
+}
+
+/// `default`, `environment`, `command line` (the words `worker::config::Source` writes) translated; a path kept.
+fn source(src: &str) -> Msg {
+    match src {
+        "default" => msg!("doctor-source-default"),
+        "environment" => msg!("doctor-source-env"),
+        "command line" => msg!("doctor-source-flag"),
+        path => msg!("doctor-raw", text = path),
+    }
 }
 
 async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> {
@@ -371,36 +402,52 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
         Ok(b) => b,
         Err(e) => {
             return vec![
-                Check::new("backend", Status::Fail, e.to_string())
-                    .fix(format!("fix OLLAMA_HOST (set in {host_src})")),
+                Check::raw("backend", Status::Fail, e.to_string())
+                    .fix(msg!("doctor-backend-host-fix", source = host_src)),
             ];
         }
     };
     let server = match cfg.backend {
-        BackendKind::Ollama => "Ollama",
-        BackendKind::OpenAi => "OpenAI-compatible server",
+        BackendKind::Ollama => msg!("doctor-server-ollama"),
+        BackendKind::OpenAi => msg!("doctor-server-openai"),
     };
     let mut out = Vec::new();
     match backend.version().await {
-        Ok(v) => out.push(Check::new(
-            "backend",
-            Status::Pass,
-            format!(
-                "{server} {} at {} (OLLAMA_HOST from {host_src})",
-                v.unwrap_or_else(|| "(version unknown)".into()),
-                cfg.host
-            ),
-        )),
+        Ok(v) => {
+            let version = match v {
+                Some(v) => msg!("doctor-raw", text = &v),
+                None => msg!("doctor-version-unknown"),
+            };
+            out.push(Check::new(
+                "backend",
+                Status::Pass,
+                msg!(
+                    "doctor-backend-ok",
+                    server = server,
+                    version = version,
+                    host = &cfg.host,
+                    source = host_src.clone()
+                ),
+            ));
+        }
         Err(e) => {
+            // The common case in the reader's language; any other failure in the backend's own words.
+            let found = match &e {
+                BackendError::Unreachable { url, .. } => Check::new(
+                    "backend",
+                    Status::Fail,
+                    msg!("doctor-backend-unreachable", url = url),
+                ),
+                _ => Check::raw("backend", Status::Fail, e.to_string()),
+            };
             out.push(
-                Check::new("backend", Status::Fail, e.to_string())
-                    .fix(unreachable_fix(platform, &cfg.host, &host_src, inputs.timeout).await),
+                found.fix(unreachable_fix(platform, &cfg.host, &host_src, inputs.timeout).await),
             );
             for name in ["model", "gpu_memory"] {
                 out.push(Check::new(
                     name,
                     Status::Skip,
-                    "the model server is unreachable",
+                    msg!("doctor-server-unreachable"),
                 ));
             }
             return out;
@@ -409,7 +456,7 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
     let models = match backend.list_models().await {
         Ok(m) => m,
         Err(e) => {
-            out.push(Check::new("model", Status::Fail, e.to_string()));
+            out.push(Check::raw("model", Status::Fail, e.to_string()));
             return out;
         }
     };
@@ -429,26 +476,21 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
             out.push(Check::new(
                 "model",
                 Status::Pass,
-                format!(
-                    "{} installed{} (OLLAMA_MODEL from {model_src})",
-                    cfg.model,
-                    size(m)
+                msg!(
+                    "doctor-model-ok",
+                    model = &cfg.model,
+                    size = &size(m),
+                    source = model_src.clone()
                 ),
             ));
             Some((cfg.model.as_str(), Some(m)))
         }
         (None, _) if openai_single => {
+            let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
             out.push(Check::new(
                 "model",
                 Status::Pass,
-                format!(
-                    "the server serves {} (an OpenAI-compatible server answers whatever the name)",
-                    models
-                        .iter()
-                        .map(|m| m.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                msg!("doctor-model-openai", models = &names.join(", ")),
             ));
             None
         }
@@ -457,13 +499,17 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
                 Check::new(
                     "model",
                     Status::Warn,
-                    format!(
-                        "{} (OLLAMA_MODEL from {model_src}) is not installed; the worker will use the \
-                         fallback {f}",
-                        cfg.model
+                    msg!(
+                        "doctor-model-fallback-used",
+                        model = &cfg.model,
+                        source = model_src.clone(),
+                        fallback = f
                     ),
                 )
-                .fix(format!("ollama pull {}", cfg.model)),
+                .fix(msg!(
+                    "doctor-raw",
+                    text = &format!("ollama pull {}", cfg.model)
+                )),
             );
             Some((f, Some(fm)))
         }
@@ -472,15 +518,14 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
                 Check::new(
                     "model",
                     Status::Fail,
-                    format!(
-                        "{} (OLLAMA_MODEL from {model_src}) is not installed on {}",
-                        cfg.model, cfg.host
+                    msg!(
+                        "doctor-model-missing",
+                        model = &cfg.model,
+                        source = model_src.clone(),
+                        host = &cfg.host
                     ),
                 )
-                .fix(format!(
-                    "ollama pull {} (in the stack: docker compose run --rm ollama-pull)",
-                    cfg.model
-                )),
+                .fix(msg!("doctor-model-missing-fix", model = &cfg.model)),
             );
             None
         }
@@ -491,44 +536,47 @@ async fn check_model_server(inputs: &Inputs, platform: &Platform) -> Vec<Check> 
             Some(m) => Check::new(
                 "fallback_model",
                 Status::Pass,
-                format!(
-                    "{f} installed{} (OLLAMA_FALLBACK_MODEL from {src})",
-                    size(m)
+                msg!(
+                    "doctor-fallback-ok",
+                    model = f,
+                    size = &size(m),
+                    source = src
                 ),
             ),
             None if openai_single => Check::new(
                 "fallback_model",
                 Status::Skip,
-                "an OpenAI-compatible server serves one model",
+                msg!("doctor-fallback-openai"),
             ),
             None => Check::new(
                 "fallback_model",
                 Status::Warn,
-                format!("{f} (OLLAMA_FALLBACK_MODEL from {src}) is not installed"),
+                msg!("doctor-fallback-missing", model = f, source = src),
             )
-            .fix(format!("ollama pull {f}, or unset OLLAMA_FALLBACK_MODEL")),
+            .fix(msg!("doctor-fallback-missing-fix", model = f)),
         });
     }
     out.push(match used {
         Some((name, info)) => check_gpu_memory(inputs, &backend, name, info).await,
-        None => Check::new("gpu_memory", Status::Skip, "no installed model to size"),
+        None => Check::new("gpu_memory", Status::Skip, msg!("doctor-no-model-to-size")),
     });
     out
 }
 
 /// Free and total GPU memory in bytes, summed over GPUs, from `nvidia-smi`.
-fn gpu_memory(nvidia_smi: &str) -> Result<(u64, u64), String> {
+fn gpu_memory(nvidia_smi: &str) -> Result<(u64, u64), Msg> {
     let out = Command::new(nvidia_smi)
         .args([
             "--query-gpu=memory.free,memory.total",
             "--format=csv,noheader,nounits",
         ])
         .output()
-        .map_err(|e| format!("{nvidia_smi} not found ({e})"))?;
+        .map_err(|e| msg!("doctor-gpu-tool-missing", tool = nvidia_smi, error = &e))?;
     if !out.status.success() {
-        return Err(format!(
-            "{nvidia_smi} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+        return Err(msg!(
+            "doctor-gpu-tool-failed",
+            tool = nvidia_smi,
+            error = String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
     let text = String::from_utf8_lossy(&out.stdout);
@@ -541,11 +589,11 @@ fn gpu_memory(nvidia_smi: &str) -> Result<(u64, u64), String> {
                 total += t * 1024 * 1024;
                 gpus += 1;
             }
-            _ => return Err(format!("unexpected nvidia-smi output: {}", line.trim())),
+            _ => return Err(msg!("doctor-gpu-tool-output", line = line.trim())),
         }
     }
     if gpus == 0 {
-        return Err("nvidia-smi lists no GPU".into());
+        return Err(msg!("doctor-gpu-none"));
     }
     Ok((free, total))
 }
@@ -563,51 +611,56 @@ async fn check_gpu_memory(
     let weights = info.and_then(|m| m.size_bytes).unwrap_or(0);
     let need = weights + kv;
     let shape = if layout.from_server {
-        format!(
-            "{} layers × {} KV heads × head {}",
-            layout.n_layers, layout.n_kv_heads, layout.head_dim
+        msg!(
+            "doctor-gpu-shape",
+            layers = layout.n_layers,
+            heads = layout.n_kv_heads,
+            dim = layout.head_dim
         )
     } else {
-        "layout unknown: assumed 32 layers × 8 KV heads × head 128".to_string()
+        msg!("doctor-gpu-shape-assumed")
     };
-    let estimate = format!(
-        "{model} needs ≈ {} (weights {} + KV cache {} for num_ctx {num_ctx}, {shape}, {})",
-        human_bytes(need),
-        human_bytes(weights),
-        human_bytes(kv),
-        if inputs.kv_cache_type.is_empty() {
-            "f16"
-        } else {
-            inputs.kv_cache_type.as_str()
-        }
+    let cache_type = if inputs.kv_cache_type.is_empty() {
+        "f16"
+    } else {
+        inputs.kv_cache_type.as_str()
+    };
+    let estimate = msg!(
+        "doctor-gpu-estimate",
+        model = model,
+        need = &human_bytes(need),
+        weights = &human_bytes(weights),
+        kv = &human_bytes(kv),
+        ctx = num_ctx,
+        shape = shape,
+        cache_type = cache_type
     );
     match gpu_memory(&inputs.nvidia_smi) {
         Err(why) => Check::new(
             "gpu_memory",
             Status::Warn,
-            format!("{why}: GPU memory not checked; {estimate}"),
+            msg!("doctor-gpu-not-checked", why = why, estimate = estimate),
         )
-        .fix("without an NVIDIA GPU Ollama runs on the CPU: fine for 1.5B–3B models, slow for 7B and up"),
+        .fix(msg!("doctor-gpu-not-checked-fix")),
         Ok((free, total)) if need > free => Check::new(
             "gpu_memory",
             Status::Warn,
-            format!(
-                "{estimate}, but only {} of {} GPU memory is free: part of the model will run on the CPU",
-                human_bytes(free),
-                human_bytes(total)
+            msg!(
+                "doctor-gpu-short",
+                estimate = estimate,
+                free = &human_bytes(free),
+                total = &human_bytes(total)
             ),
         )
-        .fix(
-            "lower AUTODEV_NUM_CTX, pick a smaller model or quantization, set OLLAMA_KV_CACHE_TYPE=q8_0 \
-             (with OLLAMA_FLASH_ATTENTION=1), or free the GPU (ollama ps shows loaded models)",
-        ),
+        .fix(msg!("doctor-gpu-short-fix")),
         Ok((free, total)) => Check::new(
             "gpu_memory",
             Status::Pass,
-            format!(
-                "{estimate}; {} of {} GPU memory free",
-                human_bytes(free),
-                human_bytes(total)
+            msg!(
+                "doctor-gpu-ok",
+                estimate = estimate,
+                free = &human_bytes(free),
+                total = &human_bytes(total)
             ),
         ),
     }
@@ -624,15 +677,11 @@ fn redact(text: &str, token: &str) -> String {
 
 async fn check_telegram(inputs: &Inputs) -> Check {
     let Some((token, src)) = &inputs.telegram_token else {
-        return Check::new(
-            "telegram",
-            Status::Skip,
-            "TELEGRAM_BOT_TOKEN is not set (only autodev telegram needs it)",
-        );
+        return Check::new("telegram", Status::Skip, msg!("doctor-telegram-no-token"));
     };
     let client = match reqwest::Client::builder().timeout(inputs.timeout).build() {
         Ok(c) => c,
-        Err(e) => return Check::new("telegram", Status::Warn, e.without_url().to_string()),
+        Err(e) => return Check::raw("telegram", Status::Warn, e.without_url().to_string()),
     };
     let url = format!(
         "{}/bot{token}/getMe",
@@ -641,19 +690,17 @@ async fn check_telegram(inputs: &Inputs) -> Check {
     let resp = match client.get(&url).send().await {
         Ok(r) => r,
         Err(e) => {
+            // Every value that may hold the token is redacted before it reaches a message.
             return Check::new(
                 "telegram",
                 Status::Warn,
-                redact(
-                    &format!(
-                        "cannot reach {}: {}",
-                        inputs.telegram_api_root,
-                        e.without_url()
-                    ),
-                    token,
+                msg!(
+                    "doctor-telegram-unreachable",
+                    url = &redact(&inputs.telegram_api_root, token),
+                    error = &redact(&e.without_url().to_string(), token)
                 ),
             )
-            .fix("check the network (api.telegram.org must be reachable over HTTPS)");
+            .fix(msg!("doctor-telegram-unreachable-fix"));
         }
     };
     let status = resp.status();
@@ -663,27 +710,26 @@ async fn check_telegram(inputs: &Inputs) -> Check {
         return Check::new(
             "telegram",
             Status::Pass,
-            format!("the token (from {src}) belongs to @{name}"),
+            msg!("doctor-telegram-ok", source = source(src), bot = name),
         );
     }
     let description = body["description"].as_str().unwrap_or("no description");
     Check::new(
         "telegram",
         Status::Fail,
-        redact(
-            &format!(
-                "Telegram rejected the token from {src}: HTTP {} {description}",
-                status.as_u16()
-            ),
-            token,
+        msg!(
+            "doctor-telegram-rejected",
+            source = source(src),
+            status = status.as_u16(),
+            description = &redact(description, token)
         ),
     )
-    .fix("copy the token again from @BotFather (/token); autodev telegram and OpenClaw need different bots")
+    .fix(msg!("doctor-telegram-rejected-fix"))
 }
 
 fn check_openclaw(inputs: &Inputs) -> Check {
     let Some(path) = &inputs.openclaw_config else {
-        return Check::new("openclaw", Status::Skip, "no home directory");
+        return Check::new("openclaw", Status::Skip, msg!("doctor-openclaw-no-home"));
     };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -691,14 +737,18 @@ fn check_openclaw(inputs: &Inputs) -> Check {
             return Check::new(
                 "openclaw",
                 Status::Skip,
-                format!("{} not found (OpenClaw not set up)", path.display()),
+                msg!("doctor-openclaw-not-found", path = &path.display()),
             );
         }
         Err(e) => {
             return Check::new(
                 "openclaw",
                 Status::Warn,
-                format!("cannot read {}: {e}", path.display()),
+                msg!(
+                    "doctor-openclaw-unreadable",
+                    path = &path.display(),
+                    error = &e
+                ),
             );
         }
     };
@@ -708,40 +758,40 @@ fn check_openclaw(inputs: &Inputs) -> Check {
         None => Check::new(
             "openclaw",
             Status::Skip,
-            format!("{} names no agent model", path.display()),
+            msg!("doctor-openclaw-no-model", path = &path.display()),
         ),
         Some(m) if m.provider != "ollama" => Check::new(
             "openclaw",
             Status::Pass,
-            format!(
-                "OpenClaw's agent uses {}/{} ({}), not Ollama: nothing to keep in step with OLLAMA_MODEL",
-                m.provider,
-                m.model,
-                path.display()
+            msg!(
+                "doctor-openclaw-other-provider",
+                provider = &m.provider,
+                model = &m.model,
+                path = &path.display()
             ),
         ),
         Some(m) if model_matches(&m.model, ours) => Check::new(
             "openclaw",
             Status::Pass,
-            format!(
-                "OpenClaw and autodev both use {ours} ({} and OLLAMA_MODEL from {ours_src})",
-                path.display()
+            msg!(
+                "doctor-openclaw-same",
+                model = ours,
+                path = &path.display(),
+                source = ours_src
             ),
         ),
         Some(m) => Check::new(
             "openclaw",
             Status::Warn,
-            format!(
-                "model drift: OpenClaw uses ollama/{} (from {}) but autodev uses OLLAMA_MODEL={ours} (from \
-                 {ours_src})",
-                m.model,
-                path.display()
+            msg!(
+                "doctor-openclaw-drift",
+                theirs = &m.model,
+                path = &path.display(),
+                ours = ours,
+                source = ours_src
             ),
         )
-        .fix(
-            "make them the same model (one copy in GPU memory), or keep both on purpose: two models may \
-             not fit in GPU memory at once",
-        ),
+        .fix(msg!("doctor-openclaw-drift-fix")),
     }
 }
 
@@ -749,6 +799,23 @@ fn check_openclaw(inputs: &Inputs) -> Check {
 mod tests {
     use super::*;
     use gate::sandbox::Support;
+
+    /// The English catalogue says what the backend's `Display` says.
+    #[tokio::test]
+    async fn an_unreachable_server_reads_as_the_backend_says_it_in_english() {
+        let mut bc = BackendConfig::new(BackendKind::Ollama, "http://127.0.0.1:9".to_owned());
+        bc.connect_timeout = std::time::Duration::from_secs(1);
+        let e = Backend::new(bc).unwrap().version().await.unwrap_err();
+        let BackendError::Unreachable { url, .. } = &e else {
+            panic!("{e}");
+        };
+        let m = msg!("doctor-backend-unreachable", url = url);
+        assert_eq!(m.render(i18n::Lang::En), e.to_string());
+        assert!(
+            m.render(i18n::Lang::Ko)
+                .contains("모델 서버에 연결할 수 없습니다")
+        );
+    }
 
     fn machine(abi: u8, userns: bool, bwrap: bool) -> Support {
         Support {

@@ -40,6 +40,7 @@ pub mod platform;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use i18n::{Lang, Msg, msg, t};
 use serde::Serialize;
 use worker::WorkerConfig;
 
@@ -79,26 +80,50 @@ pub struct Check {
     pub name: &'static str,
     /// The verdict.
     pub status: Status,
-    /// What was found.
+    /// What was found, in English (the `--json` report).
     pub message: String,
-    /// What to do about it (absent when nothing needs doing).
+    /// What to do about it, in English (absent when nothing needs doing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The finding as a catalogue message, for [`Check::message_in`].
+    #[serde(skip)]
+    text: Msg,
+    /// The fix as a catalogue message.
+    #[serde(skip)]
+    fix_text: Option<Msg>,
 }
 
 impl Check {
-    fn new(name: &'static str, status: Status, message: impl Into<String>) -> Check {
+    fn new(name: &'static str, status: Status, text: Msg) -> Check {
         Check {
             name,
             status,
-            message: message.into(),
+            message: text.render(Lang::En),
             fix: None,
+            text,
+            fix_text: None,
         }
     }
 
-    fn fix(mut self, fix: impl Into<String>) -> Check {
-        self.fix = Some(fix.into());
+    /// A finding that is already words from elsewhere (git's version line, an OS error): shown as it is.
+    fn raw(name: &'static str, status: Status, text: impl Into<String>) -> Check {
+        Check::new(name, status, msg!("doctor-raw", text = &text.into()))
+    }
+
+    fn fix(mut self, fix: Msg) -> Check {
+        self.fix = Some(fix.render(Lang::En));
+        self.fix_text = Some(fix);
         self
+    }
+
+    /// What was found, in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        self.text.render(lang)
+    }
+
+    /// What to do, in `lang`.
+    pub fn fix_in(&self, lang: Lang) -> Option<String> {
+        self.fix_text.as_ref().map(|f| f.render(lang))
     }
 }
 
@@ -156,9 +181,9 @@ impl Summary {
     }
 }
 
-/// The human report: one `STATUS  name  message` line per check, the fix indented under it, then a
-/// summary line.
-pub fn render_text(checks: &[Check]) -> String {
+/// The human report in `lang`: one `STATUS  name  message` line per check, the fix indented under it, then a
+/// summary line. Statuses and check names stay as they are in every language.
+pub fn render_text(checks: &[Check], lang: Lang) -> String {
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(6);
     let mut out = String::new();
     for c in checks {
@@ -166,17 +191,22 @@ pub fn render_text(checks: &[Check]) -> String {
             "{}  {:<width$}  {}\n",
             c.status.as_str(),
             c.name,
-            c.message
+            c.message_in(lang)
         ));
-        if let Some(fix) = &c.fix {
+        if let Some(fix) = c.fix_in(lang) {
             out.push_str(&format!("      {:<width$}  → {fix}\n", ""));
         }
     }
     let s = Summary::of(checks);
-    out.push_str(&format!(
-        "\n{} passed, {} warnings, {} failed, {} skipped\n",
-        s.pass, s.warn, s.fail, s.skip
-    ));
+    let summary = t!(
+        lang,
+        "doctor-summary",
+        pass = s.pass,
+        warn = s.warn,
+        fail = s.fail,
+        skip = s.skip
+    );
+    out.push_str(&format!("\n{summary}\n"));
     out
 }
 

@@ -10,6 +10,8 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use i18n::msg;
+
 use crate::{Check, Status};
 
 /// What the platform checks read.
@@ -103,33 +105,44 @@ impl Platform {
 /// The `platform` check: what was found, and for WSL2 what to know about reaching the Windows host.
 pub fn check_platform(p: &Platform) -> Check {
     let Some(w) = &p.wsl else {
-        return Check::new("platform", Status::Pass, "Linux (not WSL)");
+        return Check::new("platform", Status::Pass, msg!("doctor-platform-linux"));
     };
-    let distro = w.distro.as_deref().unwrap_or("unknown distribution");
-    let desktop = if p.docker_desktop {
-        ", Docker Desktop integration found"
-    } else {
-        ""
-    };
+    let desktop = p.docker_desktop.then(|| msg!("doctor-docker-desktop"));
     if w.version == 1 {
+        let fix = match w.distro.as_deref() {
+            Some(d) => msg!("doctor-platform-wsl1-fix", distro = d),
+            None => msg!("doctor-platform-wsl1-fix", distro = "<distro>"),
+        };
         return Check::new(
             "platform",
             Status::Warn,
-            format!("WSL1 ({distro}){desktop}: Landlock, namespaces and Docker need WSL2"),
+            msg!(
+                "doctor-platform-wsl1",
+                distro = distro(w),
+                desktop = desktop
+            ),
         )
-        .fix(format!(
-            "convert the distribution in PowerShell: wsl --set-version {distro} 2"
-        ));
+        .fix(fix);
     }
-    let gw = w
-        .gateway
-        .map(|g| format!("; the Windows host is {g} from here"))
-        .unwrap_or_default();
+    let gateway = w.gateway.map(|g| msg!("doctor-windows-host", gateway = &g));
     Check::new(
         "platform",
         Status::Pass,
-        format!("WSL2 ({distro}){desktop}{gw}"),
+        msg!(
+            "doctor-platform-wsl2",
+            distro = distro(w),
+            desktop = desktop,
+            gateway = gateway
+        ),
     )
+}
+
+/// `WSL_DISTRO_NAME`, or "unknown distribution" in the reader's language.
+fn distro(w: &Wsl) -> i18n::Arg {
+    match &w.distro {
+        Some(d) => i18n::Arg::from(d),
+        None => i18n::Arg::from(msg!("doctor-unknown-distro")),
+    }
 }
 
 /// A `WARN` when the repository or the queue is on a Windows drive mounted into WSL (`/mnt/c/…`).
@@ -139,13 +152,9 @@ pub fn check_windows_drive(repo: &Path, queue: &Path) -> Option<Check> {
         Check::new(
             "location",
             Status::Warn,
-            format!(
-                "{} is on a Windows drive: file access through /mnt is many times slower, and renames and locks \
-                 do not behave as autodev's queue expects",
-                on.display()
-            ),
+            msg!("doctor-location", path = &on.display()),
         )
-        .fix("clone the repository into your Linux home (e.g. ~/src) and run autodev there"),
+        .fix(msg!("doctor-location-fix")),
     )
 }
 
@@ -194,17 +203,8 @@ pub async fn check_compose_clash(repo: &Path, local: &str, timeout: Duration) ->
         return None;
     }
     Some(
-        Check::new(
-            "compose",
-            Status::Warn,
-            format!(
-                "an Ollama already answers at {local}, and docker-compose.yml starts another on the same port"
-            ),
-        )
-        .fix(
-            "use the one you have: docker compose -f docker-compose.yml -f docker-compose.host-ollama.yml \
-             --profile worker up -d (or stop the host's Ollama first)",
-        ),
+        Check::new("compose", Status::Warn, msg!("doctor-compose", url = local))
+            .fix(msg!("doctor-compose-fix")),
     )
 }
 

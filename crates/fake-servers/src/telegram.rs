@@ -1,8 +1,10 @@
 //! A scripted fake of the Telegram Bot API (`/bot<token>/<method>`), with the real protocol's awkward parts:
 //! `{"ok":false,…}` envelopes, 409 when a second getUpdates arrives while one is long-polling (and scripted 409s),
 //! 429 with `parameters.retry_after`, offset confirmation (updates below the offset are dropped for good), the
-//! long-poll `timeout`, the 4096-character and 64-byte `callback_data` limits, HTML entity checks, and
-//! multipart `sendDocument` uploads (recorded with file name and bytes).
+//! long-poll `timeout`, the 4096 and 1024 length limits counted as Telegram counts them (UTF-16 code units of
+//! the text after entity parsing: tags removed, `&lt;` one unit, an emoji outside the BMP two), 1–64-byte
+//! `callback_data`, HTML entity checks, and multipart `sendDocument` uploads (recorded with file name and
+//! bytes). Every 400 it answers is recorded ([`FakeTelegram::refusals`]).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -60,6 +62,7 @@ struct Inner {
     next_update_id: i64,
     failures: VecDeque<TelegramFailure>,
     requests: Vec<TelegramRequest>,
+    refusals: Vec<(String, String)>,
     documents: Vec<UploadedDocument>,
     poll_generation: u64,
     next_message_id: i64,
@@ -249,6 +252,11 @@ impl FakeTelegram {
         self.state.lock().documents.clone()
     }
 
+    /// `(method, description)` of every call the fake refused with 400 (too long, bad entities, bad buttons).
+    pub fn refusals(&self) -> Vec<(String, String)> {
+        self.state.lock().refusals.clone()
+    }
+
     /// Updates not yet confirmed by an offset.
     pub fn unconfirmed(&self) -> usize {
         self.state.lock().pending.len()
@@ -275,10 +283,13 @@ fn ok(result: Value) -> Response {
 }
 
 fn fail(code: u16, description: &str) -> Response {
-    reply(
+    let mut resp = reply(
         code,
         &json!({"ok": false, "error_code": code, "description": description}),
-    )
+    );
+    resp.extensions_mut()
+        .insert(Refusal(description.to_owned()));
+    resp
 }
 
 async fn handle(
@@ -323,7 +334,7 @@ async fn handle(
         method: api_method.to_owned(),
         params: params.clone(),
     });
-    match api_method {
+    let resp = match api_method {
         "getUpdates" => get_updates(&state, &params).await,
         "getMe" => {
             ok(json!({"id": 123456, "is_bot": true, "first_name": "fake", "username": "fake_bot"}))
@@ -345,8 +356,24 @@ async fn handle(
         }
         "editMessageReplyMarkup" => ok(json!(true)),
         _ => fail(404, "Not Found"),
+    };
+    if resp.status() == 400 {
+        let description = resp
+            .extensions()
+            .get::<Refusal>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        state
+            .lock()
+            .refusals
+            .push((api_method.to_owned(), description));
     }
+    resp
 }
+
+/// The description of a 400, carried on the response for [`FakeTelegram::refusals`].
+#[derive(Debug, Clone)]
+struct Refusal(String);
 
 fn int_param(params: &Value, key: &str) -> Option<i64> {
     match &params[key] {
@@ -415,9 +442,42 @@ async fn get_updates(state: &State, params: &Value) -> Response {
     }
 }
 
+/// Telegram's count: UTF-16 code units of the text a reader sees (for HTML: without tags, entities as the one
+/// character they stand for).
+pub fn telegram_len(text: &str, html: bool) -> usize {
+    let units = |s: &str| s.chars().map(char::len_utf16).sum::<usize>();
+    if !html {
+        return units(text);
+    }
+    let mut n = 0;
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '&']) {
+        n += units(&rest[..i]);
+        let after = &rest[i..];
+        if after.starts_with('<') {
+            rest = after.find('>').map_or("", |j| &after[j + 1..]);
+        } else {
+            // `&lt;`, `&#128512;`: one character (an entity of a character outside the BMP counts as two).
+            let Some(end) = after.find(';') else {
+                return n + units(after);
+            };
+            let entity = &after[1..end];
+            let ch = entity
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32)
+                .unwrap_or('&');
+            n += ch.len_utf16();
+            rest = &after[end + 1..];
+        }
+    }
+    n + units(rest)
+}
+
 fn check_text(text: &str, limit: usize, html: bool) -> Result<(), String> {
-    let n = text.chars().count();
-    if n == 0 {
+    let n = telegram_len(text, html);
+    if n == 0 || text.trim().is_empty() {
         return Err("Bad Request: message text is empty".into());
     }
     if n > limit {
@@ -602,4 +662,34 @@ fn split<'a>(mut hay: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
     }
     out.push(hay);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_are_utf16_units_after_entity_parsing() {
+        let hangul = "가".repeat(4096);
+        assert_eq!(check_text(&hangul, 4096, true), Ok(()));
+        assert_eq!(
+            check_text(&format!("<b>{hangul}</b>"), 4096, true),
+            Ok(()),
+            "tags are not counted"
+        );
+        assert!(check_text(&format!("{hangul}가"), 4096, true).is_err());
+        // 2100 emoji: 2100 characters, 4200 UTF-16 units.
+        let emoji = "😀".repeat(2100);
+        assert_eq!(
+            check_text(&emoji, 4096, false),
+            Err("Bad Request: message is too long".into())
+        );
+        assert_eq!(telegram_len("a&lt;b&amp;", true), 4);
+        assert_eq!(telegram_len("&#128512;", true), 2);
+        assert_eq!(telegram_len("<i>x</i> &", true), 3);
+        assert!(
+            check_text("<b></b>", 4096, true).is_err(),
+            "empty after parsing"
+        );
+    }
 }

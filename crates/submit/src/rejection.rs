@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use i18n::{Lang, Msg};
 use serde::Serialize;
 
 /// Why input was refused. The string forms (`WORK_TEXT_TOO_SHORT`, …) are stable: scripts and the Telegram bot
@@ -134,20 +135,33 @@ pub struct Rejection {
     /// The field at fault (`work`, `targets[1]`, …), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// What is wrong and how to fix it, for people.
+    /// What is wrong and how to fix it, in English: what JSON output, logs and scripts see.
     pub message: String,
+    /// The same sentence as a catalogue message, for [`Rejection::localized`].
+    #[serde(skip)]
+    text: Msg,
 }
 
 impl Rejection {
-    pub(crate) fn new(
-        code: Code,
-        field: impl Into<Option<String>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(code: Code, field: impl Into<Option<String>>, text: Msg) -> Self {
         Self {
             code,
             field: field.into(),
-            message: message.into(),
+            message: text.render(Lang::En),
+            text,
+        }
+    }
+
+    /// The sentence in `lang` (the code stays as it is).
+    pub fn localized(&self, lang: Lang) -> String {
+        self.text.render(lang)
+    }
+
+    /// `CODE (field): sentence` with the sentence in `lang`.
+    pub fn line(&self, lang: Lang) -> String {
+        match &self.field {
+            Some(field) => format!("{} ({field}): {}", self.code, self.localized(lang)),
+            None => format!("{}: {}", self.code, self.localized(lang)),
         }
     }
 }

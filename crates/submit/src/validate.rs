@@ -3,7 +3,10 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use i18n::msg;
 use queue_core::{Intent, NewTask, Queue, Task, TaskSpec};
+
+use i18n::Msg;
 
 use crate::text::WorkStats;
 use crate::{Code, Rejection};
@@ -55,10 +58,7 @@ pub fn parse_task_file(bytes: &[u8]) -> Result<TaskSpec, Rejection> {
         return Err(Rejection::new(
             Code::FileTooLarge,
             None,
-            format!(
-                "the task file is larger than {} KiB; put long context in the repository and reference it",
-                MAX_TASK_FILE_BYTES / 1024
-            ),
+            msg!("submit-file-too-large", kib = MAX_TASK_FILE_BYTES / 1024),
         ));
     }
     // Windows editors often write a byte-order mark.
@@ -67,45 +67,45 @@ pub fn parse_task_file(bytes: &[u8]) -> Result<TaskSpec, Rejection> {
         Rejection::new(
             Code::InvalidUtf8,
             None,
-            format!(
-                "the task file is not UTF-8 (bad byte at offset {}); save it as UTF-8",
-                e.valid_up_to()
-            ),
+            msg!("submit-invalid-utf8", offset = e.valid_up_to()),
         )
     })?;
     if json_depth(text) > MAX_JSON_DEPTH {
         return Err(Rejection::new(
             Code::JsonTooDeep,
             None,
-            format!(
-                "the task file nests JSON more than {MAX_JSON_DEPTH} levels deep; a task file is a flat object"
-            ),
+            msg!("submit-json-too-deep", depth = MAX_JSON_DEPTH),
         ));
     }
     if !text.trim_start().starts_with('{') {
         return Err(Rejection::new(
             Code::InvalidJson,
             None,
-            "a task file is one JSON object, like fixtures/task_template.json",
+            msg!("submit-not-an-object"),
         ));
     }
     serde_json::from_str::<TaskSpec>(text).map_err(|e| {
-        let msg = e.to_string();
-        let (code, hint) = match e.classify() {
-            serde_json::error::Category::Data if msg.starts_with("unknown field") => (
+        // serde's own sentence (English) names the field and the position.
+        let detail = e.to_string();
+        let (code, text) = match e.classify() {
+            serde_json::error::Category::Data if detail.starts_with("unknown field") => (
                 Code::UnknownField,
-                "known fields: title, intent, work, targets, repo, base, checks",
+                msg!("submit-unknown-field", detail = &detail),
             ),
-            serde_json::error::Category::Data if msg.starts_with("duplicate field") => {
-                (Code::DuplicateField, "give each field once")
-            }
+            serde_json::error::Category::Data if detail.starts_with("duplicate field") => (
+                Code::DuplicateField,
+                msg!("submit-duplicate-field", detail = &detail),
+            ),
             serde_json::error::Category::Data => (
                 Code::InvalidFieldType,
-                "see .autodev_ssot/task.schema.json for each field's type",
+                msg!("submit-field-type", detail = &detail),
             ),
-            _ => (Code::InvalidJson, "fix the JSON syntax"),
+            _ => (
+                Code::InvalidJson,
+                msg!("submit-json-syntax", detail = &detail),
+            ),
         };
-        Rejection::new(code, None, format!("{msg}; {hint}"))
+        Rejection::new(code, None, text)
     })
 }
 
@@ -148,37 +148,32 @@ pub fn resolve_repo(path: &Path) -> Result<(git2::Repository, PathBuf), Rejectio
         return Err(Rejection::new(
             Code::RepoNotFound,
             Some("repo".into()),
-            format!(
-                "{} does not exist; give the path of your git repository",
-                path.display()
-            ),
+            msg!("submit-repo-missing", path = &path.display()),
         ));
     }
     let repo = git2::Repository::discover(path).map_err(|_| {
         Rejection::new(
             Code::RepoNotGit,
             Some("repo".into()),
-            format!(
-                "{} is not inside a git repository; run `git init` there or point `repo` at your project",
-                path.display()
-            ),
+            msg!("submit-repo-not-git", path = &path.display()),
         )
     })?;
     let Some(workdir) = repo.workdir() else {
         return Err(Rejection::new(
             Code::RepoNotGit,
             Some("repo".into()),
-            format!(
-                "{} is a bare repository; autodev needs a work tree",
-                path.display()
-            ),
+            msg!("submit-repo-bare", path = &path.display()),
         ));
     };
     let root = workdir.canonicalize().map_err(|e| {
         Rejection::new(
             Code::RepoNotFound,
             Some("repo".into()),
-            format!("cannot read {}: {e}", workdir.display()),
+            msg!(
+                "submit-repo-unreadable",
+                path = &workdir.display(),
+                error = &e
+            ),
         )
     })?;
     Ok((repo, root))
@@ -239,7 +234,7 @@ fn check_work(work: Option<&str>) -> Result<&str, Rejection> {
         return Err(Rejection::new(
             Code::WorkMissing,
             Some("work".into()),
-            "say what to change in `work` (or --work), e.g. \"parse_port accepts 0; make it return an error\"",
+            msg!("submit-work-missing"),
         ));
     }
     let chars = work.chars().count();
@@ -248,19 +243,19 @@ fn check_work(work: Option<&str>) -> Result<&str, Rejection> {
         return Err(Rejection::new(
             Code::FieldTooLong,
             Some("work".into()),
-            format!(
-                "`work` has {chars} characters; keep it under {MAX_WORK_CHARS} and leave details in the code"
-            ),
+            msg!("submit-work-too-long", chars = chars, max = MAX_WORK_CHARS),
         ));
     }
     if stats.words < MIN_WORK_WORDS || stats.chars < MIN_WORK_CHARS {
         return Err(Rejection::new(
             Code::WorkTextTooShort,
             Some("work".into()),
-            format!(
-                "`work` has {} words and {} characters; describe the change in at least {MIN_WORK_WORDS} words \
-                 and {MIN_WORK_CHARS} characters: what is wrong, and what should happen instead",
-                stats.words, stats.chars
+            msg!(
+                "submit-work-too-short",
+                words = stats.words,
+                chars = stats.chars,
+                min_words = MIN_WORK_WORDS,
+                min_chars = MIN_WORK_CHARS
             ),
         ));
     }
@@ -273,19 +268,16 @@ fn check_intent(intent: Option<&str>) -> Result<Intent, Rejection> {
         None | Some("") => Err(Rejection::new(
             Code::IntentMissing,
             Some("intent".into()),
-            format!(
-                "say what kind of change this is with `intent` (or --intent): one of {}",
-                intents()
-            ),
+            msg!("submit-intent-missing", intents = &intents()),
         )),
         Some(s) => s.parse::<Intent>().map_err(|()| {
             Rejection::new(
                 Code::IntentUnknown,
                 Some("intent".into()),
-                format!(
-                    "unknown intent {:?}; use one of {}",
-                    truncate(s, 40),
-                    intents()
+                msg!(
+                    "submit-intent-unknown",
+                    intent = &format!("{:?}", truncate(s, 40)),
+                    intents = &intents()
                 ),
             )
         }),
@@ -301,14 +293,14 @@ fn check_title(title: Option<&str>, work: &str) -> Result<String, Rejection> {
         return Err(Rejection::new(
             Code::TitleInvalid,
             Some("title".into()),
-            "the title must be one line without control characters",
+            msg!("submit-title-invalid"),
         ));
     }
     if t.chars().count() > MAX_TITLE_CHARS {
         return Err(Rejection::new(
             Code::FieldTooLong,
             Some("title".into()),
-            format!("the title is longer than {MAX_TITLE_CHARS} characters; shorten it"),
+            msg!("submit-title-too-long", max = MAX_TITLE_CHARS),
         ));
     }
     Ok(t.to_string())
@@ -324,7 +316,7 @@ fn check_checks(checks: Option<&[String]>) -> Vec<Rejection> {
         errs.push(Rejection::new(
             Code::ChecksInvalid,
             Some("checks".into()),
-            format!("at most {MAX_CHECKS} checks; combine commands with a script"),
+            msg!("submit-checks-too-many", max = MAX_CHECKS),
         ));
     }
     for (i, c) in checks.iter().enumerate() {
@@ -332,9 +324,7 @@ fn check_checks(checks: Option<&[String]>) -> Vec<Rejection> {
             errs.push(Rejection::new(
                 Code::ChecksInvalid,
                 Some(format!("checks[{i}]")),
-                format!(
-                    "each check is a non-empty shell command under {MAX_FIELD_CHARS} characters"
-                ),
+                msg!("submit-check-invalid", max = MAX_FIELD_CHARS),
             ));
         }
     }
@@ -354,15 +344,12 @@ fn check_repo_and_base(
         Err(_) if unborn && base == "HEAD" => Ok((root, None)),
         Err(_) => {
             let hint = if unborn {
-                format!(
-                    "the repository has no commits yet, so only HEAD can be the base, not `{}`",
-                    truncate(base, 80)
-                )
+                msg!("submit-base-unborn", base = &truncate(base, 80))
             } else {
-                format!(
-                    "`{}` is not a branch, tag or commit in {}; check `git log`",
-                    truncate(base, 80),
-                    root.display()
+                msg!(
+                    "submit-base-unknown",
+                    base = &truncate(base, 80),
+                    repo = &root.display()
                 )
             };
             Err(Rejection::new(Code::BaseUnknown, Some("base".into()), hint))
@@ -382,9 +369,10 @@ fn check_targets(
             return Err(vec![Rejection::new(
                 Code::TargetsTooMany,
                 Some("targets".into()),
-                format!(
-                    "{} targets given; at most {MAX_TARGETS} — target a directory instead",
-                    t.len()
+                msg!(
+                    "submit-targets-too-many",
+                    count = t.len(),
+                    max = MAX_TARGETS
                 ),
             )]);
         }
@@ -406,7 +394,7 @@ fn target_missing() -> Rejection {
     Rejection::new(
         Code::TargetMissing,
         Some("targets".into()),
-        "name the files the change may touch with `targets` (or --target), e.g. [\"src/config.rs\"]",
+        msg!("submit-target-missing"),
     )
 }
 
@@ -437,32 +425,27 @@ fn derive_title(work: &str) -> String {
 }
 
 /// Checks one target and returns its normal form (`./a//b` → `a/b`).
-fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)> {
-    let shown = truncate(raw, 80);
+fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, Msg)> {
+    let shown = format!("{:?}", truncate(raw, 80));
     if raw.trim().is_empty() {
-        return Err((
-            Code::TargetInvalid,
-            "a target is empty; give a repository-relative path".into(),
-        ));
+        return Err((Code::TargetInvalid, msg!("submit-target-empty")));
     }
     if raw.chars().count() > MAX_FIELD_CHARS {
         return Err((
             Code::FieldTooLong,
-            format!("target is longer than {MAX_FIELD_CHARS} characters"),
+            msg!("submit-target-too-long", max = MAX_FIELD_CHARS),
         ));
     }
     if raw.chars().any(char::is_control) {
         return Err((
             Code::TargetInvalid,
-            format!("target {shown:?} contains control characters"),
+            msg!("submit-target-control", target = &shown),
         ));
     }
     if raw.contains('\\') {
         return Err((
             Code::TargetInvalid,
-            format!(
-                "target {shown:?} uses backslashes; write repository paths with forward slashes"
-            ),
+            msg!("submit-target-backslash", target = &shown),
         ));
     }
     let bytes = raw.as_bytes();
@@ -471,9 +454,7 @@ fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)
     {
         return Err((
             Code::TargetAbsolute,
-            format!(
-                "target {shown:?} is absolute; give it relative to the repository root, e.g. src/config.rs"
-            ),
+            msg!("submit-target-absolute", target = &shown),
         ));
     }
     let mut parts = Vec::new();
@@ -484,15 +465,13 @@ fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)
             Component::ParentDir => {
                 return Err((
                     Code::TargetEscapes,
-                    format!(
-                        "target {shown:?} contains `..`; targets must stay inside the repository"
-                    ),
+                    msg!("submit-target-dotdot", target = &shown),
                 ));
             }
             Component::RootDir | Component::Prefix(_) => {
                 return Err((
                     Code::TargetAbsolute,
-                    format!("target {shown:?} is absolute"),
+                    msg!("submit-target-root-dir", target = &shown),
                 ));
             }
         }
@@ -500,15 +479,16 @@ fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)
     if parts.is_empty() {
         return Err((
             Code::TargetInvalid,
-            format!("target {shown:?} names the repository root; name files or folders in it"),
+            msg!("submit-target-is-root", target = &shown),
         ));
     }
     if PROTECTED.iter().any(|p| parts[0].eq_ignore_ascii_case(p)) {
         return Err((
             Code::TargetProtected,
-            format!(
-                "target {shown:?} is inside {}/, which autodev never changes",
-                parts[0]
+            msg!(
+                "submit-target-protected",
+                target = &shown,
+                folder = &parts[0]
             ),
         ));
     }
@@ -523,18 +503,17 @@ fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, String)
                     Ok(real) => {
                         return Err((
                             Code::TargetOutsideRepo,
-                            format!(
-                                "target {shown:?} goes through a symlink to {}, outside the repository",
-                                real.display()
+                            msg!(
+                                "submit-target-symlink-out",
+                                target = &shown,
+                                real = &real.display()
                             ),
                         ));
                     }
                     Err(_) => {
                         return Err((
                             Code::TargetOutsideRepo,
-                            format!(
-                                "target {shown:?} goes through a dangling symlink; autodev cannot tell where it leads"
-                            ),
+                            msg!("submit-target-symlink-dangling", target = &shown),
                         ));
                     }
                 },

@@ -287,7 +287,7 @@ impl Api {
     ) -> Result<Message, ApiError> {
         let mut body = json!({
             "chat_id": chat_id,
-            "text": crate::html::fit(html, crate::html::MAX_MESSAGE_CHARS),
+            "text": crate::html::fit(html, crate::html::MAX_MESSAGE_LEN),
             "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": true},
         });
@@ -314,7 +314,7 @@ impl Api {
                 .text("chat_id", chat_id.to_string())
                 .text(
                     "caption",
-                    crate::html::fit(caption_html, crate::html::MAX_CAPTION_CHARS),
+                    crate::html::fit(caption_html, crate::html::MAX_CAPTION_LEN),
                 )
                 .text("parse_mode", "HTML")
                 .part("document", part);
@@ -337,7 +337,7 @@ impl Api {
 
     /// `answerCallbackQuery`: stops the button's progress bar and shows `text` as a toast.
     pub async fn answer_callback_query(&self, id: &str, text: &str) -> Result<bool, ApiError> {
-        let text: String = text.chars().take(200).collect();
+        let text = crate::html::truncate(text, crate::html::MAX_TOAST_LEN);
         self.call_patiently(
             "answerCallbackQuery",
             &json!({"callback_query_id": id, "text": text}),

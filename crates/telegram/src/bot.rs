@@ -1,5 +1,6 @@
 //! The bot: long polling, access control, command and button handlers, gate notifications, /healthz.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use approval::{Decider, Via};
 use delivery::OnApprove;
+use i18n::{Lang, t};
 use queue_core::{EventKind, Queue, TaskId};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -82,6 +84,8 @@ pub struct Config {
     pub backoff: Duration,
     /// How often events.ndjson is read for notifications.
     pub notify_every: Duration,
+    /// The language of a chat that has not chosen one with `/lang`.
+    pub lang: Lang,
 }
 
 /// When getUpdates last succeeded.
@@ -110,6 +114,25 @@ struct Bot {
     state: StateDir,
     config: Config,
     health: Arc<Health>,
+    /// Each chat's `/lang`, as saved in `lang.json`.
+    langs: Mutex<BTreeMap<i64, Lang>>,
+}
+
+/// A notification as one chat gets it, in that chat's language.
+struct Notice {
+    html: String,
+    buttons: Option<Value>,
+    caption: String,
+}
+
+impl Notice {
+    fn text(html: String) -> Notice {
+        Notice {
+            html,
+            buttons: None,
+            caption: String::new(),
+        }
+    }
 }
 
 /// Runs the bot until `shutdown` is cancelled. Takes the poller lock first ([`Error::AlreadyRunning`]).
@@ -130,17 +153,20 @@ pub async fn run(queue: Arc<Queue>, config: Config, shutdown: CancellationToken)
             "TELEGRAM_ALLOW_FROM is empty: the bot obeys nobody (set it to your numeric Telegram id)"
         );
     }
+    let langs = Mutex::new(state.chat_langs()?);
     let bot = Arc::new(Bot {
         api,
         queue,
         state,
         config,
         health,
+        langs,
     });
     tracing::info!(
         api = %bot.config.api_base,
         repo = %bot.config.repo.display(),
         allowed = bot.config.allow.ids().len(),
+        lang = %bot.config.lang,
         "telegram bot started"
     );
     let notifier = {
@@ -314,74 +340,124 @@ impl Bot {
         }
     }
 
+    /// The language `chat` chose with `/lang`, else the process's.
+    fn lang(&self, chat: i64) -> Lang {
+        self.langs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&chat)
+            .copied()
+            .unwrap_or(self.config.lang)
+    }
+
     async fn on_message(&self, m: Message) {
         let chat = m.chat.id;
         let user = m.from.as_ref().map(|u| u.id);
         let text = m.text.unwrap_or_default();
+        let lang = self.lang(chat);
         if !self.config.allow.permits(user, chat) {
             self.audit_denied(user, &text);
-            let who = user.map_or_else(String::new, |u| format!(" (your id is {u})"));
-            self.reply(
-                chat,
-                &format!("Not allowed: this bot only obeys the ids in its allow list{who}."),
-            )
-            .await;
+            let html = match user {
+                Some(id) => t!(lang, "bot-not-allowed", id = &id),
+                None => t!(lang, "bot-not-allowed-anonymous"),
+            };
+            self.reply(chat, &html).await;
             return;
         }
         let actor = format!("telegram:{}", user.unwrap_or(chat));
         let html = match commands::parse(&text) {
-            None => "Send /help for what I understand.".to_owned(),
-            Some(Command::Help) => escape(&commands::help()),
-            Some(Command::Work(args)) => self.work(&args, &actor),
-            Some(Command::Status(id)) => self.status(id.as_deref()),
-            Some(Command::Stop) => match self.queue.pause(&actor, "/stop from Telegram") {
-                Ok(true) => "Paused: workers finish their current task and claim nothing new. /resume to undo."
-                    .to_owned(),
-                Ok(false) => "Already paused.".to_owned(),
-                Err(e) => internal(&e),
-            },
-            Some(Command::Resume) => match self.queue.resume(&actor) {
-                Ok(true) => "Resumed: workers claim again.".to_owned(),
-                Ok(false) => "Not paused.".to_owned(),
-                Err(e) => internal(&e),
-            },
-            Some(Command::Approve(id)) => match parse_id(&id) {
-                Ok(id) => self.approve(id, user.unwrap_or(chat)).1,
-                Err(html) => html,
-            },
-            Some(Command::Reject(id, reason)) => match parse_id(&id) {
-                Ok(id) => self.reject(id, user.unwrap_or(chat), &reason).1,
-                Err(html) => html,
-            },
-            Some(Command::Publish(id)) => match parse_id(&id) {
-                Ok(id) => self.publish(id, &actor),
-                Err(html) => html,
-            },
-            Some(Command::Unknown(name)) => {
-                format!("Unknown command /{}. Send /help.", escape(&clip(&name, 40)))
-            }
+            None => t!(lang, "bot-unknown-input"),
+            Some(Command::Lang(arg)) => self.set_lang(chat, &arg),
+            Some(command) => self.command(command, lang, chat, user, &actor),
         };
         self.reply(chat, &html).await;
+    }
+
+    /// Every command but `/lang`, answered in `lang`.
+    fn command(
+        &self,
+        command: Command,
+        lang: Lang,
+        chat: i64,
+        user: Option<i64>,
+        actor: &str,
+    ) -> String {
+        match command {
+            Command::Help => escape(&commands::help(lang)),
+            Command::Work(args) => self.work(&args, actor, lang),
+            Command::Status(id) => self.status(id.as_deref(), lang),
+            Command::Stop => match self.queue.pause(actor, "/stop from Telegram") {
+                Ok(true) => t!(lang, "bot-paused"),
+                Ok(false) => t!(lang, "bot-already-paused"),
+                Err(e) => internal(&e, lang),
+            },
+            Command::Resume => match self.queue.resume(actor) {
+                Ok(true) => t!(lang, "bot-resumed"),
+                Ok(false) => t!(lang, "bot-not-paused"),
+                Err(e) => internal(&e, lang),
+            },
+            Command::Approve(id) => match parse_id(&id, lang) {
+                Ok(id) => self.approve(id, user.unwrap_or(chat), lang).1,
+                Err(html) => html,
+            },
+            Command::Reject(id, reason) => match parse_id(&id, lang) {
+                Ok(id) => self.reject(id, user.unwrap_or(chat), &reason, lang).1,
+                Err(html) => html,
+            },
+            Command::Publish(id) => match parse_id(&id, lang) {
+                Ok(id) => self.publish(id, actor, lang),
+                Err(html) => html,
+            },
+            Command::Lang(arg) => self.set_lang(chat, &arg),
+            Command::Unknown(name) => {
+                t!(
+                    lang,
+                    "bot-unknown-command",
+                    name = &escape(&clip(&name, 40))
+                )
+            }
+        }
+    }
+
+    /// `/lang [ko|en]`: shows or sets the chat's language, saved durably before it is answered.
+    fn set_lang(&self, chat: i64, arg: &str) -> String {
+        if arg.trim().is_empty() {
+            return t!(self.lang(chat), "bot-lang-current");
+        }
+        let Some(lang) = Lang::parse(arg) else {
+            return t!(self.lang(chat), "bot-lang-unknown");
+        };
+        let mut langs = self.langs.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next = langs.clone();
+        next.insert(chat, lang);
+        if let Err(e) = self.state.set_chat_langs(&next) {
+            return internal(&e, self.config.lang);
+        }
+        *langs = next;
+        tracing::info!(chat, %lang, "chat language set");
+        t!(lang, "bot-lang-set")
     }
 
     async fn on_callback(&self, cq: crate::api::CallbackQuery) {
         let user = cq.from.id;
         let chat = cq.message.as_ref().map_or(user, |m| m.chat.id);
         let data = cq.data.clone().unwrap_or_default();
+        let lang = self.lang(chat);
         if !self.config.allow.permits_user(user) {
             self.audit_denied(Some(user), &format!("button {data}"));
-            if let Err(e) = self.api.answer_callback_query(&cq.id, "Not allowed").await {
+            let toast = t!(lang, "bot-toast-not-allowed");
+            if let Err(e) = self.api.answer_callback_query(&cq.id, &toast).await {
                 tracing::warn!("answerCallbackQuery: {e}");
             }
             return;
         }
         let (toast, done, html) = match Button::parse(&data) {
-            None => ("Unknown button".to_owned(), false, None),
+            None => (t!(lang, "bot-toast-unknown-button"), false, None),
             Some(Button::Approve(id)) => {
-                let (ok, html) = self.approve(id, user);
+                let (ok, html) = self.approve(id, user, lang);
                 (
                     if ok {
-                        format!("Approved {id}")
+                        t!(lang, "bot-toast-approved", id = &id)
                     } else {
                         strip_tags(&html)
                     },
@@ -390,10 +466,11 @@ impl Bot {
                 )
             }
             Some(Button::Reject(id)) => {
-                let (ok, html) = self.reject(id, user, "rejected with the Telegram button");
+                // The reason is recorded, not shown: it stays English like the log.
+                let (ok, html) = self.reject(id, user, "rejected with the Telegram button", lang);
                 (
                     if ok {
-                        format!("Rejected {id}")
+                        t!(lang, "bot-toast-rejected", id = &id)
                     } else {
                         strip_tags(&html)
                     },
@@ -414,20 +491,22 @@ impl Bot {
         }
     }
 
-    fn work(&self, args: &str, actor: &str) -> String {
+    fn work(&self, args: &str, actor: &str, lang: Lang) -> String {
         let mut spec = commands::parse_work(args);
         spec.repo = Some(self.config.repo.to_string_lossy().into_owned());
         let ctx = submit::ValidateContext {
             cwd: self.config.repo.clone(),
         };
         match submit::submit(&self.queue, &spec, &ctx, actor) {
-            Ok(task) => format!(
-                "Queued <code>{}</code>: {}\nYou get a message when the gate has judged the patch.",
-                task.id,
-                escape(&clip(&task.title, 200))
+            Ok(task) => t!(
+                lang,
+                "bot-queued",
+                id = &task.id,
+                title = &escape(&clip(&task.title, 200))
             ),
             Err(submit::SubmitError::Rejected(rs)) => {
-                let mut s = "Not queued:\n".to_owned();
+                let mut s = t!(lang, "bot-not-queued");
+                s.push('\n');
                 for r in rs.iter().take(10) {
                     let field = r
                         .field
@@ -437,34 +516,38 @@ impl Bot {
                     s.push_str(&format!(
                         "• <b>{}</b>{field}: {}\n",
                         r.code.as_str(),
-                        escape(&clip_text(&r.message, 300))
+                        escape(&clip_text(&r.localized(lang), 300))
                     ));
                 }
-                s.push_str("\nHow to write it:\n");
-                s.push_str(&escape(commands::WORK_SYNTAX));
+                s.push('\n');
+                s.push_str(&t!(lang, "bot-how-to-write"));
+                s.push('\n');
+                s.push_str(&escape(&commands::work_syntax(lang)));
                 s
             }
-            Err(submit::SubmitError::Queue(e)) => internal(&e),
+            Err(submit::SubmitError::Queue(e)) => internal(&e, lang),
         }
     }
 
-    fn status(&self, id: Option<&str>) -> String {
+    fn status(&self, id: Option<&str>, lang: Lang) -> String {
         let Some(id) = id else {
             return match self.queue.status() {
                 Ok((tasks, summary)) => {
                     let mut s = String::new();
                     if summary.paused {
-                        s.push_str("<b>Paused</b>: workers claim nothing until /resume.\n");
+                        s.push_str(&t!(lang, "bot-status-paused"));
+                        s.push('\n');
                     }
                     if !summary.corrupt.is_empty() {
-                        s.push_str(&format!(
-                            "⚠️ {} unreadable task file(s) (<b>TASK_FILE_CORRUPT</b>); <code>autodev status</code> at \
-                             the PC lists them.\n",
-                            summary.corrupt.len()
+                        s.push_str(&t!(
+                            lang,
+                            "bot-status-corrupt",
+                            count = summary.corrupt.len()
                         ));
+                        s.push('\n');
                     }
                     if tasks.is_empty() {
-                        s.push_str("No tasks.");
+                        s.push_str(&t!(lang, "bot-status-no-tasks"));
                         return s;
                     }
                     let counts: Vec<String> = summary
@@ -472,7 +555,13 @@ impl Bot {
                         .iter()
                         .map(|(st, n)| format!("{n} {}", st.as_str()))
                         .collect();
-                    s.push_str(&format!("{} task(s): {}\n", tasks.len(), counts.join(", ")));
+                    s.push_str(&t!(
+                        lang,
+                        "bot-status-count",
+                        count = tasks.len(),
+                        counts = &counts.join(", ")
+                    ));
+                    s.push('\n');
                     for t in tasks.iter().rev().take(10) {
                         s.push_str(&format!(
                             "<code>{}</code> {} — {}\n",
@@ -483,48 +572,55 @@ impl Bot {
                     }
                     s
                 }
-                Err(e) => internal(&e),
+                Err(e) => internal(&e, lang),
             };
         };
-        let id = match parse_id(id) {
+        let id = match parse_id(id, lang) {
             Ok(id) => id,
             Err(html) => return html,
         };
         match self.queue.status_of(id) {
-            Ok(t) => {
+            Ok(task) => {
                 let mut s = format!(
-                    "<code>{}</code> <b>{}</b>\n{}\nintent {}, targets {}\ntries {} of {}\n",
-                    t.id,
-                    t.state.as_str(),
-                    escape(&clip(&t.title, 200)),
-                    t.intent,
-                    escape(&clip(&t.targets.join(", "), 500)),
-                    t.attempts,
-                    t.max_attempts
+                    "<code>{}</code> <b>{}</b>\n{}\n",
+                    task.id,
+                    task.state.as_str(),
+                    escape(&clip(&task.title, 200)),
                 );
-                if let Some(r) = &t.failure_reason {
-                    s.push_str(&format!("failure: {}\n", escape(r)));
+                s.push_str(&t!(
+                    lang,
+                    "bot-task-summary",
+                    intent = &task.intent,
+                    targets = &escape(&clip(&task.targets.join(", "), 500)),
+                    attempts = task.attempts,
+                    max = task.max_attempts
+                ));
+                s.push('\n');
+                if let Some(r) = &task.failure_reason {
+                    s.push_str(&t!(lang, "bot-task-failure", reason = &escape(r)));
+                    s.push('\n');
                 }
                 if let Ok(c) = approval::load(&self.queue, id) {
-                    s.push_str(&format!(
-                        "{} file(s), +{} −{}\n",
-                        c.report.files_changed.len(),
-                        c.report.lines_added,
-                        c.report.lines_removed
+                    s.push_str(&t!(
+                        lang,
+                        "bot-task-diffstat",
+                        files = c.report.files_changed.len(),
+                        added = c.report.lines_added,
+                        removed = c.report.lines_removed
                     ));
+                    s.push('\n');
                 }
-                s.push_str(&self.delivery_line(id));
+                s.push_str(&self.delivery_line(id, lang));
                 s
             }
-            Err(queue_core::Error::UnknownTask(_)) => {
-                format!("<b>TASK_UNKNOWN</b>: no task {id}. /status lists them.")
-            }
-            Err(queue_core::Error::TaskCorrupt { detail, .. }) => format!(
-                "<b>TASK_FILE_CORRUPT</b>: the file of <code>{id}</code> is not a task autodev can read ({}). \
-                 Restore it or move it out of the queue; other tasks are not affected.",
-                escape(&clip(&detail, 300))
+            Err(queue_core::Error::UnknownTask(_)) => t!(lang, "bot-task-unknown", id = &id),
+            Err(queue_core::Error::TaskCorrupt { detail, .. }) => t!(
+                lang,
+                "bot-task-corrupt",
+                id = &id,
+                detail = &escape(&clip(&detail, 300))
             ),
-            Err(e) => internal(&e),
+            Err(e) => internal(&e, lang),
         }
     }
 
@@ -536,120 +632,121 @@ impl Bot {
     }
 
     /// (approved, reply).
-    fn approve(&self, id: TaskId, user: i64) -> (bool, String) {
+    fn approve(&self, id: TaskId, user: i64, lang: Lang) -> (bool, String) {
         match approval::approve(&self.queue, id, &Self::decider(user)) {
             Ok(d) if d.newly => (
                 true,
-                format!(
-                    "Approved <code>{id}</code> (patch sha256 {}…). {}",
-                    &d.record.patch_sha256.get(..12).unwrap_or_default(),
-                    self.delivery_note(id)
+                t!(
+                    lang,
+                    "bot-approved",
+                    id = &id,
+                    sha = d.record.patch_sha256.get(..12).unwrap_or_default(),
+                    next = &self.delivery_note(id, lang)
                 ),
             ),
             Ok(_) => (
                 true,
-                format!(
-                    "<code>{id}</code> was already approved for this patch. {}",
-                    self.delivery_note(id)
+                t!(
+                    lang,
+                    "bot-already-approved",
+                    id = &id,
+                    next = &self.delivery_note(id, lang)
                 ),
             ),
-            Err(e) => (false, refusal(&e)),
+            Err(e) => (false, refusal(&e, lang)),
         }
     }
 
     /// The delivery as the log tells it: pushed (with the pull request), or the last failure.
-    fn delivery_line(&self, id: TaskId) -> String {
+    fn delivery_line(&self, id: TaskId, lang: Lang) -> String {
         if let Ok(Some(p)) = delivery::delivery_status(&self.queue, id) {
-            let pr = p
-                .pr_url
-                .map(|u| format!(", pull request {}", escape(&u)))
-                .unwrap_or_default();
-            return format!(
-                "pushed: <code>{}</code> on {}{pr}\n",
-                escape(&p.branch),
-                escape(&p.remote)
-            );
+            let (branch, remote) = (escape(&p.branch), escape(&p.remote));
+            let line = match p.pr_url {
+                Some(url) => t!(
+                    lang,
+                    "bot-delivery-pushed-pr",
+                    branch = &branch,
+                    remote = &remote,
+                    url = &escape(&url)
+                ),
+                None => t!(
+                    lang,
+                    "bot-delivery-pushed",
+                    branch = &branch,
+                    remote = &remote
+                ),
+            };
+            return format!("{line}\n");
         }
         match delivery::deliver::last_failure(&self.queue, id) {
-            Ok(Some((code, message))) => format!(
-                "delivery failed: <b>{}</b> {}\n",
-                escape(&clip(&code, 60)),
-                escape(&clip_text(&message, 500))
-            ),
+            Ok(Some((code, message))) => {
+                let line = t!(
+                    lang,
+                    "bot-delivery-failed",
+                    code = &escape(&clip(&code, 60)),
+                    message = &escape(&clip_text(&message, 500))
+                );
+                format!("{line}\n")
+            }
             _ => String::new(),
         }
     }
 
     /// What happens after the approval, as the repository's `delivery.toml` says.
-    fn delivery_note(&self, id: TaskId) -> String {
+    fn delivery_note(&self, id: TaskId, lang: Lang) -> String {
         let on = approval::load(&self.queue, id)
             .map_err(delivery::Error::from)
             .and_then(|c| delivery::deliver::on_approve(&c.task.repo));
         let note = match on {
-            Ok(OnApprove::Publish) => {
-                "It will be pushed and a pull request opened; I send the link here.".to_owned()
-            }
-            Ok(OnApprove::Apply) => {
-                format!("It will be committed on branch autodev/{id}; I tell you here when it is.")
-            }
-            Ok(OnApprove::None) => {
-                return format!(
-                    "Commit it with <code>autodev apply {id}</code> (branch autodev/{id}), or push it and open a \
-                     pull request with /publish {id}."
-                );
-            }
+            Ok(OnApprove::Publish) => t!(lang, "bot-next-publish"),
+            Ok(OnApprove::Apply) => t!(lang, "bot-next-apply", id = &id),
+            Ok(OnApprove::None) => return t!(lang, "bot-next-manual", id = &id),
             Err(e) => {
-                return format!(
-                    "Not delivered: <b>{}</b> {}",
-                    e.code(),
-                    escape(&clip_text(&e.to_string(), 500))
+                return t!(
+                    lang,
+                    "bot-not-delivered",
+                    code = e.code(),
+                    message = &escape(&clip_text(&e.to_string(), 500))
                 );
             }
         };
-        format!("{note}{}", self.deliverer_warning(id))
+        format!("{note}{}", self.deliverer_warning(id, lang))
     }
 
     /// A warning when no `autodev deliver` runs on this queue (nobody would act on the request).
-    fn deliverer_warning(&self, id: TaskId) -> String {
+    fn deliverer_warning(&self, id: TaskId, lang: Lang) -> String {
         if delivery::deliver::is_running(&self.queue) {
             return String::new();
         }
-        format!(
-            "\n⚠️ No <code>autodev deliver</code> is running on this queue: start it (compose profile \
-             <code>deliver</code>), or run <code>autodev publish {id}</code> at the PC."
-        )
+        format!("\n{}", t!(lang, "bot-no-deliverer", id = &id))
     }
 
     /// `/publish ID`: logs the request for `autodev deliver` (the bot itself holds no forge token).
-    fn publish(&self, id: TaskId, actor: &str) -> String {
+    fn publish(&self, id: TaskId, actor: &str, lang: Lang) -> String {
         match approval::confirmed(&self.queue, id) {
             Ok(Some(_)) => {}
-            Ok(None) => {
-                return format!(
-                    "<b>NOT_APPROVED</b>: <code>{id}</code> is not approved. /approve {id} first."
-                );
-            }
-            Err(e) => return refusal(&e),
+            Ok(None) => return t!(lang, "bot-publish-not-approved", id = &id),
+            Err(e) => return refusal(&e, lang),
         }
         match self
             .queue
             .record(EventKind::PublishRequested {}, Some(id), actor)
         {
             Ok(()) => format!(
-                "Publishing <code>{id}</code>: pushing branch autodev/{id} and opening its pull request. I send the \
-                 link here.{}",
-                self.deliverer_warning(id)
+                "{}{}",
+                t!(lang, "bot-publishing", id = &id),
+                self.deliverer_warning(id, lang)
             ),
-            Err(e) => internal(&e),
+            Err(e) => internal(&e, lang),
         }
     }
 
     /// (rejected, reply).
-    fn reject(&self, id: TaskId, user: i64, reason: &str) -> (bool, String) {
+    fn reject(&self, id: TaskId, user: i64, reason: &str, lang: Lang) -> (bool, String) {
         match approval::reject(&self.queue, id, &Self::decider(user), reason) {
-            Ok(d) if d.newly => (true, format!("Rejected <code>{id}</code>.")),
-            Ok(_) => (true, format!("<code>{id}</code> was already rejected.")),
-            Err(e) => (false, refusal(&e)),
+            Ok(d) if d.newly => (true, t!(lang, "bot-rejected", id = &id)),
+            Ok(_) => (true, t!(lang, "bot-already-rejected", id = &id)),
+            Err(e) => (false, refusal(&e, lang)),
         }
     }
 
@@ -692,12 +789,18 @@ impl Bot {
                             .await
                     }
                     EventKind::Applied { branch, commit } if ev.actor.starts_with("deliver:") => {
-                        let html = format!(
-                            "📌 <code>{id}</code> committed on branch <code>{}</code> ({})",
-                            escape(branch),
-                            escape(commit.get(..12).unwrap_or(commit))
-                        );
-                        self.broadcast(&html, None, None).await
+                        let (branch, commit) =
+                            (escape(branch), escape(commit.get(..12).unwrap_or(commit)));
+                        self.broadcast(None, |lang| {
+                            Notice::text(t!(
+                                lang,
+                                "bot-notify-applied",
+                                id = &id,
+                                branch = &branch,
+                                commit = &commit
+                            ))
+                        })
+                        .await
                     }
                     EventKind::DeliveryFailed {
                         code,
@@ -733,20 +836,17 @@ impl Bot {
         Ok(end)
     }
 
-    /// Sends to every allowed chat; false when Telegram could not be reached (try again later).
-    async fn broadcast(
-        &self,
-        html: &str,
-        buttons: Option<Value>,
-        doc: Option<(&str, &[u8], &str)>,
-    ) -> bool {
+    /// Sends to every allowed chat, each in its language (`notice`), with `doc` (file name, bytes) after the
+    /// message when given; false when Telegram could not be reached (try again later).
+    async fn broadcast(&self, doc: Option<(&str, &[u8])>, notice: impl Fn(Lang) -> Notice) -> bool {
         let mut reached = true;
         for &chat in self.config.allow.ids() {
-            let sent = self.api.send_message(chat, html, buttons.clone()).await;
+            let n = notice(self.lang(chat));
+            let sent = self.api.send_message(chat, &n.html, n.buttons).await;
             let sent = match (sent, doc) {
-                (Ok(_), Some((name, bytes, caption))) => self
+                (Ok(_), Some((name, bytes))) => self
                     .api
-                    .send_document(chat, name, bytes.to_vec(), caption)
+                    .send_document(chat, name, bytes.to_vec(), &n.caption)
                     .await
                     .map(|_| ()),
                 (r, _) => r.map(|_| ()),
@@ -773,36 +873,46 @@ impl Bot {
             }
         };
         let r = &c.report;
-        let mut files = String::new();
-        for f in r.files_changed.iter().take(30) {
-            files.push_str(&format!("• <code>{}</code>\n", escape(&clip(f, 200))));
-        }
-        if r.files_changed.len() > 30 {
-            files.push_str(&format!("… and {} more\n", r.files_changed.len() - 30));
-        }
-        // The model's own words about its change, marked as such: a claim to check against the patch.
-        let summary = r.summary.as_deref().map_or_else(String::new, |s| {
-            format!("Model's summary: <i>{}</i>\n", escape(&clip(s, 500)))
-        });
-        let html = format!(
-            "✅ <code>{id}</code> passed the gate\n<b>{}</b>\n{summary}{} file(s) changed, +{} −{} lines\n{files}\n\
-             Approve to let <code>autodev apply {id}</code> commit it on branch autodev/{id}.",
-            escape(&clip(&c.task.title, 200)),
-            r.files_changed.len(),
-            r.lines_added,
-            r.lines_removed,
-        );
-        let buttons = json!({"inline_keyboard": [[
-            {"text": "✅ Approve", "callback_data": Button::Approve(id).data()},
-            {"text": "❌ Reject", "callback_data": Button::Reject(id).data()},
-        ]]});
+        let listed: String = r
+            .files_changed
+            .iter()
+            .take(30)
+            .map(|f| format!("• <code>{}</code>\n", escape(&clip(f, 200))))
+            .collect();
+        let title = escape(&clip(&c.task.title, 200));
+        let summary = r.summary.as_deref().map(|s| escape(&clip(s, 500)));
+        let sha = c.sha256.get(..16).unwrap_or_default();
         let name = format!("{id}.patch");
-        let caption = format!(
-            "patch of <code>{id}</code>, sha256 {}",
-            c.sha256.get(..16).unwrap_or_default()
-        );
-        self.broadcast(&html, Some(buttons), Some((&name, &c.patch, &caption)))
-            .await
+        self.broadcast(Some((&name, &c.patch)), |lang| {
+            let mut files = listed.clone();
+            if r.files_changed.len() > 30 {
+                files.push_str(&t!(lang, "bot-more-files", count = r.files_changed.len() - 30));
+                files.push('\n');
+            }
+            // The model's own words about its change, marked as such: a claim to check against the patch.
+            let summary = summary.as_deref().map_or_else(String::new, |s| {
+                format!("{}\n", t!(lang, "bot-model-summary", summary = s))
+            });
+            Notice {
+                html: t!(
+                    lang,
+                    "bot-notify-passed",
+                    id = &id,
+                    title = &title,
+                    summary = &summary,
+                    count = r.files_changed.len(),
+                    added = r.lines_added,
+                    removed = r.lines_removed,
+                    files = &files
+                ),
+                buttons: Some(json!({"inline_keyboard": [[
+                    {"text": t!(lang, "bot-button-approve"), "callback_data": Button::Approve(id).data()},
+                    {"text": t!(lang, "bot-button-reject"), "callback_data": Button::Reject(id).data()},
+                ]]})),
+                caption: t!(lang, "bot-patch-caption", id = &id, sha = sha),
+            }
+        })
+        .await
     }
 
     async fn notify_published(
@@ -812,16 +922,28 @@ impl Bot {
         remote: &str,
         pr_url: Option<&str>,
     ) -> bool {
-        let pr = match pr_url {
-            Some(url) => format!("\nPull request: {}", escape(url)),
-            None => "\nNo pull request: the forge is \"none\" (push only).".to_owned(),
-        };
-        let html = format!(
-            "🚀 <code>{id}</code> pushed: branch <code>{}</code> on {}{pr}",
-            escape(branch),
-            escape(remote)
-        );
-        self.broadcast(&html, None, None).await
+        let (branch, remote) = (escape(branch), escape(remote));
+        let url = pr_url.map(escape);
+        self.broadcast(None, |lang| {
+            Notice::text(match &url {
+                Some(url) => t!(
+                    lang,
+                    "bot-notify-published",
+                    id = &id,
+                    branch = &branch,
+                    remote = &remote,
+                    url = url
+                ),
+                None => t!(
+                    lang,
+                    "bot-notify-published-no-pr",
+                    id = &id,
+                    branch = &branch,
+                    remote = &remote
+                ),
+            })
+        })
+        .await
     }
 
     async fn notify_delivery_failed(
@@ -831,17 +953,23 @@ impl Bot {
         message: &str,
         retryable: bool,
     ) -> bool {
-        let next = if retryable {
-            "I try again by myself."
-        } else {
-            "Fix the cause, then /publish again (or <code>autodev publish</code> at the PC)."
-        };
-        let html = format!(
-            "⚠️ Delivery of <code>{id}</code> failed: <b>{}</b>\n{}\n{next}",
-            escape(&clip(code, 60)),
-            escape(&clip_text(message, 1500))
-        );
-        self.broadcast(&html, None, None).await
+        let (code, message) = (escape(&clip(code, 60)), escape(&clip_text(message, 1500)));
+        self.broadcast(None, |lang| {
+            let next = if retryable {
+                t!(lang, "bot-delivery-retrying")
+            } else {
+                t!(lang, "bot-delivery-fix-first")
+            };
+            Notice::text(t!(
+                lang,
+                "bot-notify-delivery-failed",
+                id = &id,
+                code = &code,
+                message = &message,
+                next = &next
+            ))
+        })
+        .await
     }
 
     async fn notify_failed(&self, id: TaskId, reason: &str, message: &str) -> bool {
@@ -850,43 +978,46 @@ impl Bot {
             .status_of(id)
             .map(|s| s.title)
             .unwrap_or_default();
-        let html = format!(
-            "❌ <code>{id}</code> failed: <b>{}</b>\n{}\n{}",
-            escape(&clip(reason, 100)),
-            escape(&clip(&title, 200)),
-            escape(&clip_text(message, 2000)),
-        );
-        self.broadcast(&html, None, None).await
+        let reason = escape(&clip(reason, 100));
+        let title = escape(&clip(&title, 200));
+        let message = escape(&clip_text(message, 2000));
+        self.broadcast(None, |lang| {
+            Notice::text(t!(
+                lang,
+                "bot-notify-failed",
+                id = &id,
+                reason = &reason,
+                title = &title,
+                message = &message
+            ))
+        })
+        .await
     }
 }
 
-fn parse_id(s: &str) -> std::result::Result<TaskId, String> {
+fn parse_id(s: &str, lang: Lang) -> std::result::Result<TaskId, String> {
     if s.is_empty() {
-        return Err("Give a task id, e.g. <code>/approve T20261125-0001</code>.".to_owned());
+        return Err(t!(lang, "bot-give-id"));
     }
-    s.parse().map_err(|_| {
-        format!(
-            "<b>TASK_UNKNOWN</b>: <code>{}</code> is not a task id (they look like T20261125-0001).",
-            escape(&clip(s, 40))
-        )
-    })
+    s.parse()
+        .map_err(|_| t!(lang, "bot-not-a-task-id", id = &escape(&clip(s, 40))))
 }
 
-fn refusal(e: &approval::Error) -> String {
+fn refusal(e: &approval::Error, lang: Lang) -> String {
     if e.is_refusal() {
         format!(
             "<b>{}</b>: {}",
             e.code(),
-            escape(&clip_text(&e.to_string(), 1500))
+            escape(&clip_text(&e.localized(lang), 1500))
         )
     } else {
-        internal(e)
+        internal(e, lang)
     }
 }
 
-fn internal(e: &dyn std::fmt::Display) -> String {
+fn internal(e: &dyn std::fmt::Display, lang: Lang) -> String {
     tracing::error!("{e}");
-    "Internal error; the bot's log says more.".to_owned()
+    t!(lang, "bot-internal-error")
 }
 
 fn strip_tags(html: &str) -> String {

@@ -8,8 +8,9 @@
 //!
 //! Colon form: before the first `: ` come the intent and the targets (separated by commas or spaces); after it,
 //! the request. Key form: leading `intent=`, `target=`/`targets=` and `title=` words (`title=` takes the rest
-//! of its word, `_` for spaces), then the request.
+//! of its word, `_` for spaces), then the request. `/lang ko` or `/lang en` sets the chat's language.
 
+use i18n::{Lang, t};
 use queue_core::{TaskId, TaskSpec};
 
 /// A parsed chat command.
@@ -29,6 +30,8 @@ pub enum Command {
     Reject(String, String),
     /// `/publish ID`: ask `autodev deliver` to push the approved patch and open its pull request.
     Publish(String),
+    /// `/lang [ko|en]`: show or set this chat's language.
+    Lang(String),
     /// `/help` or `/start`.
     Help,
     /// Anything else starting with `/`.
@@ -58,6 +61,7 @@ pub fn parse(text: &str) -> Option<Command> {
             let reason = args[id.len()..].trim().to_owned();
             Command::Reject(id, reason)
         }
+        "lang" | "language" => Command::Lang(first_word()),
         "help" | "start" => Command::Help,
         _ => Command::Unknown(head.to_owned()),
     })
@@ -128,7 +132,8 @@ fn split_targets(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Button payloads: `a:<id>` approves, `r:<id>` rejects (at most 17 bytes, under the 64-byte limit).
+/// Button payloads: `a:<id>` approves, `r:<id>` rejects: ASCII, at most 17 bytes (Telegram allows 1–64 bytes;
+/// ASCII keeps bytes and characters the same, whatever the chat's language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Button {
     /// Approve.
@@ -158,32 +163,14 @@ impl Button {
     }
 }
 
-/// How to write `/work`, shown in `/help` and after a rejected request.
-pub const WORK_SYNTAX: &str = "\
-/work INTENT TARGETS: REQUEST
-  e.g. /work fix src/config.rs: parse_port accepts 0, reject it
-  TARGETS: repository paths, separated by commas
-  INTENT: fix, feat, refactor, test, docs, perf or chore
-or: /work intent=fix target=src/a.rs,src/b.rs REQUEST
-The request needs at least 4 words: what is wrong and what done looks like.";
+/// How to write `/work`, shown in `/help` and after a rejected request (plain; escape before sending as HTML).
+pub fn work_syntax(lang: Lang) -> String {
+    t!(lang, "bot-work-syntax")
+}
 
 /// The `/help` text (plain; escape before sending as HTML).
-pub fn help() -> String {
-    format!(
-        "autodev bot commands\n\n\
-         {WORK_SYNTAX}\n\n\
-         /status [ID] — the queue, or one task\n\
-         /approve ID — approve a patch that passed the gate\n\
-         /reject ID [reason] — reject it\n\
-         /publish ID — push an approved patch and open its pull request\n\
-         /stop — workers claim nothing new (running tasks finish)\n\
-         /resume — workers claim again\n\
-         /help — this text\n\n\
-         When a patch passes the gate you get it here with Approve / Reject buttons. What happens after an \
-         approval is the repository's delivery.toml on_approve: nothing (commit it with `autodev apply ID`, or \
-         /publish ID), a commit on branch autodev/ID, or a pushed branch and a pull request — I send the link \
-         here."
-    )
+pub fn help(lang: Lang) -> String {
+    t!(lang, "bot-help", syntax = &work_syntax(lang))
 }
 
 #[cfg(test)]
@@ -210,6 +197,11 @@ mod tests {
         assert_eq!(
             parse("/publish T20261125-0001"),
             Some(Command::Publish("T20261125-0001".into()))
+        );
+        assert_eq!(parse("/lang ko"), Some(Command::Lang("ko".into())));
+        assert_eq!(
+            parse("/lang@autodev_bot"),
+            Some(Command::Lang(String::new()))
         );
         assert_eq!(
             parse("/frobnicate x"),
@@ -259,7 +251,7 @@ mod tests {
     fn buttons_round_trip_within_64_bytes() {
         let id: TaskId = "T20261125-0001".parse().unwrap();
         for b in [Button::Approve(id), Button::Reject(id)] {
-            assert!(b.data().len() <= 64);
+            assert!(b.data().is_ascii() && !b.data().is_empty() && b.data().len() <= 64);
             assert_eq!(Button::parse(&b.data()), Some(b));
         }
         assert_eq!(Button::parse("x:T20261125-0001"), None);

@@ -1,10 +1,13 @@
 //! The bot's files under `<queue>/telegram/`: the getUpdates offset, the events.ndjson offset of
-//! notifications (both written atomically), and the one-poller lock.
+//! notifications, each chat's language (`lang.json`; all written atomically and durably), and the one-poller
+//! lock.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -18,6 +21,12 @@ pub struct StateDir {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Offset {
     offset: i64,
+}
+
+/// `lang.json`: `{"chats": {"<chat id>": "ko"}}`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Langs {
+    chats: BTreeMap<String, String>,
 }
 
 impl StateDir {
@@ -45,12 +54,46 @@ impl StateDir {
     }
 
     fn write(&self, name: &str, offset: i64) -> Result<()> {
+        let bytes =
+            serde_json::to_vec(&Offset { offset }).map_err(|e| Error::State(e.to_string()))?;
+        self.write_bytes(name, &bytes)
+    }
+
+    /// Replaces `name` with `bytes`: written to a temporary file, fsynced, renamed over it, the folder fsynced.
+    fn write_bytes(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let p = self.dir.join(name);
         let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let bytes =
-            serde_json::to_vec(&Offset { offset }).map_err(|e| Error::State(e.to_string()))?;
-        queue_core::fsutil::write_replace_durable(&tmp, &p, &bytes).map_err(|e| Error::io(&p, e))
+        queue_core::fsutil::write_replace_durable(&tmp, &p, bytes).map_err(|e| Error::io(&p, e))
+    }
+
+    /// Each chat's language as `/lang` set it (empty before the first). An entry autodev cannot read (a chat id
+    /// that is not a number, a language it does not speak) is left out, not an error.
+    pub fn chat_langs(&self) -> Result<BTreeMap<i64, Lang>> {
+        let p = self.dir.join("lang.json");
+        let langs: Langs = match std::fs::read(&p) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map_err(|e| Error::State(format!("{} does not decode: {e}", p.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Langs::default(),
+            Err(e) => return Err(Error::io(&p, e)),
+        };
+        Ok(langs
+            .chats
+            .iter()
+            .filter_map(|(chat, lang)| Some((chat.parse().ok()?, Lang::parse(lang)?)))
+            .collect())
+    }
+
+    /// Saves every chat's language durably (the whole map: one poller writes it).
+    pub fn set_chat_langs(&self, langs: &BTreeMap<i64, Lang>) -> Result<()> {
+        let file = Langs {
+            chats: langs
+                .iter()
+                .map(|(chat, lang)| (chat.to_string(), lang.code().to_owned()))
+                .collect(),
+        };
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::State(e.to_string()))?;
+        self.write_bytes("lang.json", &bytes)
     }
 
     /// The next getUpdates offset (0 when none was saved).
@@ -137,5 +180,29 @@ mod tests {
         );
         drop(held);
         s2.lock_poller().unwrap();
+    }
+
+    #[test]
+    fn chat_languages_persist_and_unreadable_entries_are_skipped() {
+        let d = tempfile::tempdir().unwrap();
+        let s = StateDir::open(d.path()).unwrap();
+        assert!(s.chat_langs().unwrap().is_empty());
+        let langs = BTreeMap::from([(111, Lang::Ko), (-100_555, Lang::En)]);
+        s.set_chat_langs(&langs).unwrap();
+        assert_eq!(
+            StateDir::open(d.path()).unwrap().chat_langs().unwrap(),
+            langs
+        );
+        std::fs::write(
+            s.path().join("lang.json"),
+            r#"{"chats": {"111": "ko", "x": "ko", "7": "fr"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.chat_langs().unwrap(), BTreeMap::from([(111, Lang::Ko)]));
+        std::fs::write(s.path().join("lang.json"), "{").unwrap();
+        assert!(
+            s.chat_langs().is_err(),
+            "a damaged file is reported, not guessed"
+        );
     }
 }

@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use approval::{ApplyOptions, Identity};
+use i18n::{Lang, t};
 use queue_core::exit_codes;
 
 use crate::cli::ApplyArgs;
 
-pub(super) fn run(queue_dir: &Path, args: ApplyArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: ApplyArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let committer = committer(
         &queue,
@@ -28,28 +29,35 @@ pub(super) fn run(queue_dir: &Path, args: ApplyArgs) -> anyhow::Result<u8> {
             if args.json {
                 let v = serde_json::json!({"id": args.id, "commit": a.commit, "branch": a.branch, "newly": a.newly});
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-            } else if args.to_worktree {
-                if a.newly {
-                    writeln!(
-                        out,
-                        "applied {} to the working tree (not committed)",
-                        args.id
-                    )?;
-                } else {
-                    writeln!(out, "{} is already applied to the working tree", args.id)?;
-                }
-            } else if a.newly {
-                writeln!(out, "committed {} on {} as {}", args.id, a.branch, a.commit)?;
             } else {
-                writeln!(
-                    out,
-                    "{} is already committed on {} as {}; nothing changed",
-                    args.id, a.branch, a.commit
-                )?;
+                writeln!(out, "{}", applied(args.id, &a, args.to_worktree, lang))?;
             }
             Ok(exit_codes::OK)
         }
-        Err(e) => super::approve::refused(e),
+        Err(e) => super::approve::refused(e, lang),
+    }
+}
+
+/// What `apply` did, in `lang`.
+fn applied(id: queue_core::TaskId, a: &approval::Applied, to_worktree: bool, lang: Lang) -> String {
+    let (branch, commit) = (&a.branch, &a.commit);
+    match (to_worktree, a.newly) {
+        (true, true) => t!(lang, "cli-applied-worktree", id = &id),
+        (true, false) => t!(lang, "cli-already-applied-worktree", id = &id),
+        (false, true) => t!(
+            lang,
+            "cli-committed",
+            id = &id,
+            branch = branch,
+            commit = commit
+        ),
+        (false, false) => t!(
+            lang,
+            "cli-already-committed",
+            id = &id,
+            branch = branch,
+            commit = commit
+        ),
     }
 }
 

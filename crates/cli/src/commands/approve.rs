@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use approval::{Decider, Via};
+use i18n::{Lang, t};
 use queue_core::exit_codes;
 
 use crate::cli::{ApproveArgs, RejectArgs};
 
-pub(super) fn approve(queue_dir: &Path, args: ApproveArgs) -> anyhow::Result<u8> {
+pub(super) fn approve(queue_dir: &Path, args: ApproveArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let who = decider(args.by);
     match approval::approve(&queue, args.id, &who) {
@@ -18,37 +19,43 @@ pub(super) fn approve(queue_dir: &Path, args: ApproveArgs) -> anyhow::Result<u8>
                 let v = serde_json::json!({"approved": d.record, "newly": d.newly});
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else if d.newly {
+                let sha = &d.record.patch_sha256;
                 writeln!(
                     out,
-                    "approved {} (patch sha256 {}); `autodev apply {}` commits it on autodev/{}",
-                    args.id, d.record.patch_sha256, args.id, args.id
+                    "{}",
+                    t!(lang, "cli-approved", id = &args.id, sha = sha)
                 )?;
             } else {
+                let by = &d.record.by;
                 writeln!(
                     out,
-                    "{} was already approved by {} for the same patch; nothing changed",
-                    args.id, d.record.by
+                    "{}",
+                    t!(lang, "cli-already-approved", id = &args.id, by = by)
                 )?;
             }
             Ok(exit_codes::OK)
         }
-        Err(e) => refused(e),
+        Err(e) => refused(e, lang),
     }
 }
 
-pub(super) fn reject(queue_dir: &Path, args: RejectArgs) -> anyhow::Result<u8> {
+pub(super) fn reject(queue_dir: &Path, args: RejectArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let who = decider(args.by);
     match approval::reject(&queue, args.id, &who, &args.reason) {
         Ok(d) if d.newly => {
-            println!("rejected {}", args.id);
+            println!("{}", t!(lang, "cli-rejected", id = &args.id));
             Ok(exit_codes::OK)
         }
         Ok(d) => {
-            println!("{} was already rejected by {}", args.id, d.record.by);
+            let by = &d.record.by;
+            println!(
+                "{}",
+                t!(lang, "cli-already-rejected", id = &args.id, by = by)
+            );
             Ok(exit_codes::OK)
         }
-        Err(e) => refused(e),
+        Err(e) => refused(e, lang),
     }
 }
 
@@ -57,10 +64,11 @@ fn decider(by: Option<String>) -> Decider {
     Decider { by, via: Via::Cli }
 }
 
-/// A refusal prints `CODE: sentence` and exits 1; an infrastructure error goes up (exit 2).
-pub(super) fn refused(e: approval::Error) -> anyhow::Result<u8> {
+/// A refusal prints `CODE: sentence` (the sentence in `lang`) and exits 1; an infrastructure error goes up
+/// (exit 2).
+pub(super) fn refused(e: approval::Error, lang: Lang) -> anyhow::Result<u8> {
     if e.is_refusal() {
-        eprintln!("{}: {e}", e.code());
+        eprintln!("{}: {}", e.code(), e.localized(lang));
         Ok(e.exit_code())
     } else {
         Err(e.into())

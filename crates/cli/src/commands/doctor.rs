@@ -10,7 +10,7 @@ use queue_core::exit_codes;
 use super::settings::{Settings, worker_config};
 use crate::cli::DoctorArgs;
 
-pub(super) fn run(queue_dir: &Path, args: DoctorArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: DoctorArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let settings = Settings::load(args.model.env_file.as_deref(), &cwd)?;
     let config = worker_config(&args.model, &[], &settings, &cwd)?;
@@ -50,7 +50,7 @@ pub(super) fn run(queue_dir: &Path, args: DoctorArgs) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&doctor::render_json(&checks))?
         );
     } else {
-        print!("{}", doctor::render_text(&checks));
+        print!("{}", doctor::render_text(&checks, lang));
     }
     Ok(if doctor::Summary::of(&checks).fail > 0 {
         exit_codes::REJECTED

@@ -25,22 +25,24 @@ use crate::cli::{Cli, Command};
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let queue_dir = queue_dir(cli.queue.as_deref())?;
+    // What people read is in this language; codes, JSON, events and logs stay English.
+    let lang = i18n::Lang::from_env();
     match cli.command {
         Command::Init(a) => init::run(&queue_dir, a),
-        Command::Submit(a) => submit::run(&queue_dir, a),
-        Command::Status(a) => status::run(&queue_dir, a),
+        Command::Submit(a) => submit::run(&queue_dir, a, lang),
+        Command::Status(a) => status::run(&queue_dir, a, lang),
         Command::Events(a) => events::run(&queue_dir, a),
         Command::Pause(a) => pause::pause(&queue_dir, a),
         Command::Resume => pause::resume(&queue_dir),
         Command::Gate(a) => Ok(gate::cli::run(a)),
-        Command::Approve(a) => approve::approve(&queue_dir, a),
-        Command::Reject(a) => approve::reject(&queue_dir, a),
-        Command::Apply(a) => apply::run(&queue_dir, a),
+        Command::Approve(a) => approve::approve(&queue_dir, a, lang),
+        Command::Reject(a) => approve::reject(&queue_dir, a, lang),
+        Command::Apply(a) => apply::run(&queue_dir, a, lang),
         Command::Publish(a) => publish::run(&queue_dir, a),
         Command::Deliver(a) => deliver::run(&queue_dir, a),
-        Command::Telegram(a) => telegram::run(&queue_dir, a),
+        Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
         Command::Worker(a) => worker::run(&queue_dir, a),
-        Command::Doctor(a) => doctor::run(&queue_dir, a),
+        Command::Doctor(a) => doctor::run(&queue_dir, a, lang),
         Command::Health(a) => health::run(&a),
     }
 }

@@ -3,17 +3,18 @@
 use std::io::Write;
 use std::path::Path;
 
+use i18n::{Lang, t};
 use queue_core::text::printable;
 use queue_core::{Queue, QueueSummary, TaskId, TaskStatus, exit_codes};
 
 use crate::cli::StatusArgs;
 
-pub(super) fn run(queue_dir: &Path, args: StatusArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: StatusArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let mut out = std::io::stdout().lock();
     match args.id {
-        Some(id) => one(&mut out, &queue, id, args.json),
-        None => all(&mut out, &queue, args.json),
+        Some(id) => one(&mut out, &queue, id, args.json, lang),
+        None => all(&mut out, &queue, args.json, lang),
     }
 }
 
@@ -28,7 +29,13 @@ struct Extras {
 }
 
 /// `autodev status <id>`: only that task's file is read.
-fn one(out: &mut impl Write, queue: &Queue, id: TaskId, json: bool) -> anyhow::Result<u8> {
+fn one(
+    out: &mut impl Write,
+    queue: &Queue,
+    id: TaskId,
+    json: bool,
+    lang: Lang,
+) -> anyhow::Result<u8> {
     let t = match queue.status_of(id) {
         Ok(t) => t,
         Err(queue_core::Error::TaskCorrupt { id, path, detail }) => {
@@ -38,13 +45,14 @@ fn one(out: &mut impl Write, queue: &Queue, id: TaskId, json: bool) -> anyhow::R
                 path,
                 detail,
             };
-            eprintln!("{}", corrupt_line(&c));
+            eprintln!("{}", corrupt_line(&c, lang));
             return Ok(exit_codes::REJECTED);
         }
         Err(queue_core::Error::UnknownTask(_)) => {
+            let queue = queue.root().display();
             eprintln!(
-                "TASK_UNKNOWN: no task {id} in {}; `autodev status` lists them",
-                queue.root().display()
+                "{}",
+                t!(lang, "cli-status-unknown", id = &id, queue = &queue)
             );
             return Ok(exit_codes::REJECTED);
         }
@@ -62,8 +70,8 @@ fn one(out: &mut impl Write, queue: &Queue, id: TaskId, json: bool) -> anyhow::R
             serde_json::to_string_pretty(&one_json(&t, &extras)?)?
         )?;
     } else {
-        one_human(out, &t, &extras)?;
-        warn_about(&t);
+        one_human(out, &t, &extras, lang)?;
+        warn_about(&t, lang);
     }
     Ok(exit_codes::OK)
 }
@@ -87,84 +95,135 @@ fn one_json(t: &TaskStatus, x: &Extras) -> anyhow::Result<serde_json::Value> {
     Ok(v)
 }
 
-fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras) -> std::io::Result<()> {
-    writeln!(out, "id        {}", t.id)?;
-    writeln!(out, "state     {}", t.state.as_str())?;
-    writeln!(out, "attempts  {} of {}", t.attempts, t.max_attempts)?;
-    writeln!(out, "title     {}", printable(&t.title))?;
-    writeln!(out, "intent    {}", t.intent)?;
+/// `label  value` lines, the labels in `lang` padded to one column (by display width: a Hangul syllable takes
+/// two terminal columns).
+fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> std::io::Result<()> {
+    let mut line =
+        |label: String, value: &dyn std::fmt::Display| writeln!(out, "{} {value}", pad(&label, 9));
+    line(t!(lang, "cli-label-id"), &t.id)?;
+    line(t!(lang, "cli-label-state"), &t.state.as_str())?;
+    let attempts = t!(
+        lang,
+        "cli-status-attempts",
+        attempts = t.attempts,
+        max = t.max_attempts
+    );
+    line(t!(lang, "cli-label-attempts"), &attempts)?;
+    line(t!(lang, "cli-label-title"), &printable(&t.title))?;
+    line(t!(lang, "cli-label-intent"), &t.intent)?;
     if let Some(sum) = &x.summary {
-        writeln!(out, "summary   {} (the model's words)", printable(sum))?;
+        let sum = t!(lang, "cli-status-summary", summary = &printable(sum));
+        line(t!(lang, "cli-label-summary"), &sum)?;
     }
-    writeln!(out, "targets   {}", printable(&t.targets.join(", ")))?;
-    let base = t.base_commit.as_deref().map_or("(no commits yet)", short);
-    writeln!(out, "repo      {} @ {base}", t.repo.display())?;
+    line(
+        t!(lang, "cli-label-targets"),
+        &printable(&t.targets.join(", ")),
+    )?;
+    let base = match t.base_commit.as_deref() {
+        Some(sha) => short(sha).to_owned(),
+        None => t!(lang, "cli-status-no-commits"),
+    };
+    line(
+        t!(lang, "cli-label-repo"),
+        &format!("{} @ {base}", t.repo.display()),
+    )?;
     if let Some(o) = &t.owner {
-        writeln!(out, "owner     {}", printable(o))?;
+        line(t!(lang, "cli-label-owner"), &printable(o))?;
     }
     if let Some(l) = &t.lease_expires_at {
-        writeln!(out, "lease     until {}", l.to_rfc3339())?;
+        let until = t!(lang, "cli-status-lease-until", time = &l.to_rfc3339());
+        line(t!(lang, "cli-label-lease"), &until)?;
     }
     if let Some(r) = &t.failure_reason {
-        writeln!(out, "failure   {}", printable(r))?;
+        line(t!(lang, "cli-label-failure"), &printable(r))?;
     }
     for (label, p) in [
-        ("patch", &t.patch),
-        ("report", &t.report),
-        ("gate", &t.gate),
-        ("approval", &t.approval),
+        (t!(lang, "cli-label-patch"), &t.patch),
+        (t!(lang, "cli-label-report"), &t.report),
+        (t!(lang, "cli-label-gate"), &t.gate),
+        (t!(lang, "cli-label-approval"), &t.approval),
     ] {
         if let Some(p) = p {
-            writeln!(out, "{label:<9} {}", p.display())?;
+            line(label, &p.display())?;
         }
     }
     if let Some(p) = &x.published {
-        writeln!(
-            out,
-            "pushed    {} {} @ {}",
-            p.remote,
-            p.branch,
-            short(&p.commit)
-        )?;
+        let pushed = format!("{} {} @ {}", p.remote, p.branch, short(&p.commit));
+        line(t!(lang, "cli-label-pushed"), &pushed)?;
         if let Some(url) = &p.pr_url {
-            writeln!(out, "pull req  {url}")?;
+            line(t!(lang, "cli-label-pull-request"), url)?;
         }
     }
     if let Some((code, message)) = &x.delivery_failed {
-        writeln!(out, "delivery  failed: {code}: {}", printable(message))?;
+        let failed = t!(
+            lang,
+            "cli-status-delivery-failed",
+            code = code,
+            message = &printable(message)
+        );
+        line(t!(lang, "cli-label-delivery"), &failed)?;
     }
     Ok(())
 }
 
+/// Terminal columns `s` takes: two for Hangul and other East Asian wide characters, one otherwise.
+fn columns(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA960..=0xA97F
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `s` followed by spaces up to `width` columns.
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(columns(s))))
+}
+
+/// Spaces up to `width` columns, then `s`.
+fn pad_left(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(columns(s))))
+}
+
 /// Loud warnings on stderr about what must not be mistaken for a person's approval.
-fn warn_about(t: &TaskStatus) {
+fn warn_about(t: &TaskStatus, lang: Lang) {
     if let Some(p) = &t.unlogged_approval {
-        eprintln!(
-            "warning: APPROVAL_NOT_IN_LOG: {} was not written by `autodev approve` (the log has no matching \
-             APPROVED event); it is not an approval. Read the patch and `autodev reject {}`",
-            p.display(),
-            t.id
+        let message = t!(
+            lang,
+            "cli-status-unlogged-approval",
+            path = &p.display(),
+            id = &t.id
         );
+        eprintln!("{}", t!(lang, "cli-warning", message = &message));
     }
     if let Some(why) = &t.task_not_as_submitted {
-        eprintln!(
-            "warning: TASK_NOT_AS_SUBMITTED: {why}; approve and apply refuse it. Read the task file and the \
-             patch, then `autodev reject {}`",
-            t.id
-        );
+        let message = t!(lang, "cli-status-not-as-submitted", why = why, id = &t.id);
+        eprintln!("{}", t!(lang, "cli-warning", message = &message));
     }
 }
 
 /// `autodev status`: every task, and every file that should be one but is not.
-fn all(out: &mut impl Write, queue: &Queue, json: bool) -> anyhow::Result<u8> {
+fn all(out: &mut impl Write, queue: &Queue, json: bool, lang: Lang) -> anyhow::Result<u8> {
     let (tasks, summary) = queue.status()?;
     for p in &summary.log_problems {
         // Damage in the log is reported, never fatal.
-        eprintln!("warning: {p}");
+        eprintln!("{}", t!(lang, "cli-warning", message = p));
     }
     for c in &summary.corrupt {
         // Listed in the table too; here with what is wrong and what to do.
-        eprintln!("warning: {}", corrupt_line(c));
+        let message = corrupt_line(c, lang);
+        eprintln!("{}", t!(lang, "cli-warning", message = &message));
     }
     if json {
         let v = serde_json::json!({"queue": queue.root(), "paused": summary.paused, "counts": summary.counts,
@@ -173,16 +232,14 @@ fn all(out: &mut impl Write, queue: &Queue, json: bool) -> anyhow::Result<u8> {
         return Ok(exit_codes::OK);
     }
     if summary.paused {
-        writeln!(
-            out,
-            "queue is PAUSED: workers claim nothing until `autodev resume`"
-        )?;
+        writeln!(out, "{}", t!(lang, "cli-status-paused"))?;
     }
     if tasks.is_empty() && summary.corrupt.is_empty() {
-        writeln!(out, "no tasks in {}", queue.root().display())?;
+        let queue = queue.root().display();
+        writeln!(out, "{}", t!(lang, "cli-status-empty", queue = &queue))?;
         return Ok(exit_codes::OK);
     }
-    table(out, &tasks, &summary)?;
+    table(out, &tasks, &summary, lang)?;
     Ok(exit_codes::OK)
 }
 
@@ -190,8 +247,16 @@ fn table(
     out: &mut impl Write,
     tasks: &[TaskStatus],
     summary: &QueueSummary,
+    lang: Lang,
 ) -> std::io::Result<()> {
-    writeln!(out, "{:<16} {:<9} {:>8}  TITLE", "ID", "STATE", "ATTEMPTS")?;
+    writeln!(
+        out,
+        "{} {} {}  {}",
+        pad(&t!(lang, "cli-status-header-id"), 16),
+        pad(&t!(lang, "cli-status-header-state"), 9),
+        pad_left(&t!(lang, "cli-status-header-attempts"), 8),
+        t!(lang, "cli-status-header-title")
+    )?;
     for t in tasks {
         let title: String = printable(&t.title).chars().take(70).collect();
         writeln!(
@@ -221,12 +286,13 @@ fn table(
     if !summary.corrupt.is_empty() {
         counts.push(format!("{} corrupt", summary.corrupt.len()));
     }
-    writeln!(
-        out,
-        "\n{} task(s): {}",
-        tasks.len() + summary.corrupt.len(),
-        counts.join(", ")
-    )
+    let total = t!(
+        lang,
+        "cli-status-total",
+        count = tasks.len() + summary.corrupt.len(),
+        counts = &counts.join(", ")
+    );
+    writeln!(out, "\n{total}")
 }
 
 /// The `summary` of a worker report; `None` when the report is unreadable (status must not fail over it).
@@ -238,13 +304,13 @@ fn model_summary(report: &Path) -> Option<String> {
 }
 
 /// `TASK_FILE_CORRUPT: …` for a file named like a task that is not one.
-fn corrupt_line(c: &queue_core::CorruptTask) -> String {
-    format!(
-        "TASK_FILE_CORRUPT: {} ({}) is not a task autodev can read: {}; other tasks are not affected. Restore it \
-         from a backup or move it out of the queue",
-        printable(&c.path.display().to_string()),
-        c.id,
-        printable(&c.detail)
+fn corrupt_line(c: &queue_core::CorruptTask, lang: Lang) -> String {
+    t!(
+        lang,
+        "cli-status-corrupt",
+        path = &printable(&c.path.display().to_string()),
+        id = &c.id,
+        detail = &printable(&c.detail)
     )
 }
 

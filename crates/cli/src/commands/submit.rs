@@ -4,12 +4,13 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use i18n::{Lang, t};
 use queue_core::{TaskSpec, exit_codes};
 use submit::{Rejection, SubmitError, ValidateContext};
 
 use crate::cli::SubmitArgs;
 
-pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let mut spec = match &args.file {
         None => TaskSpec::default(),
@@ -25,7 +26,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
             };
             match submit::parse_task_file(&bytes) {
                 Ok(s) => s,
-                Err(r) => return rejected(&[r], args.json),
+                Err(r) => return rejected(&[r], args.json, lang),
             }
         }
     };
@@ -74,7 +75,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
             }
             Ok(exit_codes::OK)
         }
-        Err(SubmitError::Rejected(r)) => rejected(&r, args.json),
+        Err(SubmitError::Rejected(r)) => rejected(&r, args.json, lang),
         // Queue::submit leaves nothing behind when it fails: say so, so that a retry is known to be safe.
         Err(SubmitError::Queue(e)) => {
             let code = e.code();
@@ -83,7 +84,9 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs) -> anyhow::Result<u8> {
     }
 }
 
-fn rejected(rejections: &[Rejection], json: bool) -> anyhow::Result<u8> {
+/// Each rejection as `CODE (field): sentence` on stderr, the sentence in `lang`; with `--json` also the English
+/// JSON on stdout.
+fn rejected(rejections: &[Rejection], json: bool, lang: Lang) -> anyhow::Result<u8> {
     if json {
         let v = serde_json::json!({"rejected": rejections});
         writeln!(
@@ -93,9 +96,9 @@ fn rejected(rejections: &[Rejection], json: bool) -> anyhow::Result<u8> {
         )?;
     }
     let mut err = std::io::stderr().lock();
-    writeln!(err, "rejected: the task was not queued")?;
+    writeln!(err, "{}", t!(lang, "cli-submit-rejected"))?;
     for r in rejections {
-        writeln!(err, "  {r}")?;
+        writeln!(err, "  {}", r.line(lang))?;
     }
     Ok(exit_codes::REJECTED)
 }

@@ -12,7 +12,7 @@ use telegram::{AllowList, Config};
 use super::settings::Settings;
 use crate::cli::TelegramArgs;
 
-pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // The same loader as `worker` and `doctor`: flags, then the environment, then .env.
     let settings = Settings::load(args.env_file.as_deref(), &cwd)?;
@@ -67,6 +67,7 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs) -> anyhow::Result<u8> {
         listen: args.listen,
         backoff: Duration::from_millis(backoff_ms),
         notify_every: Duration::from_millis(notify_ms),
+        lang,
     };
     super::init_logging();
     let rt = tokio::runtime::Builder::new_multi_thread()

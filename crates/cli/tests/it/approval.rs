@@ -24,6 +24,17 @@ pub(crate) fn gate_passed_task(repo: &TempRepo) -> String {
 
 /// [`gate_passed_task`] with the gate having passed `patch` (targets: `src/config.rs`).
 fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
+    gate_passed_task_as(repo, "Reject port 0", patch, |_| {})
+}
+
+/// [`gate_passed_task`] with the task's `title`, the gate having passed `patch`, and the worker's report as
+/// `edit` leaves it.
+pub(crate) fn gate_passed_task_as(
+    repo: &TempRepo,
+    title: &str,
+    patch: &str,
+    edit: impl FnOnce(&mut Report),
+) -> String {
     let r = autodev(
         repo.path(),
         &[
@@ -33,7 +44,7 @@ fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
             "-t",
             "src/config.rs",
             "--title",
-            "Reject port 0",
+            title,
             "-w",
             "parse_port accepts 0; make it return None",
         ],
@@ -44,7 +55,7 @@ fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
     let claim = queue.claim("worker:test").unwrap().expect("a pending task");
     assert_eq!(claim.task.id.to_string(), id);
     std::fs::write(queue.result_path(claim.task.id, "patch"), patch).unwrap();
-    let report = Report {
+    let mut report = Report {
         task_id: Some(claim.task.id),
         backend: "ollama".into(),
         model: "fake".into(),
@@ -56,6 +67,7 @@ fn gate_passed_task_with(repo: &TempRepo, patch: &str) -> String {
         summary: Some("parse_port now refuses port 0".into()),
         ..Report::default()
     };
+    edit(&mut report);
     std::fs::write(
         queue.result_path(claim.task.id, "report.json"),
         serde_json::to_vec_pretty(&report).unwrap(),

@@ -39,6 +39,7 @@ fn deliver_once(repo: &TempRepo) -> Run {
 /// `autodev deliver --interval 1` in the background, with the forge token.
 fn deliverer(repo: &TempRepo) -> Child {
     Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["deliver", "--interval", "1"])
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")

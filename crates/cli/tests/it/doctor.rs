@@ -30,6 +30,7 @@ fn fake_nvidia_smi(dir: &Path, free_mib: u64, total_mib: u64) -> String {
 
 fn doctor(dir: &Path, home: &Path, path: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = Command::new(env!("CARGO_BIN_EXE_autodev"));
+    c.env("AUTODEV_LANG", "en");
     c.arg("doctor")
         .args(args)
         .current_dir(dir)

@@ -50,6 +50,7 @@ fn empty_repo_init_submit_status_shows_first_task() {
 
     // Without $USER (a container, cron): the account's name, never "unknown".
     let sub = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["submit", template])
         .current_dir(dir.path())
         .env_remove("AUTODEV_QUEUE")

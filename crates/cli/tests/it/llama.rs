@@ -43,6 +43,7 @@ fn submit_worker_gate_report_against_real_llama_server() {
     let id = sub.stdout.trim().to_string();
 
     let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args([
             "worker",
             "--once",

@@ -10,6 +10,7 @@ mod docs;
 mod doctor;
 mod gate;
 mod hostile;
+mod i18n;
 mod init;
 mod llama;
 mod openclaw;
@@ -19,6 +20,7 @@ mod resilience;
 mod stack;
 mod status;
 mod telegram;
+mod telegram_i18n;
 mod worker;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ pub(crate) fn autodev(dir: &Path, args: &[&str]) -> Run {
 pub(crate) fn autodev_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(args)
         .current_dir(dir)
         .env_remove("AUTODEV_QUEUE")

@@ -16,6 +16,7 @@ pub(crate) const CANARY: &str = "canary-cli-tok-5d1e8a7b93c04f62";
 /// `autodev ARGS` with the forge tokens set to [`CANARY`].
 pub(crate) fn autodev_tok(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(args)
         .current_dir(dir)
         .env_remove("AUTODEV_QUEUE")

@@ -270,6 +270,7 @@ fn prometheus_scrapes_the_worker_and_every_dashboard_query_returns_data() {
     ]));
     let worker_port = free_port();
     let mut w = Command::new(env!("CARGO_BIN_EXE_autodev"));
+    w.env("AUTODEV_LANG", "en");
     w.args(["worker", "--host", &fake.url(), "--listen"])
         .arg(format!("127.0.0.1:{worker_port}"))
         .current_dir(repo.path());

@@ -24,7 +24,13 @@ pub(crate) fn free_port() -> u16 {
 }
 
 pub(crate) fn bot(dir: &Path, fake: &FakeTelegram, port: u16) -> Child {
+    bot_as(dir, fake, port, &ALLOWED.to_string(), "en")
+}
+
+/// The bot obeying `allow` (`TELEGRAM_ALLOW_FROM`), speaking `lang` (`AUTODEV_LANG`) where a chat has not chosen.
+pub(crate) fn bot_as(dir: &Path, fake: &FakeTelegram, port: u16, allow: &str, lang: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", lang)
         .args(["telegram", "--poll-timeout", "1", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .current_dir(dir)
@@ -32,7 +38,7 @@ pub(crate) fn bot(dir: &Path, fake: &FakeTelegram, port: u16) -> Child {
         .env_remove("AUTODEV_REPO")
         .env("TELEGRAM_BOT_TOKEN", FAKE_TELEGRAM_TOKEN)
         .env("TELEGRAM_API_BASE", fake.url())
-        .env("TELEGRAM_ALLOW_FROM", ALLOWED.to_string())
+        .env("TELEGRAM_ALLOW_FROM", allow)
         .env("AUTODEV_TELEGRAM_BACKOFF_MS", "100")
         .env("AUTODEV_TELEGRAM_NOTIFY_MS", "100")
         .env("AUTODEV_LOG", "info")
@@ -225,6 +231,7 @@ fn the_bot_obeys_only_the_allow_list_and_approves_from_a_button() {
 
     // A second bot on the same queue refuses to start.
     let second = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["telegram", "--poll-timeout", "1"])
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")
@@ -290,6 +297,7 @@ fn health_is_503_while_telegram_refuses_and_an_empty_allow_list_obeys_nobody() {
     }
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["telegram", "--poll-timeout", "1", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .current_dir(repo.path())
@@ -325,6 +333,7 @@ fn strangers_cannot_forge_output_press_buttons_in_an_allowed_group_or_wrap_the_o
     let repo = ready_repo();
     let fake = FakeTelegram::start();
     let child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["telegram", "--poll-timeout", "1"])
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")
@@ -345,6 +354,7 @@ fn strangers_cannot_forge_output_press_buttons_in_an_allowed_group_or_wrap_the_o
     fake.push_message(STRANGER, forged);
     wait_for("ACCESS_DENIED", || events(&repo).contains("ACCESS_DENIED"));
     let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .arg("events")
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")
@@ -437,6 +447,7 @@ fn the_bot_reads_its_settings_from_dot_env_like_the_doctor() {
     )
     .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["telegram", "--poll-timeout", "1"])
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")
@@ -461,6 +472,7 @@ fn the_bot_reads_its_settings_from_dot_env_like_the_doctor() {
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_autodev"))
+        .env("AUTODEV_LANG", "en")
         .args(["telegram", "--poll-timeout", "1"])
         .current_dir(repo.path())
         .env_remove("AUTODEV_QUEUE")

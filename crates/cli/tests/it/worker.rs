@@ -51,6 +51,7 @@ pub(crate) fn repo_with_task(extra_init: &[&str], checks: &[&str]) -> (TempRepo,
 
 pub(crate) fn worker_cmd(dir: &Path, url: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_autodev"));
+    c.env("AUTODEV_LANG", "en");
     c.arg("worker")
         .arg("--host")
         .arg(url)

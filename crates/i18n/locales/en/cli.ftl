@@ -1,0 +1,72 @@
+# The CLI's human output: submit, status, approve, reject, apply, and approval refusals (after their stable
+# code). Plain text. JSON output is never translated.
+
+## Labels of `autodev status <id>` (padded to one column by display width)
+cli-label-id = id
+cli-label-state = state
+cli-label-attempts = attempts
+cli-label-title = title
+cli-label-intent = intent
+cli-label-summary = summary
+cli-label-targets = targets
+cli-label-repo = repo
+cli-label-owner = owner
+cli-label-lease = lease
+cli-label-failure = failure
+cli-label-patch = patch
+cli-label-report = report
+cli-label-gate = gate
+cli-label-approval = approval
+cli-label-pushed = pushed
+cli-label-pull-request = pull req
+cli-label-delivery = delivery
+
+## `autodev status`
+cli-status-attempts = { $attempts } of { $max }
+cli-status-summary = { $summary } (the model's words)
+cli-status-no-commits = (no commits yet)
+cli-status-lease-until = until { $time }
+cli-status-delivery-failed = failed: { $code }: { $message }
+cli-status-unknown = TASK_UNKNOWN: no task { $id } in { $queue }; `autodev status` lists them
+cli-status-corrupt = TASK_FILE_CORRUPT: { $path } ({ $id }) is not a task autodev can read: { $detail }; other tasks are not affected. Restore it from a backup or move it out of the queue
+cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path } was not written by `autodev approve` (the log has no matching APPROVED event); it is not an approval. Read the patch and `autodev reject { $id }`
+cli-status-not-as-submitted = TASK_NOT_AS_SUBMITTED: { $why }; approve and apply refuse it. Read the task file and the patch, then `autodev reject { $id }`
+cli-warning = warning: { $message }
+cli-status-paused = queue is PAUSED: workers claim nothing until `autodev resume`
+cli-status-empty = no tasks in { $queue }
+cli-status-header-id = ID
+cli-status-header-state = STATE
+cli-status-header-attempts = ATTEMPTS
+cli-status-header-title = TITLE
+cli-status-total = { $count } task(s): { $counts }
+
+## `autodev submit`
+cli-submit-rejected = rejected: the task was not queued
+
+## `autodev approve`, `reject`, `apply`
+cli-approved = approved { $id } (patch sha256 { $sha }); `autodev apply { $id }` commits it on autodev/{ $id }
+cli-already-approved = { $id } was already approved by { $by } for the same patch; nothing changed
+cli-rejected = rejected { $id }
+cli-already-rejected = { $id } was already rejected by { $by }
+cli-applied-worktree = applied { $id } to the working tree (not committed)
+cli-already-applied-worktree = { $id } is already applied to the working tree
+cli-committed = committed { $id } on { $branch } as { $commit }
+cli-already-committed = { $id } is already committed on { $branch } as { $commit }; nothing changed
+
+## Approval refusals (the sentence after the code; the same words as the approval crate's errors)
+approval-task-unknown = no task { $id } in this queue; `autodev status` lists them
+approval-task-file-corrupt = task { $id }'s file { $path } cannot be read: { $detail }; nothing was changed. Restore it, or move it out of the queue
+approval-not-gate-passed = task { $id } has no patch that passed the gate: { $detail }
+approval-not-approved = task { $id } is not approved; run `autodev approve { $id }` after reviewing its patch
+approval-already-rejected = task { $id } was rejected by { $by }; submit the work again for a new patch
+approval-already-rejected-because = task { $id } was rejected by { $by } ({ $reason }); submit the work again for a new patch
+approval-already-approved = task { $id } was already approved by { $by } (patch sha256 { $sha256 })
+approval-hash-mismatch-approved = the patch of task { $id } changed after it was approved: expected sha256 { $expected }, the file now has { $actual }; nothing was applied
+approval-hash-mismatch-reported = the patch of task { $id } changed after it was reported by the worker: expected sha256 { $expected }, the file now has { $actual }; nothing was applied
+approval-patch-not-gated = the patch of task { $id } is not the one the gate passed: { $detail }; nothing was changed
+approval-not-in-log = { $path } says task { $id } is approved, but the audit log has no matching APPROVED event: autodev approve did not write it (a check run by the gate may have). It does not count; read the patch, then run `autodev reject { $id }`, and remove the file once you know who wrote it
+approval-task-not-as-submitted = task { $id }'s task file is not the task as submitted: { $detail }; nothing was changed. Reject it and submit the work again
+approval-policy-refused = the repository's policy at the task's base refuses the patch of task { $id }; nothing was committed: { $reasons }
+approval-does-not-apply-base = the patch of task { $id } does not apply to base { $commit }; nothing was changed: { $stderr }
+approval-does-not-apply-worktree = the patch of task { $id } does not apply to the working tree; nothing was changed: { $stderr }
+approval-branch-exists = branch { $branch } already exists at { $commit } and is not autodev's commit for this task; delete or rename it (`git branch -m { $branch } { $branch }-old`) and apply again

@@ -1,0 +1,39 @@
+# What `submit` says after each stable code (WORK_TEXT_TOO_SHORT: …). Plain text. The code itself is never
+# translated; JSON output keeps the English sentence.
+
+submit-file-too-large = the task file is larger than { $kib } KiB; put long context in the repository and reference it
+submit-invalid-utf8 = the task file is not UTF-8 (bad byte at offset { $offset }); save it as UTF-8
+submit-json-too-deep = the task file nests JSON more than { $depth } levels deep; a task file is a flat object
+submit-not-an-object = a task file is one JSON object, like fixtures/task_template.json
+submit-unknown-field = { $detail }; known fields: title, intent, work, targets, repo, base, checks
+submit-duplicate-field = { $detail }; give each field once
+submit-field-type = { $detail }; see .autodev_ssot/task.schema.json for each field's type
+submit-json-syntax = { $detail }; fix the JSON syntax
+submit-repo-missing = { $path } does not exist; give the path of your git repository
+submit-repo-not-git = { $path } is not inside a git repository; run `git init` there or point `repo` at your project
+submit-repo-bare = { $path } is a bare repository; autodev needs a work tree
+submit-repo-unreadable = cannot read { $path }: { $error }
+submit-work-missing = say what to change in `work` (or --work), e.g. "parse_port accepts 0; make it return an error"
+submit-work-too-long = `work` has { $chars } characters; keep it under { $max } and leave details in the code
+submit-work-too-short = `work` has { $words } words and { $chars } characters; describe the change in at least { $min_words } words and { $min_chars } characters: what is wrong, and what should happen instead
+submit-intent-missing = say what kind of change this is with `intent` (or --intent): one of { $intents }
+submit-intent-unknown = unknown intent { $intent }; use one of { $intents }
+submit-title-invalid = the title must be one line without control characters
+submit-title-too-long = the title is longer than { $max } characters; shorten it
+submit-checks-too-many = at most { $max } checks; combine commands with a script
+submit-check-invalid = each check is a non-empty shell command under { $max } characters
+submit-base-unborn = the repository has no commits yet, so only HEAD can be the base, not `{ $base }`
+submit-base-unknown = `{ $base }` is not a branch, tag or commit in { $repo }; check `git log`
+submit-targets-too-many = { $count } targets given; at most { $max } — target a directory instead
+submit-target-missing = name the files the change may touch with `targets` (or --target), e.g. ["src/config.rs"]
+submit-target-empty = a target is empty; give a repository-relative path
+submit-target-too-long = target is longer than { $max } characters
+submit-target-control = target { $target } contains control characters
+submit-target-backslash = target { $target } uses backslashes; write repository paths with forward slashes
+submit-target-absolute = target { $target } is absolute; give it relative to the repository root, e.g. src/config.rs
+submit-target-dotdot = target { $target } contains `..`; targets must stay inside the repository
+submit-target-root-dir = target { $target } is absolute
+submit-target-is-root = target { $target } names the repository root; name files or folders in it
+submit-target-protected = target { $target } is inside { $folder }/, which autodev never changes
+submit-target-symlink-out = target { $target } goes through a symlink to { $real }, outside the repository
+submit-target-symlink-dangling = target { $target } goes through a dangling symlink; autodev cannot tell where it leads

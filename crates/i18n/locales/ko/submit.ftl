@@ -1,0 +1,39 @@
+# `submit`이 고정 코드(WORK_TEXT_TOO_SHORT: …) 뒤에 붙이는 설명. 일반 텍스트입니다. 코드는 번역하지 않으며,
+# JSON 출력에는 영어 문장이 그대로 들어갑니다. 말투는 CLI와 같이 합니다체입니다.
+
+submit-file-too-large = 작업 파일이 { $kib }KiB보다 큽니다. 긴 설명은 저장소에 두고 작업 파일에서는 그 위치를 알려 주세요.
+submit-invalid-utf8 = 작업 파일이 UTF-8이 아닙니다(오프셋 { $offset }의 바이트가 잘못됨). UTF-8로 저장하세요.
+submit-json-too-deep = 작업 파일의 JSON이 { $depth }단계보다 깊게 중첩되어 있습니다. 작업 파일은 평평한 객체 하나입니다.
+submit-not-an-object = 작업 파일은 fixtures/task_template.json처럼 JSON 객체 하나여야 합니다.
+submit-unknown-field = { $detail }. 쓸 수 있는 필드: title, intent, work, targets, repo, base, checks
+submit-duplicate-field = { $detail }. 필드는 한 번씩만 쓰세요.
+submit-field-type = { $detail }. 필드별 타입은 .autodev_ssot/task.schema.json을 보세요.
+submit-json-syntax = { $detail }. JSON 문법을 고치세요.
+submit-repo-missing = { $path } 경로가 없습니다. git 저장소의 경로를 지정하세요.
+submit-repo-not-git = { $path } 경로는 git 저장소 안에 있지 않습니다. 그곳에서 `git init`을 실행하거나 `repo`가 프로젝트를 가리키게 하세요.
+submit-repo-bare = { $path } 경로는 bare 저장소입니다. autodev에는 작업 트리가 필요합니다.
+submit-repo-unreadable = { $path } 경로를 읽을 수 없습니다: { $error }
+submit-work-missing = 무엇을 바꿀지 `work`(또는 --work)에 적으세요. 예: "parse_port가 0을 받아들임. 오류를 반환하게 할 것"
+submit-work-too-long = `work`가 { $chars }자입니다. { $max }자 이내로 줄이고 자세한 내용은 코드에 남기세요.
+submit-work-too-short = `work`가 { $words }단어, { $chars }자입니다. 무엇이 잘못됐고 어떻게 바뀌어야 하는지 { $min_words }단어, { $min_chars }자 이상으로 적으세요.
+submit-intent-missing = 어떤 종류의 변경인지 `intent`(또는 --intent)로 지정하세요: { $intents } 중 하나
+submit-intent-unknown = 알 수 없는 intent { $intent }입니다. { $intents } 중 하나를 쓰세요.
+submit-title-invalid = 제목은 제어 문자 없이 한 줄이어야 합니다.
+submit-title-too-long = 제목이 { $max }자보다 깁니다. 줄이세요.
+submit-checks-too-many = 검사는 { $max }개까지입니다. 명령 여러 개는 스크립트 하나로 묶으세요.
+submit-check-invalid = 검사는 비어 있지 않은 { $max }자 미만의 셸 명령이어야 합니다.
+submit-base-unborn = 저장소에 아직 커밋이 없으므로 기준은 `{ $base }`{ PARTICLE($base, "이/가") } 아니라 HEAD만 될 수 있습니다.
+submit-base-unknown = `{ $base }`{ PARTICLE($base, "은/는") } { $repo }의 브랜치, 태그, 커밋 어느 것도 아닙니다. `git log`로 확인하세요.
+submit-targets-too-many = 대상이 { $count }개입니다. 최대 { $max }개까지이니 폴더를 대상으로 지정하세요.
+submit-target-missing = 변경할 수 있는 파일을 `targets`(또는 --target)로 지정하세요. 예: ["src/config.rs"]
+submit-target-empty = 비어 있는 대상이 있습니다. 저장소 기준 상대 경로를 쓰세요.
+submit-target-too-long = 대상 경로가 { $max }자보다 깁니다.
+submit-target-control = 대상 { $target }에 제어 문자가 들어 있습니다.
+submit-target-backslash = 대상 { $target }에 역슬래시가 있습니다. 저장소 경로는 슬래시(/)로 쓰세요.
+submit-target-absolute = 대상 { $target }{ PARTICLE($target, "은/는") } 절대 경로입니다. 저장소 루트 기준으로 쓰세요. 예: src/config.rs
+submit-target-dotdot = 대상 { $target }에 상위 폴더(`..`)가 들어 있습니다. 대상은 저장소 안에 있어야 합니다.
+submit-target-root-dir = 대상 { $target }{ PARTICLE($target, "은/는") } 절대 경로입니다.
+submit-target-is-root = 대상 { $target }{ PARTICLE($target, "은/는") } 저장소 루트입니다. 그 안의 파일이나 폴더를 지정하세요.
+submit-target-protected = 대상 { $target }{ PARTICLE($target, "은/는") } autodev가 절대 바꾸지 않는 { $folder }/ 안에 있습니다.
+submit-target-symlink-out = 대상 { $target }{ PARTICLE($target, "은/는") } 저장소 밖의 { $real }{ PARTICLE($real, "(으)로") } 이어지는 심볼릭 링크를 거칩니다.
+submit-target-symlink-dangling = 대상 { $target }{ PARTICLE($target, "은/는") } 끊어진 심볼릭 링크를 거칩니다. 어디로 이어지는지 알 수 없습니다.
