@@ -1,7 +1,7 @@
 //! The gate's answer: a verdict and, for FAIL, the reasons.
 
 use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 /// PASS or FAIL. (ERROR is not a verdict of the gate library: it is an error, exit code
 /// [`crate::exit_codes::ERROR`].)
@@ -15,24 +15,15 @@ pub enum Verdict {
     Fail,
 }
 
-impl Verdict {
-    /// `PASS` or `FAIL`.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
+wire_names!(Verdict, GateVerdict, ReasonCode);
 
+impl Verdict {
     /// The process exit code for this verdict ([`crate::exit_codes::OK`] or [`crate::exit_codes::REJECTED`]).
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Pass => crate::exit_codes::OK,
             Verdict::Fail => crate::exit_codes::REJECTED,
         }
-    }
-}
-
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -61,25 +52,12 @@ pub enum GateVerdict {
     None,
 }
 
-impl GateVerdict {
-    /// `PASS`, `FAIL` or `NONE`.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
-
 impl From<Verdict> for GateVerdict {
     fn from(v: Verdict) -> GateVerdict {
         match v {
             Verdict::Pass => GateVerdict::Pass,
             Verdict::Fail => GateVerdict::Fail,
         }
-    }
-}
-
-impl std::fmt::Display for GateVerdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -132,24 +110,6 @@ pub enum ReasonCode {
     CheckTimeout,
 }
 
-impl ReasonCode {
-    /// The wire name, e.g. `PATCH_DOES_NOT_APPLY`.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Every code, in documentation order.
-    pub fn all() -> impl Iterator<Item = ReasonCode> {
-        ReasonCode::iter()
-    }
-}
-
-impl std::fmt::Display for ReasonCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,13 +122,13 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(code.as_str().parse::<ReasonCode>(), Ok(code));
         }
-        for v in Verdict::iter() {
+        for v in Verdict::all() {
             assert_eq!(
                 serde_json::to_string(&v).unwrap_or_default(),
                 format!("\"{v}\"")
             );
         }
-        for v in GateVerdict::iter() {
+        for v in GateVerdict::all() {
             assert_eq!(
                 serde_json::to_string(&v).unwrap_or_default(),
                 format!("\"{v}\"")

@@ -10,6 +10,30 @@
 //! assert_eq!("CHECK_FAILED".parse::<ReasonCode>(), Ok(ReasonCode::CheckFailed));
 //! ```
 
+/// `as_str()` (the wire name), `all()` and `Display` for a code enum deriving strum's `IntoStaticStr` and
+/// `EnumIter`: one definition, so every code type spells itself the same way.
+macro_rules! wire_names {
+    ($($t:ty),+ $(,)?) => {$(
+        impl $t {
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+
+            /// Every value, in declaration order.
+            pub fn all() -> impl Iterator<Item = $t> {
+                <$t as strum::IntoEnumIterator>::iter()
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
 pub mod exit_codes;
 mod gate;
 pub mod worker;

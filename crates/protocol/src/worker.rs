@@ -3,7 +3,7 @@
 //! use the same spellings (docs/MODEL_CONTRACT.md explains each).
 
 use serde::{Deserialize, Serialize};
-use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 /// A worker outcome code, e.g. `EDIT_NO_MATCH`.
 #[derive(
@@ -104,23 +104,7 @@ pub enum WorkerCode {
     EventLogWriteFailed,
 }
 
-impl WorkerCode {
-    /// The wire name, e.g. `EDIT_NO_MATCH`.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Every code.
-    pub fn all() -> impl Iterator<Item = WorkerCode> {
-        WorkerCode::iter()
-    }
-}
-
-impl std::fmt::Display for WorkerCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_names!(WorkerCode);
 
 #[cfg(test)]
 mod tests {
