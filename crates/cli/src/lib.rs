@@ -29,7 +29,12 @@ pub fn main() -> ExitCode {
             }) {
                 return ExitCode::from(exit_codes::OK);
             }
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                i18n::t!(i18n::Lang::from_env(), "cli-error", message = &message)
+            );
             ExitCode::from(exit_codes::ERROR)
         }
     }

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use i18n::{Lang, t};
 use protocol::exit_codes;
 
 use crate::error::GateError;
@@ -117,8 +118,10 @@ pub struct UninstallHookArgs {
     pub repo: PathBuf,
 }
 
-/// Runs `autodev gate` and returns the process exit code: 0 PASS, 1 FAIL, 2 ERROR.
+/// Runs `autodev gate` and returns the process exit code: 0 PASS, 1 FAIL, 2 ERROR. What people read is in the
+/// language of `AUTODEV_LANG` or the locale ([`Lang::from_env`]); JSON, verdicts and codes stay English.
 pub fn run(args: GateArgs) -> u8 {
+    let lang = Lang::from_env();
     match &args.command {
         Some(GateCommand::InstallHook(a)) => {
             let options = InstallOptions {
@@ -128,25 +131,25 @@ pub fn run(args: GateArgs) -> u8 {
             match hook::install_hook(&a.repo, &options) {
                 Ok(paths) => {
                     for p in paths {
-                        println!("installed {}", p.display());
+                        println!("{}", t!(lang, "gate-hook-installed", path = &p.display()));
                     }
                     exit_codes::OK
                 }
-                Err(e) => error_out(&e, false),
+                Err(e) => error_out(&e, false, lang),
             }
         }
         Some(GateCommand::UninstallHook(a)) => match hook::uninstall_hook(&a.repo) {
             Ok(paths) if paths.is_empty() => {
-                println!("no autodev hooks installed");
+                println!("{}", t!(lang, "gate-hook-none-installed"));
                 exit_codes::OK
             }
             Ok(paths) => {
                 for p in paths {
-                    println!("removed {}", p.display());
+                    println!("{}", t!(lang, "gate-hook-removed", path = &p.display()));
                 }
                 exit_codes::OK
             }
-            Err(e) => error_out(&e, false),
+            Err(e) => error_out(&e, false, lang),
         },
         None => {
             let gate = Gate::new(GateConfig {
@@ -155,27 +158,28 @@ pub fn run(args: GateArgs) -> u8 {
                 ..GateConfig::default()
             });
             match args.hook {
-                Some(kind) => run_hook_mode(&gate, &args, kind),
-                None => run_patch_mode(&gate, &args),
+                Some(kind) => run_hook_mode(&gate, &args, kind, lang),
+                None => run_patch_mode(&gate, &args, lang),
             }
         }
     }
 }
 
-fn run_patch_mode(gate: &Gate, args: &GateArgs) -> u8 {
+fn run_patch_mode(gate: &Gate, args: &GateArgs, lang: Lang) -> u8 {
     let Some(path) = &args.patch else {
         return error_out(
             &GateError::HookInput("a PATCH argument is required".into()),
             args.json,
+            lang,
         );
     };
     let limit = match gate.patch_byte_limit(&args.repo, &args.base) {
         Ok(l) => l,
-        Err(e) => return error_out(&e, args.json),
+        Err(e) => return error_out(&e, args.json, lang),
     };
     let patch = match read_patch(path, limit) {
         Ok(p) => p,
-        Err(e) => return error_out(&e, args.json),
+        Err(e) => return error_out(&e, args.json, lang),
     };
     let request = GateRequest {
         allowed_paths: if args.allow.is_empty() {
@@ -199,25 +203,25 @@ fn run_patch_mode(gate: &Gate, args: &GateArgs) -> u8 {
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else {
-                print!("{}", summary(&report));
+                print!("{}", summary(&report, lang));
             }
             report.exit_code()
         }
-        Err(e) => error_out(&e, args.json),
+        Err(e) => error_out(&e, args.json, lang),
     }
 }
 
-fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
+fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind, lang: Lang) -> u8 {
     let mut stdin = Vec::new();
     if kind == HookKind::PrePush {
         match hook::read_hook_stdin(std::io::stdin().lock()) {
             Ok(bytes) => stdin = bytes,
-            Err(e) => return error_out(&e, args.json),
+            Err(e) => return error_out(&e, args.json, lang),
         }
     }
     let runs = match hook::run_hook(gate, &args.repo, kind, &stdin) {
         Ok(r) => r,
-        Err(e) => return error_out(&e, args.json),
+        Err(e) => return error_out(&e, args.json, lang),
     };
     let failed = runs.iter().any(|r| !r.report.passed());
     if args.json {
@@ -231,15 +235,15 @@ fn run_hook_mode(gate: &Gate, args: &GateArgs, kind: HookKind) -> u8 {
             serde_json::to_string_pretty(&value).unwrap_or_default()
         );
     } else if runs.is_empty() {
-        eprintln!("autodev gate ({}): nothing to gate", kind.name());
+        eprintln!("{}", t!(lang, "gate-hook-nothing", hook = kind.name()));
     } else {
         for r in &runs {
             // Hook output goes to stderr: git shows it to the user; stdout may be a protocol channel.
             eprintln!("autodev gate ({}): {}", kind.name(), r.label);
-            eprint!("{}", summary(&r.report));
+            eprint!("{}", summary(&r.report, lang));
         }
         if failed {
-            eprintln!("autodev gate: blocked. Fix the change, or bypass once with --no-verify.");
+            eprintln!("{}", t!(lang, "gate-hook-blocked"));
         }
     }
     if failed {
@@ -272,19 +276,20 @@ fn read_patch(path: &PathBuf, limit: u64) -> Result<Vec<u8>, GateError> {
     Ok(buf)
 }
 
-fn error_out(e: &GateError, json: bool) -> u8 {
+fn error_out(e: &GateError, json: bool, lang: Lang) -> u8 {
     if json {
         let value =
             serde_json::json!({"verdict": "ERROR", "kind": e.kind(), "error": e.to_string()});
         println!("{value}");
     } else {
-        eprintln!("autodev gate: ERROR: {e}");
+        eprintln!("{}", t!(lang, "gate-error", error = e));
     }
     exit_codes::ERROR
 }
 
-/// The human summary printed without `--json`.
-pub fn summary(report: &GateReport) -> String {
+/// The human summary printed without `--json`, in `lang`: the sentences translated; the verdict, reason codes,
+/// check names and statuses as they are.
+pub fn summary(report: &GateReport, lang: Lang) -> String {
     let mut out = String::new();
     let secs = report.duration_ms as f64 / 1000.0;
     let passed = report
@@ -292,15 +297,21 @@ pub fn summary(report: &GateReport) -> String {
         .iter()
         .filter(|c| c.status == CheckStatus::Passed)
         .count();
-    out.push_str(&format!(
-        "{}  {} file(s), +{} -{}, checks {passed}/{} passed, {secs:.1}s (base {})\n",
-        report.verdict.as_str(),
-        report.files_changed,
-        report.lines_added,
-        report.lines_removed,
-        report.checks.len(),
-        report.base_commit.get(..10).unwrap_or(&report.base_commit),
-    ));
+    let line = t!(
+        lang,
+        "gate-summary",
+        verdict = report.verdict.as_str(),
+        files = report.files_changed,
+        added = report.lines_added,
+        removed = report.lines_removed,
+        passed = passed,
+        checks = report.checks.len(),
+        secs = &format!("{secs:.1}"),
+        base = report.base_commit.get(..10).unwrap_or(&report.base_commit),
+    );
+    out.push_str(&line);
+    out.push('\n');
+    let check = t!(lang, "gate-check");
     for r in &report.reasons {
         let mut lines = r.message.lines();
         out.push_str(&format!(
@@ -319,23 +330,25 @@ pub fn summary(report: &GateReport) -> String {
             CheckStatus::TimedOut => "TIMED OUT",
             CheckStatus::Skipped => "skipped",
         };
-        out.push_str(&format!(
-            "  check {:<30} {status:<9} {:.1}s\n",
-            c.name,
-            c.duration_ms as f64 / 1000.0
-        ));
+        let took = t!(
+            lang,
+            "gate-seconds",
+            secs = &format!("{:.1}", c.duration_ms as f64 / 1000.0)
+        );
+        out.push_str(&format!("  {check} {:<30} {status:<9} {took}\n", c.name));
         if matches!(c.status, CheckStatus::Failed | CheckStatus::TimedOut) {
             let tail: Vec<&str> = c.output_tail.lines().collect();
             for l in &tail[tail.len().saturating_sub(20)..] {
                 out.push_str(&format!("    | {l}\n"));
             }
             if let Some(p) = &c.log_path {
-                out.push_str(&format!("    full log: {}\n", p.display()));
+                let full = t!(lang, "gate-full-log", path = &p.display());
+                out.push_str(&format!("    {full}\n"));
             }
         }
     }
     if report.verdict == Verdict::Pass && report.normalized_patch.is_some() {
-        out.push_str("  (fuzzy: the normalised patch is in the --json report)\n");
+        out.push_str(&format!("  {}\n", t!(lang, "gate-fuzzy-note")));
     }
     out
 }

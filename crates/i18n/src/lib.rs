@@ -255,6 +255,7 @@ pub mod sources {
         ("cli.ftl", include_str!("../locales/en/cli.ftl")),
         ("submit.ftl", include_str!("../locales/en/submit.ftl")),
         ("doctor.ftl", include_str!("../locales/en/doctor.ftl")),
+        ("gate.ftl", include_str!("../locales/en/gate.ftl")),
     ];
     /// `(file name, Fluent source)` for Korean.
     pub const KO: &[(&str, &str)] = &[
@@ -263,6 +264,7 @@ pub mod sources {
         ("cli.ftl", include_str!("../locales/ko/cli.ftl")),
         ("submit.ftl", include_str!("../locales/ko/submit.ftl")),
         ("doctor.ftl", include_str!("../locales/ko/doctor.ftl")),
+        ("gate.ftl", include_str!("../locales/ko/gate.ftl")),
     ];
 
     /// The files of `lang`.

@@ -11,19 +11,18 @@ use delivery::deliver::{self, Due, Outcome};
 use delivery::{EnvSource, PublishOptions};
 use queue_core::{Queue, exit_codes};
 
+use i18n::{Lang, t};
+
 use crate::cli::DeliverArgs;
 
-pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Result<u8> {
     super::init_logging();
     let queue = Arc::new(super::open_queue(queue_dir)?);
     let Some(_lock) = deliver::try_lock(&queue).context("cannot take deliver.lock")? else {
-        anyhow::bail!(
-            "another `autodev deliver` is running on {} (deliver.lock is held); one per queue",
-            queue_dir.display()
-        );
+        anyhow::bail!(t!(lang, "cli-deliver-locked", queue = &queue_dir.display()));
     };
     if args.once {
-        let failed = round(&queue, queue_dir, true)?;
+        let failed = round(&queue, queue_dir, true, lang)?;
         return Ok(if failed == 0 {
             exit_codes::OK
         } else {
@@ -36,17 +35,28 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let shutdown = super::shutdown_on_signal("stopping after this round");
-        tracing::info!(queue = %queue_dir.display(), "delivering approved tasks every {}s", every.as_secs());
+        let shutdown = super::shutdown_on_signal(t!(
+            lang,
+            "cli-signal-received",
+            what = t!(lang, "cli-deliver-stopping")
+        ));
+        let said = t!(lang, "cli-deliver-every", secs = every.as_secs());
+        tracing::info!(queue = %queue_dir.display(), "{said}");
         loop {
             let q = Arc::clone(&queue);
             let dir = queue_dir.to_path_buf();
             // A round runs to its end even when a signal comes: a delivery is never cut in half on purpose.
-            let done = tokio::task::spawn_blocking(move || round(&q, &dir, false));
+            let done = tokio::task::spawn_blocking(move || round(&q, &dir, false, lang));
             match done.await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!("delivery round failed: {e:#}"),
-                Err(e) => tracing::error!("delivery round panicked: {e}"),
+                Ok(Err(e)) => {
+                    let said = t!(lang, "cli-deliver-round-failed", error = &format!("{e:#}"));
+                    tracing::warn!("{said}")
+                }
+                Err(e) => {
+                    let said = t!(lang, "cli-deliver-round-panicked", error = &e);
+                    tracing::error!("{said}")
+                }
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return Ok(exit_codes::OK),
@@ -57,11 +67,11 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs) -> anyhow::Result<u8> {
 }
 
 /// Delivers every due task once; the number that failed.
-fn round(queue: &Queue, queue_dir: &Path, once: bool) -> anyhow::Result<usize> {
+fn round(queue: &Queue, queue_dir: &Path, once: bool, lang: Lang) -> anyhow::Result<usize> {
     let due = deliver::due_now(queue, once).context("cannot read the event log")?;
     let mut failed = 0;
     for d in due {
-        if !deliver_one(queue, queue_dir, &d)? {
+        if !deliver_one(queue, queue_dir, &d, lang)? {
             failed += 1;
         }
     }
@@ -69,7 +79,7 @@ fn round(queue: &Queue, queue_dir: &Path, once: bool) -> anyhow::Result<usize> {
 }
 
 /// Delivers one task and says what happened; false when it failed (the failure is in the log).
-fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due) -> anyhow::Result<bool> {
+fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due, lang: Lang) -> anyhow::Result<bool> {
     let opts = PublishOptions {
         remote: None,
         ready: false,
@@ -81,21 +91,26 @@ fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due) -> anyhow::Result<boo
     match deliver::deliver(queue, due, &opts).context("cannot log the delivery's failure")? {
         Outcome::Skipped => Ok(true),
         Outcome::Applied { branch, commit } => {
-            tracing::info!(%id, %branch, commit = %short(&commit), "applied");
+            let said = t!(lang, "cli-deliver-applied");
+            tracing::info!(%id, %branch, commit = %short(&commit), "{said}");
             Ok(true)
         }
         Outcome::Published(p) => {
-            let pr = p.pr_url.as_deref().unwrap_or("no pull request (push only)");
-            tracing::info!(%id, branch = %p.branch, remote = %p.remote, %pr, "published");
+            let pr = p
+                .pr_url
+                .clone()
+                .unwrap_or_else(|| t!(lang, "cli-deliver-no-pr"));
+            let said = t!(lang, "cli-deliver-published");
+            tracing::info!(%id, branch = %p.branch, remote = %p.remote, %pr, "{said}");
             Ok(true)
         }
         Outcome::Failed(e) => {
-            let next = if e.is_retryable() {
-                "will try again"
+            let said = if e.is_retryable() {
+                t!(lang, "cli-deliver-failed-retry", error = &e)
             } else {
-                "waiting for a person (fix it, then `autodev publish ID` or /publish ID)"
+                t!(lang, "cli-deliver-failed-wait", error = &e)
             };
-            tracing::warn!(%id, code = e.code(), "delivery failed, {next}: {e}");
+            tracing::warn!(%id, code = e.code(), "{said}");
             Ok(false)
         }
     }

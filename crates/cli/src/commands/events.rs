@@ -7,9 +7,11 @@ use std::time::Duration;
 use queue_core::text::printable;
 use queue_core::{Event, exit_codes};
 
+use i18n::{Lang, t};
+
 use crate::cli::EventsArgs;
 
-pub(super) fn run(queue_dir: &Path, args: EventsArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: EventsArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let log = queue.log();
     let mut offset = 0;
@@ -29,18 +31,14 @@ pub(super) fn run(queue_dir: &Path, args: EventsArgs) -> anyhow::Result<u8> {
         }
         out.flush()?;
         for b in &read.bad_lines {
-            eprintln!(
-                "warning: events.ndjson line {} does not decode: {}",
-                b.line, b.error
-            );
+            let message = t!(lang, "cli-events-bad-line", line = b.line, error = &b.error);
+            eprintln!("{}", t!(lang, "cli-warning", message = message));
         }
         if let Some(t) = &read.torn_tail
             && reported_torn != Some(t.offset)
         {
-            eprintln!(
-                "warning: the last line of events.ndjson is torn (a writer died mid-record) and is ignored (line {})",
-                t.line
-            );
+            let message = t!(lang, "cli-events-torn-tail", line = t.line);
+            eprintln!("{}", t!(lang, "cli-warning", message = message));
             reported_torn = Some(t.offset);
         }
         offset = read.end_offset;

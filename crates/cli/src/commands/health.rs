@@ -6,18 +6,22 @@ use std::time::Duration;
 
 use queue_core::exit_codes;
 
+use i18n::{Lang, t};
+
 use crate::cli::HealthArgs;
 
-pub(super) fn run(args: &HealthArgs) -> anyhow::Result<u8> {
+pub(super) fn run(args: &HealthArgs, lang: Lang) -> anyhow::Result<u8> {
     let timeout = Duration::from_secs(args.timeout_secs);
     match probe(&args.url, timeout) {
         Ok(status) if (200..300).contains(&status) => Ok(exit_codes::OK),
         Ok(status) => {
-            eprintln!("unhealthy: {} answered HTTP {status}", args.url);
+            let said = t!(lang, "cli-health-status", url = &args.url, status = status);
+            eprintln!("{said}");
             Ok(exit_codes::REJECTED)
         }
         Err(e) => {
-            eprintln!("unhealthy: {}: {e}", args.url);
+            let said = t!(lang, "cli-health-error", url = &args.url, error = &e);
+            eprintln!("{said}");
             Ok(exit_codes::REJECTED)
         }
     }

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use queue_core::{Queue, QueueConfig, exit_codes};
 
+use i18n::{Lang, t};
+
+use super::status::pad;
 use crate::cli::InitArgs;
 use crate::ssot;
 
-pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Result<u8> {
     let existed = queue_dir.join("queue.json").exists();
     let queue = Queue::init(
         queue_dir,
@@ -20,15 +23,15 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
         },
     )?;
     let mut out = std::io::stdout().lock();
-    if existed {
-        writeln!(
-            out,
-            "queue     {} (kept; already initialised)",
-            queue.root().display()
-        )?;
+    // `label  value`, the labels padded to one column by display width (as `autodev status ID` does).
+    let label = |key: String| pad(&key, 9);
+    let root = queue.root().display();
+    let said = if existed {
+        t!(lang, "cli-init-queue-kept", path = &root)
     } else {
-        writeln!(out, "queue     {} (created)", queue.root().display())?;
-    }
+        t!(lang, "cli-init-created", path = &root)
+    };
+    writeln!(out, "{} {said}", label(t!(lang, "cli-label-queue")))?;
 
     let cwd = std::env::current_dir()?;
     let top = super::repo_top(&cwd);
@@ -45,10 +48,12 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
             Ok(mut f) => {
                 f.write_all(body.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                writeln!(out, "ssot      {} (created)", path.display())?;
+                let said = t!(lang, "cli-init-created", path = &path.display());
+                writeln!(out, "{} {said}", label(t!(lang, "cli-label-ssot")))?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                writeln!(out, "ssot      {} (kept)", path.display())?;
+                let said = t!(lang, "cli-init-kept", path = &path.display());
+                writeln!(out, "{} {said}", label(t!(lang, "cli-label-ssot")))?;
             }
             Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
         }
@@ -59,17 +64,15 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs) -> anyhow::Result<u8> {
         && let Some(rel) = relative_inside(queue.root(), &repo)
         && let Some(added) = exclude(&repo, &rel)?
     {
-        writeln!(
-            out,
-            "exclude   {} in {}",
-            added,
-            repo.join(".git/info/exclude").display()
-        )?;
+        let said = t!(
+            lang,
+            "cli-init-excluded",
+            pattern = &added,
+            file = &repo.join(".git/info/exclude").display()
+        );
+        writeln!(out, "{} {said}", label(t!(lang, "cli-label-exclude")))?;
     }
-    writeln!(
-        out,
-        "\nNext: autodev submit --intent fix --target src/lib.rs --work \"what is wrong and what should happen\""
-    )?;
+    writeln!(out, "\n{}", t!(lang, "cli-init-next"))?;
     Ok(exit_codes::OK)
 }
 

@@ -28,22 +28,22 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     // What people read is in this language; codes, JSON, events and logs stay English.
     let lang = i18n::Lang::from_env();
     match cli.command {
-        Command::Init(a) => init::run(&queue_dir, a),
+        Command::Init(a) => init::run(&queue_dir, a, lang),
         Command::Submit(a) => submit::run(&queue_dir, a, lang),
         Command::Status(a) => status::run(&queue_dir, a, lang),
-        Command::Events(a) => events::run(&queue_dir, a),
-        Command::Pause(a) => pause::pause(&queue_dir, a),
-        Command::Resume => pause::resume(&queue_dir),
+        Command::Events(a) => events::run(&queue_dir, a, lang),
+        Command::Pause(a) => pause::pause(&queue_dir, a, lang),
+        Command::Resume => pause::resume(&queue_dir, lang),
         Command::Gate(a) => Ok(gate::cli::run(a)),
         Command::Approve(a) => approve::approve(&queue_dir, a, lang),
         Command::Reject(a) => approve::reject(&queue_dir, a, lang),
         Command::Apply(a) => apply::run(&queue_dir, a, lang),
-        Command::Publish(a) => publish::run(&queue_dir, a),
-        Command::Deliver(a) => deliver::run(&queue_dir, a),
+        Command::Publish(a) => publish::run(&queue_dir, a, lang),
+        Command::Deliver(a) => deliver::run(&queue_dir, a, lang),
         Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
-        Command::Worker(a) => worker::run(&queue_dir, a),
+        Command::Worker(a) => worker::run(&queue_dir, a, lang),
         Command::Doctor(a) => doctor::run(&queue_dir, a, lang),
-        Command::Health(a) => health::run(&a),
+        Command::Health(a) => health::run(&a, lang),
     }
 }
 
@@ -125,7 +125,8 @@ pub(crate) fn init_logging() {
 /// The one shutdown signal of the long-running commands: a token cancelled on SIGINT or SIGTERM. The handlers
 /// are installed before this returns, so a signal during start-up stops the command cleanly instead of killing
 /// it. Call inside the runtime.
-pub(crate) fn shutdown_on_signal(what: &'static str) -> tokio_util::sync::CancellationToken {
+/// `said` is the line logged when the signal comes, already in the reader's language.
+pub(crate) fn shutdown_on_signal(said: String) -> tokio_util::sync::CancellationToken {
     let token = tokio_util::sync::CancellationToken::new();
     let cancel = token.clone();
     #[cfg(unix)]
@@ -140,7 +141,7 @@ pub(crate) fn shutdown_on_signal(what: &'static str) -> tokio_util::sync::Cancel
                     _ = term.recv() => {}
                     _ = int.recv() => {}
                 }
-                tracing::info!("signal received: {what}");
+                tracing::info!("{said}");
                 cancel.cancel();
             });
             return token;
@@ -148,7 +149,7 @@ pub(crate) fn shutdown_on_signal(what: &'static str) -> tokio_util::sync::Cancel
     }
     tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("signal received: {what}");
+        tracing::info!("{said}");
         cancel.cancel();
     });
     token

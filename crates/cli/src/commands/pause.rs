@@ -4,26 +4,26 @@ use std::path::Path;
 
 use queue_core::exit_codes;
 
+use i18n::{Lang, t};
+
 use crate::cli::PauseArgs;
 
-pub(super) fn pause(queue_dir: &Path, args: PauseArgs) -> anyhow::Result<u8> {
+pub(super) fn pause(queue_dir: &Path, args: PauseArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     if queue.pause(&super::actor(), &args.reason)? {
-        println!(
-            "paused: workers finish their current task and claim nothing new (`autodev resume` to undo)"
-        );
+        println!("{}", t!(lang, "cli-paused"));
     } else {
-        println!("already paused");
+        println!("{}", t!(lang, "cli-already-paused"));
     }
     Ok(exit_codes::OK)
 }
 
-pub(super) fn resume(queue_dir: &Path) -> anyhow::Result<u8> {
+pub(super) fn resume(queue_dir: &Path, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     if queue.resume(&super::actor())? {
-        println!("resumed: workers claim again");
+        println!("{}", t!(lang, "cli-resumed"));
     } else {
-        println!("not paused");
+        println!("{}", t!(lang, "cli-not-paused"));
     }
     Ok(exit_codes::OK)
 }

@@ -6,9 +6,11 @@ use std::path::Path;
 use delivery::{EnvSource, PublishOptions, Published};
 use queue_core::exit_codes;
 
+use i18n::{Lang, t};
+
 use crate::cli::PublishArgs;
 
-pub(super) fn run(queue_dir: &Path, args: PublishArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: PublishArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = super::open_queue(queue_dir)?;
     let committer = super::apply::committer(
         &queue,
@@ -32,7 +34,7 @@ pub(super) fn run(queue_dir: &Path, args: PublishArgs) -> anyhow::Result<u8> {
             Ok(exit_codes::OK)
         }
         Ok(p) => {
-            writeln!(out, "{}", summary(&p))?;
+            writeln!(out, "{}", summary(&p, lang))?;
             Ok(exit_codes::OK)
         }
         // Every delivery error has a code, infrastructure ones too: print it, exit 1 or 2. Messages hold no token.
@@ -50,16 +52,30 @@ pub(super) fn run(queue_dir: &Path, args: PublishArgs) -> anyhow::Result<u8> {
 }
 
 /// One or two lines: what was pushed, and the pull request.
-fn summary(p: &Published) -> String {
+fn summary(p: &Published, lang: Lang) -> String {
     let short = p.commit.get(..12).unwrap_or(&p.commit);
+    let (branch, remote) = (&p.branch, &p.remote);
     let push = if p.newly_pushed {
-        format!("pushed {} ({short}) to {}", p.branch, p.remote)
+        t!(
+            lang,
+            "cli-publish-pushed",
+            branch = branch,
+            commit = short,
+            remote = remote
+        )
     } else {
-        format!("{} ({short}) was already on {}", p.branch, p.remote)
+        t!(
+            lang,
+            "cli-publish-already-pushed",
+            branch = branch,
+            commit = short,
+            remote = remote
+        )
     };
-    match (&p.pr_url, p.newly_opened) {
-        (Some(url), true) => format!("{push}\nopened pull request {url}"),
-        (Some(url), false) => format!("{push}\npull request {url} (already open)"),
-        (None, _) => format!("{push}\nno pull request: the forge is \"none\" (push only)"),
-    }
+    let pr = match (&p.pr_url, p.newly_opened) {
+        (Some(url), true) => t!(lang, "cli-publish-opened", url = url),
+        (Some(url), false) => t!(lang, "cli-publish-already-open", url = url),
+        (None, _) => t!(lang, "cli-publish-no-forge"),
+    };
+    format!("{push}\n{pr}")
 }

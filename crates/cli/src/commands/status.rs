@@ -187,7 +187,7 @@ fn columns(s: &str) -> usize {
 }
 
 /// `s` followed by spaces up to `width` columns.
-fn pad(s: &str, width: usize) -> String {
+pub(super) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(columns(s))))
 }
 

@@ -75,7 +75,11 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> any
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let shutdown = super::shutdown_on_signal("stopping the bot");
+        let shutdown = super::shutdown_on_signal(i18n::t!(
+            lang,
+            "cli-signal-received",
+            what = i18n::t!(lang, "cli-telegram-stopping")
+        ));
         match telegram::run(queue, config, shutdown).await {
             Ok(()) => Ok(exit_codes::OK),
             Err(e) => {

@@ -8,9 +8,11 @@ use queue_core::exit_codes;
 use worker::backend::{Backend, BackendConfig};
 use worker::{RunOptions, Worker, WorkerConfig};
 
+use i18n::{Lang, t};
+
 use crate::cli::WorkerArgs;
 
-pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
+pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Result<u8> {
     let config = load_config(&args)?;
     if args.print_config {
         print!("{}", config.describe());
@@ -38,26 +40,38 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     let code = rt.block_on(async move {
-        let shutdown =
-            super::shutdown_on_signal("finishing up (the current task is given back)");
+        let shutdown = super::shutdown_on_signal(t!(
+            lang,
+            "cli-signal-received",
+            what = t!(lang, "cli-worker-finishing")
+        ));
         let default_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 8088));
-        let listen = if args.no_listen { None } else { Some((args.listen.unwrap_or(default_addr), args.listen.is_some())) };
+        let listen = if args.no_listen {
+            None
+        } else {
+            Some((args.listen.unwrap_or(default_addr), args.listen.is_some()))
+        };
         if let Some((addr, explicit)) = listen {
             match worker::http::serve(addr, Arc::clone(&w), shutdown.clone()).await {
                 Ok(_) => {}
-                Err(e) if explicit => return Err(e).with_context(|| format!("cannot listen on {addr}")),
-                Err(e) => tracing::warn!(
-                    "not serving /healthz and /metrics: {addr} is unavailable ({e}); pass --listen ADDR to choose another"
-                ),
+                Err(e) if explicit => {
+                    return Err(e)
+                        .with_context(|| t!(lang, "cli-worker-cannot-listen", addr = &addr));
+                }
+                Err(e) => {
+                    let said = t!(lang, "cli-worker-no-listen", addr = &addr, error = &e);
+                    tracing::warn!("{said}");
+                }
             }
         }
         // A worker started before its model is pulled must not burn tasks on 404s: wait until ready.
         match w.ready().await {
             Ok(model) => {
-                tracing::info!(model = %model, host = %w.config().host, "model server ready")
+                let said = t!(lang, "cli-worker-ready");
+                tracing::info!(model = %model, host = %w.config().host, "{said}")
             }
             Err(e) if args.once => {
-                eprintln!("error: {e}");
+                eprintln!("{}", t!(lang, "cli-error", message = &e));
                 return Ok(exit_codes::ERROR);
             }
             Err(e) => {
@@ -69,10 +83,14 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
                     }
                     match w.ready().await {
                         Ok(model) => {
-                            tracing::info!(model = %model, "model server ready");
+                            let said = t!(lang, "cli-worker-ready");
+                            tracing::info!(model = %model, "{said}");
                             break;
                         }
-                        Err(e) => tracing::warn!("still waiting: {e}"),
+                        Err(e) => {
+                            let said = t!(lang, "cli-worker-still-waiting", error = &e);
+                            tracing::warn!("{said}")
+                        }
                     }
                 }
             }
@@ -83,16 +101,17 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs) -> anyhow::Result<u8> {
         };
         match w.run(opts, shutdown).await {
             Ok(s) => {
+                let said = t!(lang, "cli-worker-stopped");
                 tracing::info!(
                     passed = s.passed,
                     failed = s.failed,
                     released = s.released,
-                    "worker stopped"
+                    "{said}"
                 );
                 Ok(exit_codes::OK)
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", t!(lang, "cli-error", message = &e));
                 Ok(exit_codes::ERROR)
             }
         }

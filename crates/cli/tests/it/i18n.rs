@@ -353,3 +353,211 @@ fn doctor_explains_in_korean_and_keeps_check_names_statuses_and_json() {
     };
     assert_eq!(strip(&jk), strip(&je));
 }
+
+/// The canonical path of `p` as the binary prints it (its current directory is canonical).
+fn shown(p: &Path) -> String {
+    p.canonicalize().unwrap().display().to_string()
+}
+
+#[test]
+fn init_speaks_both_languages_in_one_column() {
+    let repo = TempRepo::with_files(&[("a.txt", "a\n")]);
+    let top = shown(repo.path());
+    let ssot = |state: &str| -> String {
+        [
+            "policy.toml",
+            "gate.toml",
+            "prompt.md",
+            "worker.toml",
+            "task.schema.json",
+            "delivery.toml",
+        ]
+        .iter()
+        .map(|f| format!("ssot      {top}/.autodev_ssot/{f} ({state})\n"))
+        .collect()
+    };
+    let ko = autodev_in(repo.path(), &["init"], KO);
+    assert_eq!(ko.code, 0, "{}", ko.stderr);
+    // 대기열 and 제외 are six and four columns wide: the paths still start in column 11.
+    assert_eq!(
+        ko.stdout,
+        format!(
+            "대기열    {top}/.autodev_queue (새로 만듦)\n{}제외      {top}/.git/info/exclude에 /.autodev_queue/ 추가\n\n\
+             다음 단계: autodev submit --intent fix --target src/lib.rs --work \"무엇이 잘못됐고 어떻게 바뀌어야 하는지\"\n",
+            ssot("새로 만듦")
+        )
+    );
+    let ko_again = autodev_in(repo.path(), &["init"], KO);
+    assert!(
+        ko_again.stdout.starts_with(&format!(
+            "대기열    {top}/.autodev_queue (이미 초기화되어 있어 유지)\n{}",
+            ssot("있는 파일 유지")
+        )),
+        "{}",
+        ko_again.stdout
+    );
+    let en = autodev_in(repo.path(), &["init"], EN);
+    assert_eq!(
+        en.stdout,
+        format!(
+            "queue     {top}/.autodev_queue (kept; already initialised)\n{}\n\
+             Next: autodev submit --intent fix --target src/lib.rs --work \"what is wrong and what should happen\"\n",
+            ssot("kept")
+        )
+    );
+}
+
+#[test]
+fn pause_and_resume_answer_in_the_readers_language() {
+    let repo = ready_repo();
+    let run = |args: &[&str], env| {
+        let r = autodev_in(repo.path(), args, env);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    assert_eq!(
+        run(&["pause"], KO),
+        "일시 중지했습니다. 워커는 지금 하는 작업을 마치고 새 작업을 가져가지 않습니다(되돌리려면 `autodev resume`).\n"
+    );
+    assert_eq!(run(&["pause"], KO), "이미 일시 중지되어 있습니다.\n");
+    assert_eq!(run(&["pause"], EN), "already paused\n");
+    assert_eq!(
+        run(&["resume"], KO),
+        "재개했습니다. 워커가 다시 작업을 가져갑니다.\n"
+    );
+    assert_eq!(run(&["resume"], KO), "일시 중지된 상태가 아닙니다.\n");
+    assert_eq!(run(&["resume"], EN), "not paused\n");
+    assert_eq!(
+        run(&["pause"], EN),
+        "paused: workers finish their current task and claim nothing new (`autodev resume` to undo)\n"
+    );
+    assert_eq!(run(&["resume"], EN), "resumed: workers claim again\n");
+    // The events themselves do not change with the language.
+    let events = |env| run(&["events", "--json"], env);
+    assert_eq!(events(KO), events(EN));
+}
+
+#[test]
+fn events_warn_in_the_readers_language_and_the_lines_stay() {
+    let repo = ready_repo();
+    assert_eq!(autodev_in(repo.path(), &["pause"], EN).code, 0);
+    let log = queue_dir(&repo).join("events.ndjson");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    let bad_line = text.lines().count() + 1;
+    text.push_str("{\"not an event\"\n");
+    std::fs::write(&log, text).unwrap();
+
+    let ko = autodev_in(repo.path(), &["events"], KO);
+    let en = autodev_in(repo.path(), &["events"], EN);
+    assert_eq!(ko.code, 0, "{}", ko.stderr);
+    assert_eq!(ko.stdout, en.stdout, "event lines are not translated");
+    assert!(ko.stdout.contains("QUEUE_PAUSED"), "{}", ko.stdout);
+    assert!(
+        ko.stderr.starts_with(&format!(
+            "경고: events.ndjson의 {bad_line}번째 줄을 해석할 수 없습니다: "
+        )),
+        "{}",
+        ko.stderr
+    );
+    assert!(
+        en.stderr.starts_with(&format!(
+            "warning: events.ndjson line {bad_line} does not decode: "
+        )),
+        "{}",
+        en.stderr
+    );
+}
+
+#[test]
+fn a_failed_command_says_error_in_the_readers_language() {
+    let dir = TempRepo::plain_dir();
+    let missing = dir.path().join("nowhere");
+    let q = missing.to_str().unwrap();
+    let ko = autodev_in(dir.path(), &["--queue", q, "status"], KO);
+    let en = autodev_in(dir.path(), &["--queue", q, "status"], EN);
+    assert_eq!((ko.code, en.code), (2, 2), "the exit code does not change");
+    // The frame is translated; the error's own text (from queue_core) is the same in both.
+    let inner = en
+        .stderr
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("{}", en.stderr));
+    assert!(inner.starts_with("no queue at "), "{inner}");
+    assert_eq!(ko.stderr, format!("오류: {inner}"));
+}
+
+#[test]
+fn the_gate_verdict_is_read_in_the_readers_language_and_json_is_not() {
+    let repo = TempRepo::with_files(&[("src/config.rs", "fn port() -> u16 {\n    0\n}\n")]);
+    let patch = repo
+        .path()
+        .parent()
+        .unwrap()
+        .join(format!("i18n-{}.diff", std::process::id()));
+    std::fs::write(
+        &patch,
+        "--- a/src/config.rs\n+++ b/src/config.rs\n@@ -1,3 +1,3 @@\n fn port() -> u16 {\n-    0\n+    8080\n }\n",
+    )
+    .unwrap();
+    let gate = |env, extra: &[&str]| {
+        let mut args = vec!["gate", patch.to_str().unwrap(), "--check", "true"];
+        args.extend_from_slice(extra);
+        autodev_in(repo.path(), &args, env)
+    };
+    let ko = gate(KO, &[]);
+    assert_eq!(ko.code, 0, "{}", ko.stderr);
+    let lines: Vec<&str> = ko.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("PASS  파일 1개, +1 -1, 검사 1개 중 1개 통과, ")
+            && lines[0].contains("초 (기준 "),
+        "{}",
+        ko.stdout
+    );
+    assert!(lines[1].starts_with("  검사 true "), "{}", ko.stdout);
+    assert!(
+        lines[1].contains(" ok ") && lines[1].ends_with('초'),
+        "{}",
+        ko.stdout
+    );
+    let en = gate(EN, &[]);
+    assert!(
+        en.stdout
+            .starts_with("PASS  1 file(s), +1 -1, checks 1/1 passed, "),
+        "{}",
+        en.stdout
+    );
+    assert!(en.stdout.contains("\n  check true "), "{}", en.stdout);
+
+    // FAIL: the verdict and the codes stay, exit 1 in both.
+    let failed = gate(KO, &["--check", "false"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed
+            .stdout
+            .starts_with("FAIL  파일 1개, +1 -1, 검사 2개 중 1개 통과, "),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        failed.stdout.contains("  CHECK_FAILED "),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        failed.stdout.contains("    전체 로그: "),
+        "{}",
+        failed.stdout
+    );
+
+    // JSON is the same document in both languages (but for timings and log paths).
+    let json = |env| {
+        let mut v = gate(env, &["--json"]).json();
+        v["duration_ms"] = serde_json::Value::Null;
+        for c in v["checks"].as_array_mut().unwrap() {
+            c["duration_ms"] = serde_json::Value::Null;
+            c["log_path"] = serde_json::Value::Null;
+        }
+        v
+    };
+    assert_eq!(json(KO), json(EN));
+    let _ = std::fs::remove_file(&patch);
+}

@@ -70,3 +70,57 @@ approval-policy-refused = the repository's policy at the task's base refuses the
 approval-does-not-apply-base = the patch of task { $id } does not apply to base { $commit }; nothing was changed: { $stderr }
 approval-does-not-apply-worktree = the patch of task { $id } does not apply to the working tree; nothing was changed: { $stderr }
 approval-branch-exists = branch { $branch } already exists at { $commit } and is not autodev's commit for this task; delete or rename it (`git branch -m { $branch } { $branch }-old`) and apply again
+
+## The frame of a failed command's message (exit 2); the message itself may come from another crate in English
+cli-error = error: { $message }
+
+## `autodev init` (labels padded to one column by display width)
+cli-label-queue = queue
+cli-label-ssot = ssot
+cli-label-exclude = exclude
+cli-init-created = { $path } (created)
+cli-init-kept = { $path } (kept)
+cli-init-queue-kept = { $path } (kept; already initialised)
+cli-init-excluded = { $pattern } in { $file }
+cli-init-next = Next: autodev submit --intent fix --target src/lib.rs --work "what is wrong and what should happen"
+
+## `autodev events` (warnings on stderr; the event lines themselves are not translated)
+cli-events-bad-line = events.ndjson line { $line } does not decode: { $error }
+cli-events-torn-tail = the last line of events.ndjson is torn (a writer died mid-record) and is ignored (line { $line })
+
+## `autodev pause`, `autodev resume`
+cli-paused = paused: workers finish their current task and claim nothing new (`autodev resume` to undo)
+cli-already-paused = already paused
+cli-resumed = resumed: workers claim again
+cli-not-paused = not paused
+
+## `autodev worker`, `deliver`, `telegram`: what the long-running commands say on stderr (log fields stay English)
+cli-signal-received = signal received: { $what }
+cli-worker-finishing = finishing up (the current task is given back)
+cli-worker-no-listen = not serving /healthz and /metrics: { $addr } is unavailable ({ $error }); pass --listen ADDR to choose another
+cli-worker-cannot-listen = cannot listen on { $addr }
+cli-worker-ready = model server ready
+cli-worker-still-waiting = still waiting: { $error }
+cli-worker-stopped = worker stopped
+cli-deliver-stopping = stopping after this round
+cli-deliver-locked = another `autodev deliver` is running on { $queue } (deliver.lock is held); one per queue
+cli-deliver-every = delivering approved tasks every { $secs }s
+cli-deliver-round-failed = delivery round failed: { $error }
+cli-deliver-round-panicked = delivery round panicked: { $error }
+cli-deliver-applied = applied
+cli-deliver-published = published
+cli-deliver-no-pr = no pull request (push only)
+cli-deliver-failed-retry = delivery failed, will try again: { $error }
+cli-deliver-failed-wait = delivery failed, waiting for a person (fix it, then `autodev publish ID` or /publish ID): { $error }
+cli-telegram-stopping = stopping the bot
+
+## `autodev publish`
+cli-publish-pushed = pushed { $branch } ({ $commit }) to { $remote }
+cli-publish-already-pushed = { $branch } ({ $commit }) was already on { $remote }
+cli-publish-opened = opened pull request { $url }
+cli-publish-already-open = pull request { $url } (already open)
+cli-publish-no-forge = no pull request: the forge is "none" (push only)
+
+## `autodev health`
+cli-health-status = unhealthy: { $url } answered HTTP { $status }
+cli-health-error = unhealthy: { $url }: { $error }

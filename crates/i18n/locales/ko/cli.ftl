@@ -70,3 +70,57 @@ approval-policy-refused = 작업의 기준 커밋에 있는 저장소 정책이 
 approval-does-not-apply-base = { $id } 작업의 패치가 기준 커밋 { $commit }에 적용되지 않습니다. 아무것도 바꾸지 않았습니다: { $stderr }
 approval-does-not-apply-worktree = { $id } 작업의 패치가 작업 트리에 적용되지 않습니다. 아무것도 바꾸지 않았습니다: { $stderr }
 approval-branch-exists = { $branch } 브랜치가 이미 { $commit }에 있고, autodev가 이 작업으로 만든 커밋이 아닙니다. 브랜치를 지우거나 이름을 바꾼 뒤(`git branch -m { $branch } { $branch }-old`) 다시 적용하세요.
+
+## 실패한 명령의 메시지 틀(종료 코드 2). 메시지 자체는 다른 크레이트가 쓴 영어일 수 있습니다.
+cli-error = 오류: { $message }
+
+## `autodev init`(항목 이름은 표시 폭 기준으로 한 열에 맞춤)
+cli-label-queue = 대기열
+cli-label-ssot = ssot
+cli-label-exclude = 제외
+cli-init-created = { $path } (새로 만듦)
+cli-init-kept = { $path } (있는 파일 유지)
+cli-init-queue-kept = { $path } (이미 초기화되어 있어 유지)
+cli-init-excluded = { $file }에 { $pattern } 추가
+cli-init-next = 다음 단계: autodev submit --intent fix --target src/lib.rs --work "무엇이 잘못됐고 어떻게 바뀌어야 하는지"
+
+## `autodev events`(stderr의 경고. 이벤트 줄 자체는 번역하지 않음)
+cli-events-bad-line = events.ndjson의 { $line }번째 줄을 해석할 수 없습니다: { $error }
+cli-events-torn-tail = events.ndjson의 마지막 줄({ $line }번째 줄)이 중간에 끊겨 있어 무시합니다(기록하던 프로세스가 도중에 종료됨).
+
+## `autodev pause`, `autodev resume`
+cli-paused = 일시 중지했습니다. 워커는 지금 하는 작업을 마치고 새 작업을 가져가지 않습니다(되돌리려면 `autodev resume`).
+cli-already-paused = 이미 일시 중지되어 있습니다.
+cli-resumed = 재개했습니다. 워커가 다시 작업을 가져갑니다.
+cli-not-paused = 일시 중지된 상태가 아닙니다.
+
+## `autodev worker`, `deliver`, `telegram`: 오래 실행되는 명령이 stderr에 쓰는 문장(로그 필드 이름은 영어 그대로)
+cli-signal-received = 신호를 받았습니다: { $what }
+cli-worker-finishing = 마무리하는 중(진행 중인 작업은 대기열에 돌려줌)
+cli-worker-no-listen = /healthz와 /metrics를 제공하지 않습니다: { $addr }{ PARTICLE($addr, "을/를") } 쓸 수 없습니다({ $error }). 다른 주소를 쓰려면 --listen ADDR을 지정하세요.
+cli-worker-cannot-listen = { $addr }에서 연결을 받을 수 없습니다
+cli-worker-ready = 모델 서버 준비됨
+cli-worker-still-waiting = 계속 기다리는 중: { $error }
+cli-worker-stopped = 워커 종료
+cli-deliver-stopping = 이번 회차를 마치고 멈춤
+cli-deliver-locked = { $queue }에서 다른 `autodev deliver`가 실행 중입니다(deliver.lock 사용 중). 대기열 하나에 하나만 실행할 수 있습니다.
+cli-deliver-every = 승인된 작업을 { $secs }초마다 전달합니다
+cli-deliver-round-failed = 전달 회차 실패: { $error }
+cli-deliver-round-panicked = 전달 회차가 비정상 종료됨(panic): { $error }
+cli-deliver-applied = 적용함
+cli-deliver-published = 게시함
+cli-deliver-no-pr = PR 없음(푸시만 함)
+cli-deliver-failed-retry = 전달 실패, 다시 시도합니다: { $error }
+cli-deliver-failed-wait = 전달 실패, 사람의 조치를 기다립니다(문제를 고친 뒤 `autodev publish ID` 또는 /publish ID): { $error }
+cli-telegram-stopping = 봇을 멈춤
+
+## `autodev publish`
+cli-publish-pushed = { $branch }({ $commit }){ PARTICLE($commit, "을/를") } { $remote }에 푸시했습니다.
+cli-publish-already-pushed = { $branch }({ $commit }){ PARTICLE($commit, "은/는") } 이미 { $remote }에 있습니다.
+cli-publish-opened = PR을 열었습니다: { $url }
+cli-publish-already-open = PR이 이미 열려 있습니다: { $url }
+cli-publish-no-forge = PR 없음: forge가 "none"입니다(푸시만 함).
+
+## `autodev health`
+cli-health-status = 비정상: { $url }{ PARTICLE($url, "이/가") } HTTP { $status }{ PARTICLE($status, "(으)로") } 응답했습니다.
+cli-health-error = 비정상: { $url }: { $error }
