@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,8 +106,9 @@ class Parts(unittest.TestCase):
         self.assertIn("ConnectionRefusedError", r.stderr)
 
 
-def eval_sh(*args: str, timeout: float = 600) -> tuple[subprocess.CompletedProcess, str]:
+def eval_sh(test: unittest.TestCase, *args: str, timeout: float = 600) -> tuple[subprocess.CompletedProcess, str]:
     out = tempfile.mkdtemp(prefix="autodev-eval-test-")
+    test.addCleanup(shutil.rmtree, out, True)
     env = dict(os.environ, AUTODEV_BIN=AUTODEV)
     p = subprocess.run([os.path.join(ROOT, "scripts", "eval.sh"), "--out", out, *args], capture_output=True,
                        text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
@@ -135,7 +137,8 @@ class Scoring(unittest.TestCase):
         }
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(planted, f)
-        p, out = eval_sh("--replay", f.name, "--range", "0-3", "--sample", "3", "--sample-seed", "2",
+        self.addCleanup(os.unlink, f.name)
+        p, out = eval_sh(self, "--replay", f.name, "--range", "0-3", "--sample", "3", "--sample-seed", "2",
                          "--suite", "implement,fix", "--modes", "a,b,c", "--keep")
         self.assertEqual(p.returncode, 0, p.stderr[-4000:])
         rs = rows(out)
@@ -186,7 +189,7 @@ class RealServer(unittest.TestCase):
         if not smollm2_cached():
             self.skipTest("llama-server with SmolLM2-135M is not cached (scripts/ensure-llama-server.sh)")
         # Bounds that keep a 135M model's answers short (as in scripts/demo.sh and the llama e2e test).
-        p, out = eval_sh("--llama", "smollm2", "--range", "2-2", "--suite", "implement,fix", "--modes", "a,b,c",
+        p, out = eval_sh(self, "--llama", "smollm2", "--range", "2-2", "--suite", "implement,fix", "--modes", "a,b,c",
                          "--max-tokens", "200", "--autodev-max-tokens", "300", "--worker-env", "AUTODEV_MAX_EDITS=3",
                          "--worker-env", "AUTODEV_MAX_EDIT_CHARS=160", "--worker-timeout", "300")
         self.assertEqual(p.returncode, 0, p.stderr[-4000:])

@@ -127,6 +127,8 @@ def run(settings: Settings, repo: str, problem: problems.Problem, source: str, e
         "worker_seconds": round(worker_seconds, 1),
         "attempts": len(attempts),
         "outcomes": [a.get("outcome") for a in attempts],
+        # why each try was refused (the first reason, clipped): what to read when a mode does badly
+        "reasons": [(a.get("reasons") or [""])[0][:600] for a in attempts],
         "prompt_tokens": sum(a.get("prompt_tokens", 0) for a in attempts),
         "completion_tokens": sum(a.get("completion_tokens", 0) for a in attempts),
         "model_seconds": round(sum(a.get("load_seconds", 0) + a.get("prompt_seconds", 0)

@@ -324,6 +324,19 @@ def markdown(summary: dict, rows: list[dict], command: str) -> str:
         "answer afterwards. Model seconds: the server's prompt + generation time (llama-server `timings`, Ollama "
         "durations), summed over every answer; per resolved: that sum divided by the resolved count.",
     ]
+    tries = []
+    for suite in summary["suites"]:
+        for mode in ("a", "c"):
+            counts: dict[str, int] = {}
+            for r in rows:
+                if r["suite"] == suite and r["mode"] == mode:
+                    for o in r.get("outcomes") or []:
+                        counts[o] = counts.get(o, 0) + 1
+            if counts:
+                tries.append(f"{suite} {mode}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
+                                                                                        key=lambda kv: -kv[1])))
+    if tries:
+        lines += ["", "What autodev's tries ended in (docs/MODEL_CONTRACT.md): " + "; ".join(tries) + "."]
     if summary["skipped"]:
         lines += ["", "Skipped: " + "; ".join(f"{s['problem']} {s['suite']} ({s['skipped']})"
                                               for s in summary["skipped"]) + "."]
