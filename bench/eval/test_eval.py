@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Tests of the evaluation (bench/eval), run by scripts/test.sh (AUTODEV_SKIP_EVAL=1 skips them):
+
+- the parts: examples read from docstrings, deterministic bugs, code taken from answers, the sandbox;
+- the scoring, end to end through scripts/eval.sh and the real autodev binary, with planted answers replayed
+  instead of a model: a correct answer is resolved, a wrong answer that passes the docstring's examples is counted as
+  "gate passed but wrong", and an answer the gate refuses is neither (and mode a retried it, mode c did not);
+- the pipeline against a real model server: llama-server with SmolLM2-135M on one problem, modes a, b and c, both
+  suites: every row has the server's token counts, the autodev tasks end in a terminal state, the table is written.
+  It asserts the pipeline, never the rate (a 135M model rarely solves anything).
+
+Needs: the venv of scripts/ensure-eval.sh (run with its python), AUTODEV_BIN (the autodev binary), and for the last
+test llama-server with SmolLM2 cached (scripts/ensure-llama-server.sh; skipped when it is not).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from autodev_eval import mutate, oneshot, problems, sandbox  # noqa: E402
+
+PROBLEMS = problems.load()
+AUTODEV = os.environ.get("AUTODEV_BIN", "")
+
+
+class Parts(unittest.TestCase):
+    def test_all_164_problems_load_in_order(self):
+        self.assertEqual(len(PROBLEMS), 164)
+        self.assertEqual([p.index for p in PROBLEMS], list(range(164)))
+        self.assertEqual(PROBLEMS[0].entry_point, "has_close_elements")
+
+    def test_examples_in_every_docstring_form(self):
+        # doctest (0), "==" (69), "➞" (72), "For s = …, the result should be" (112), "=> true" (76)
+        for idx, want in ((0, 2), (69, 3), (72, 4), (112, 3), (76, 6)):
+            kept, dropped = problems.visible_examples(PROBLEMS[idx])
+            self.assertEqual(len(kept), want, (idx, [e.as_tuple() for e in kept]))
+            self.assertEqual(dropped, [], idx)
+        # HumanEval/47's docstring states 15.0 where the solution (and the hidden test) give 8.0: dropped
+        kept, dropped = problems.visible_examples(PROBLEMS[47])
+        self.assertEqual([e.call for e in dropped], ["median([-10, 4, 6, 1000, 10, 20])"])
+        self.assertEqual(len(kept), 1)
+
+    def test_the_stub_fails_the_examples_and_the_hidden_test_the_solution_passes_both(self):
+        p = PROBLEMS[2]
+        kept, _ = problems.visible_examples(p)
+        self.assertIn("raise NotImplementedError", p.stub())
+        self.assertFalse(problems.run_check(p, p.stub(), kept).ok)
+        self.assertFalse(problems.run_hidden(p, p.stub()).ok)
+        self.assertTrue(problems.run_check(p, p.solution(), kept).ok)
+        self.assertTrue(problems.run_hidden(p, p.solution()).ok)
+
+    def test_bugs_are_deterministic_caught_by_the_hidden_test_and_reported_with_an_input(self):
+        for idx in (2, 3, 8, 9):
+            p = PROBLEMS[idx]
+            kept, _ = problems.visible_examples(p)
+            a, b = mutate.find_bug(p, kept), mutate.find_bug(p, kept)
+            self.assertIsNotNone(a, idx)
+            self.assertEqual(a.to_json(), b.to_json())
+            self.assertEqual(a.mutant.kind, mutate.KINDS[idx % 4])
+            self.assertFalse(problems.run_hidden(p, a.mutant.source).ok)
+            self.assertIn(f"`{a.call}`", a.report(p))
+            self.assertIn(a.want, a.report(p))
+            self.assertNotEqual(a.mutant.source, p.solution())
+
+    def test_code_is_taken_from_the_answers_block_and_keeps_the_problems_helpers(self):
+        p = PROBLEMS[10]  # make_palindrome uses the helper is_palindrome defined in the prompt
+        answer = ("Here you go:\n```python\ndef make_palindrome(string: str) -> str:\n"
+                  "    for i in range(len(string)):\n        if is_palindrome(string[i:]):\n"
+                  "            return string + string[:i][::-1]\n    return string\n```\nDone.")
+        code = oneshot.extract_code(answer)
+        self.assertTrue(code.startswith("def make_palindrome"))
+        self.assertTrue(problems.run_hidden(p, oneshot.assemble(p, code)).ok)
+        # a bare body is used as the body
+        body = "    return number % 1.0\n"
+        self.assertTrue(problems.run_hidden(PROBLEMS[2], oneshot.assemble(PROBLEMS[2], body)).ok)
+
+    def test_the_sandbox_times_out_and_keeps_the_machine(self):
+        r = sandbox.run_python("while True:\n    pass\n", timeout=2)
+        self.assertTrue(r.timed_out)
+        if not sandbox.bwrap_available():
+            self.skipTest("bubblewrap is not available: hidden tests get only limits and a temp dir")
+        # the home folder is an empty tmpfs, the rest of the file system read-only, no network
+        home = os.path.expanduser("~")
+        for folder in (home, ROOT):
+            probe = os.path.join(folder, f"autodev-eval-sandbox-probe-{os.getpid()}")
+            sandbox.run_python(f"open({probe!r}, 'w').write('x')\n", timeout=10)
+            self.assertFalse(os.path.exists(probe), f"a hidden test wrote into {folder}")
+        r = sandbox.run_python(f"import os\nprint(sorted(os.listdir({home!r})))\n", timeout=10)
+        self.assertNotIn(".cache", r.stdout)
+        # a server listening on this machine's loopback is out of reach (the sandbox has its own network)
+        import socket
+        with socket.create_server(("127.0.0.1", 0)) as srv:
+            port = srv.getsockname()[1]
+            r = sandbox.run_python(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n")
+        self.assertFalse(r.ok)
+        self.assertIn("ConnectionRefusedError", r.stderr)
+
+
+def eval_sh(test: unittest.TestCase, *args: str, timeout: float = 600) -> tuple[subprocess.CompletedProcess, str]:
+    out = tempfile.mkdtemp(prefix="autodev-eval-test-")
+    test.addCleanup(shutil.rmtree, out, True)
+    env = dict(os.environ, AUTODEV_BIN=AUTODEV)
+    p = subprocess.run([os.path.join(ROOT, "scripts", "eval.sh"), "--out", out, *args], capture_output=True,
+                       text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+    return p, out
+
+
+def rows(out: str) -> list[dict]:
+    with open(os.path.join(out, "results.jsonl"), encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@unittest.skipUnless(AUTODEV and os.access(AUTODEV, os.X_OK), "AUTODEV_BIN (the autodev binary) is not set")
+class Scoring(unittest.TestCase):
+    """Planted answers, replayed: the scoring is checked against answers whose verdict is known."""
+
+    def test_planted_answers_are_scored_right_in_every_mode_and_suite(self):
+        planted = {
+            # correct
+            "HumanEval/2": "def truncate_number(number: float) -> float:\n    return number % 1.0\n",
+            # wrong, but gives both docstring examples: passes the gate, fails the hidden test
+            "HumanEval/3": "def below_zero(operations: List[int]) -> bool:\n"
+                           "    return any(x < 0 for x in operations) and len(operations) > 3\n",
+            # wrong, and the docstring's second example shows it: the gate refuses it every time
+            "HumanEval/0": "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+                           "    return False\n",
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(planted, f)
+        self.addCleanup(os.unlink, f.name)
+        p, out = eval_sh(self, "--replay", f.name, "--range", "0-3", "--sample", "3", "--sample-seed", "2",
+                         "--suite", "implement,fix", "--modes", "a,b,c", "--keep")
+        self.assertEqual(p.returncode, 0, p.stderr[-4000:])
+        rs = rows(out)
+        by = {(r["index"], r["suite"], r["mode"]): r for r in rs}
+        self.assertEqual({r["index"] for r in rs}, {0, 2, 3}, "--sample 3 --sample-seed 2 of 0-3")
+        self.assertEqual(len(rs), 3 * 2 * 3)
+        for suite in ("implement", "fix"):
+            for mode in "abc":
+                good, wrong, refused = by[(2, suite, mode)], by[(3, suite, mode)], by[(0, suite, mode)]
+                self.assertTrue(good["resolved"] and good["gate_passed"], good)
+                self.assertFalse(wrong["resolved"], wrong)
+                self.assertTrue(wrong["gate_passed"], wrong)
+                self.assertEqual(wrong["hidden"], "failed")
+                self.assertFalse(refused["resolved"] or refused["gate_passed"], refused)
+                if mode != "b":
+                    # through autodev: approved and applied on autodev/<id>, the hidden test ran on that branch
+                    self.assertTrue(good["applied"] and wrong["applied"] and not refused["applied"])
+                    self.assertEqual(good["outcomes"], ["GATE_PASSED"])
+                    self.assertEqual(refused["state"], "failed")
+                    branch = subprocess.run(
+                        ["git", "branch", "--list", f"autodev/{good['task']}"], capture_output=True, text=True,
+                        cwd=os.path.join(out, "work", f"{suite}-002-{mode}")).stdout
+                    self.assertIn(f"autodev/{good['task']}", branch)
+            # mode a retries with the gate's feedback (3 tries as shipped); mode c stops after one
+            self.assertEqual(by[(0, suite, "a")]["outcomes"], ["GATE_FAILED"] * 3)
+            self.assertEqual(by[(0, suite, "c")]["outcomes"], ["GATE_FAILED"])
+        # the fix suite's task text reports a failing input as a user would
+        self.assertIn("should return", by[(2, "fix", "a")]["work"])
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            table = json.load(f)["table"]
+        self.assertEqual(len(table), 6)
+        for t in table:
+            self.assertEqual((t["problems"], t["resolved"], t["gate_passed_wrong"]), (3, 1, 1), t)
+            self.assertAlmostEqual(t["resolved_pct"], 33.3)
+        self.assertIn("| implement | a: autodev as shipped", p.stdout)
+        self.assertIn("Command: `scripts/eval.sh --replay", p.stdout)
+
+
+def smollm2_cached() -> bool:
+    p = subprocess.run([os.path.join(ROOT, "scripts", "ensure-llama-server.sh"), "--print-env"],
+                       capture_output=True, text=True)
+    return p.returncode == 0
+
+
+@unittest.skipUnless(AUTODEV and os.access(AUTODEV, os.X_OK), "AUTODEV_BIN (the autodev binary) is not set")
+class RealServer(unittest.TestCase):
+    def test_smollm2_one_problem_every_mode_and_suite(self):
+        if not smollm2_cached():
+            self.skipTest("llama-server with SmolLM2-135M is not cached (scripts/ensure-llama-server.sh)")
+        # Bounds that keep a 135M model's answers short (as in scripts/demo.sh and the llama e2e test).
+        p, out = eval_sh(self, "--llama", "smollm2", "--range", "2-2", "--suite", "implement,fix", "--modes", "a,b,c",
+                         "--max-tokens", "200", "--autodev-max-tokens", "300", "--worker-env", "AUTODEV_MAX_EDITS=3",
+                         "--worker-env", "AUTODEV_MAX_EDIT_CHARS=160", "--worker-timeout", "300")
+        self.assertEqual(p.returncode, 0, p.stderr[-4000:])
+        rs = rows(out)
+        self.assertEqual(sorted((r["suite"], r["mode"]) for r in rs),
+                         sorted((s, m) for s in ("implement", "fix") for m in "abc"))
+        for r in rs:
+            self.assertIsNone(r.get("error"), r)
+            self.assertIsInstance(r["resolved"], bool)
+            self.assertGreater(r["prompt_tokens"], 0, r)
+            self.assertGreater(r["completion_tokens"], 0, r)
+            self.assertGreater(r["model_seconds"], 0, r)
+            if r["mode"] == "b":
+                self.assertEqual(r["attempts"], 1)
+            else:
+                self.assertIn(r["state"], ("done", "failed"), r)
+                self.assertFalse(r["worker_timed_out"], r)
+                self.assertGreaterEqual(r["attempts"], 1, r)
+                self.assertLessEqual(r["attempts"], 1 if r["mode"] == "c" else 3, r)
+                # a gate pass is always applied and scored on the branch; a refusal never is
+                self.assertEqual(r["applied"], r["gate_passed"], r)
+        self.assertIn("| fix | c: autodev with one try", p.stdout)
+        self.assertTrue(os.path.exists(os.path.join(out, "summary.md")))
+        self.assertIn("--llama smollm2", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
