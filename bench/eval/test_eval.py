@@ -85,6 +85,49 @@ class Parts(unittest.TestCase):
         body = "    return number % 1.0\n"
         self.assertTrue(problems.run_hidden(PROBLEMS[2], oneshot.assemble(PROBLEMS[2], body)).ok)
 
+    def test_the_one_shot_client_reads_both_apis(self):
+        import http.server
+        import threading
+
+        seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                seen.append((self.path, body))
+                if self.path == "/api/chat":  # Ollama's non-streaming answer (durations in nanoseconds)
+                    answer = {"message": {"role": "assistant", "content": "```python\nx = 1\n```"},
+                              "prompt_eval_count": 11, "eval_count": 7, "load_duration": 0,
+                              "prompt_eval_duration": 500_000_000, "eval_duration": 1_500_000_000, "done": True}
+                else:  # llama-server's: usage, and timings in milliseconds
+                    answer = {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}],
+                              "usage": {"prompt_tokens": 5, "completion_tokens": 3},
+                              "timings": {"prompt_ms": 250.0, "predicted_ms": 750.0}}
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        url = f"http://127.0.0.1:{srv.server_address[1]}"
+        r = oneshot.Client("ollama", url, "m", 0.0, 64, 1, 4096).chat(oneshot.messages(PROBLEMS[2]))
+        self.assertEqual((r["text"], r["prompt_tokens"], r["completion_tokens"], r["model_seconds"], r["error"]),
+                         ("```python\nx = 1\n```", 11, 7, 2.0, None))
+        self.assertEqual(seen[-1][1]["options"], {"temperature": 0.0, "num_predict": 64, "seed": 1, "num_ctx": 4096})
+        self.assertIn("Can you complete the following Python function?", seen[-1][1]["messages"][1]["content"])
+        r = oneshot.Client("openai", url, "m", 0.0, 64, 1, 4096).chat(oneshot.messages(PROBLEMS[2]))
+        self.assertEqual((r["text"], r["prompt_tokens"], r["completion_tokens"], r["model_seconds"]), ("ok", 5, 3, 1.0))
+        self.assertEqual(seen[-1][0], "/v1/chat/completions")
+        self.assertEqual(seen[-1][1]["max_tokens"], 64)
+
     def test_the_sandbox_times_out_and_keeps_the_machine(self):
         r = sandbox.run_python("while True:\n    pass\n", timeout=2)
         self.assertTrue(r.timed_out)
