@@ -52,9 +52,11 @@ while (($#)); do
         *) pass+=("$1"); shift ;;
     esac
 done
+# The command as a person would type it again (the summary prints it): words quoted only where the shell needs it.
+quote() { if [[ "$1" =~ ^[A-Za-z0-9_./,:=+@%-]+$ ]]; then printf '%s' "$1"; else printf '%q' "$1"; fi; }
 command_line="scripts/eval.sh"
-for a in "${pass[@]+"${pass[@]}"}"; do command_line+=" $(printf '%q' "$a")"; done
-[[ "$llama" != qwen && $server_given == 0 ]] && command_line+=" --llama $(printf '%q' "$llama")"
+for a in "${pass[@]+"${pass[@]}"}"; do command_line+=" $(quote "$a")"; done
+if [[ "$llama" != qwen && $server_given == 0 ]]; then command_line+=" --llama $(quote "$llama")"; fi
 
 load_env "$root/scripts/ensure-eval.sh" EVAL_PYTHON
 
