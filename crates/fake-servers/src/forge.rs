@@ -20,7 +20,6 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -228,8 +227,8 @@ impl Inner {
 pub struct FakeForge {
     addr: SocketAddr,
     state: Arc<State>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Held for its `Drop`: stops and joins the fake.
+    _server: crate::serve::Background,
 }
 
 impl FakeForge {
@@ -269,45 +268,20 @@ impl FakeForge {
                 next_id: 0,
             }),
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let shared = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name(format!("fake-forge-{addr}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(listener) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            eprintln!("fake forge: {e}");
-                            return;
-                        }
-                    };
-                    let app = axum::Router::new()
-                        .fallback(
-                            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                                let state = Arc::clone(&shared);
-                                async move { handle(&state, &method, &uri, &headers, &body) }
-                            },
-                        )
-                        .layer(DefaultBodyLimit::disable());
-                    tokio::select! {
-                        r = axum::serve(listener, app) => {
-                            if let Err(e) = r {
-                                eprintln!("fake forge: {e}");
-                            }
-                        }
-                        _ = stop => {}
-                    }
-                });
-            })?;
+        let app = axum::Router::new()
+            .fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let state = Arc::clone(&shared);
+                    async move { handle(&state, &method, &uri, &headers, &body) }
+                },
+            )
+            .layer(DefaultBodyLimit::disable());
+        let server = crate::serve::Background::spawn(format!("fake-forge-{addr}"), listener, app)?;
         Ok(Self {
             addr,
             state,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -448,17 +422,6 @@ impl FakeForge {
     /// Every request received so far, in order (failed and unauthorized ones too).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.lock().requests.clone()
-    }
-}
-
-impl Drop for FakeForge {
-    fn drop(&mut self) {
-        if let Some(s) = self.shutdown.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

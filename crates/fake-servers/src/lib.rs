@@ -20,6 +20,7 @@ pub mod forge;
 mod ollama;
 mod openai;
 mod script;
+mod serve;
 pub mod telegram;
 pub use forge::{
     FAKE_FORGE_LOGIN, FAKE_FORGE_TOKEN, FakeComment, FakeForge, FakePull, ForgeFlavor,
@@ -32,7 +33,6 @@ use std::sync::Mutex;
 use std::sync::PoisonError;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderMap;
@@ -125,8 +125,8 @@ impl Shared {
 struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Held for its `Drop`: stops and joins the fake.
+    _server: crate::serve::Background,
 }
 
 impl Server {
@@ -143,49 +143,20 @@ impl Server {
             chat_calls: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let state = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("fake-{addr}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => listener,
-                        Err(err) => {
-                            eprintln!("fake server: {err}");
-                            return;
-                        }
-                    };
-                    let app =
-                        axum::Router::new()
-                            .fallback(
-                                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                                    let state = Arc::clone(&state);
-                                    async move {
-                                        handle(state, protocol, method, uri, headers, body).await
-                                    }
-                                },
-                            )
-                            .layer(DefaultBodyLimit::disable());
-                    tokio::select! {
-                        result = axum::serve(listener, app) => {
-                            if let Err(err) = result {
-                                eprintln!("fake server: {err}");
-                            }
-                        }
-                        _ = stop => {}
-                    }
-                });
-                // Dropping the runtime here cancels open connections, including streams still pausing.
-            })?;
+        let app = axum::Router::new()
+            .fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let state = Arc::clone(&state);
+                    async move { handle(state, protocol, method, uri, headers, body).await }
+                },
+            )
+            .layer(DefaultBodyLimit::disable());
+        let server = crate::serve::Background::spawn(format!("fake-{addr}"), listener, app)?;
         Ok(Self {
             addr,
             shared,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -199,17 +170,6 @@ impl Server {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -9,7 +9,6 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -85,8 +84,8 @@ impl State {
 pub struct FakeTelegram {
     addr: SocketAddr,
     state: Arc<State>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Held for its `Drop`: stops and joins the fake.
+    _server: crate::serve::Background,
 }
 
 impl FakeTelegram {
@@ -111,45 +110,21 @@ impl FakeTelegram {
             }),
             wake: tokio::sync::Notify::new(),
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let shared = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name(format!("fake-telegram-{addr}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(listener) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            eprintln!("fake telegram: {e}");
-                            return;
-                        }
-                    };
-                    let app = axum::Router::new()
-                        .fallback(
-                            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                                let state = Arc::clone(&shared);
-                                async move { handle(state, method, uri, headers, body).await }
-                            },
-                        )
-                        .layer(DefaultBodyLimit::disable());
-                    tokio::select! {
-                        r = axum::serve(listener, app) => {
-                            if let Err(e) = r {
-                                eprintln!("fake telegram: {e}");
-                            }
-                        }
-                        _ = stop => {}
-                    }
-                });
-            })?;
+        let app = axum::Router::new()
+            .fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let state = Arc::clone(&shared);
+                    async move { handle(state, method, uri, headers, body).await }
+                },
+            )
+            .layer(DefaultBodyLimit::disable());
+        let server =
+            crate::serve::Background::spawn(format!("fake-telegram-{addr}"), listener, app)?;
         Ok(Self {
             addr,
             state,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -260,17 +235,6 @@ impl FakeTelegram {
     /// Updates not yet confirmed by an offset.
     pub fn unconfirmed(&self) -> usize {
         self.state.lock().pending.len()
-    }
-}
-
-impl Drop for FakeTelegram {
-    fn drop(&mut self) {
-        if let Some(s) = self.shutdown.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
