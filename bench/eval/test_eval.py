@@ -127,6 +127,11 @@ class Parts(unittest.TestCase):
         self.assertEqual((r["text"], r["prompt_tokens"], r["completion_tokens"], r["model_seconds"]), ("ok", 5, 3, 1.0))
         self.assertEqual(seen[-1][0], "/v1/chat/completions")
         self.assertEqual(seen[-1][1]["max_tokens"], 64)
+        # a server that does not answer is reported before anything runs (GET /v1/models is not served here)
+        self.assertIsNotNone(oneshot.Client("openai", url, "m", 0.0, 64, 1, 4096).reachable())
+        srv.shutdown()
+        srv.server_close()
+        self.assertIn("Connection refused", oneshot.Client("ollama", url, "m", 0.0, 64, 1, 4096).reachable())
 
     def test_the_sandbox_times_out_and_keeps_the_machine(self):
         r = sandbox.run_python("while True:\n    pass\n", timeout=2)

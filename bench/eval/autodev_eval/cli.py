@@ -62,7 +62,7 @@ def args_parser() -> argparse.ArgumentParser:
     ap.add_argument("--sample-seed", type=int, default=0, help="seed of --sample (default 0)")
     ap.add_argument("--url", help="an OpenAI-compatible server (llama-server), e.g. http://127.0.0.1:8080")
     ap.add_argument("--backend", choices=["openai", "ollama"], help="default openai with --url")
-    ap.add_argument("--host", help="the server for --backend (Ollama: http://127.0.0.1:11434)")
+    ap.add_argument("--host", help="the server for --backend (Ollama: $OLLAMA_HOST, else http://127.0.0.1:11434)")
     ap.add_argument("--model", default="", help="model name sent to the server")
     ap.add_argument("--autodev", default=os.environ.get("AUTODEV_BIN", ""), help="the autodev binary ($AUTODEV_BIN)")
     ap.add_argument("--num-ctx", type=int, default=8192, help="AUTODEV_NUM_CTX and Ollama's num_ctx (default 8192)")
@@ -144,6 +144,10 @@ def score(problem: problems.Problem, source: str | None, examples, timeout: floa
 
 
 def run(args) -> int:
+    if args.backend == "ollama" and not (args.url or args.host):
+        args.host = os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
+        if "://" not in args.host:
+            args.host = "http://" + args.host
     if not args.replay and not (args.url or args.host):
         print("autodev-eval: give --url (an OpenAI-compatible server), --backend ollama --host URL, or --replay FILE",
               file=sys.stderr)
@@ -153,14 +157,6 @@ def run(args) -> int:
         return 2
     all_problems = problems.load()
     ids = choose(args)
-    out = args.out or tempfile.mkdtemp(prefix="autodev-eval-")
-    os.makedirs(out, exist_ok=True)
-    work = os.path.join(out, "work")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    results_path = os.path.join(out, "results.jsonl")
-    results = open(results_path, "w", encoding="utf-8")
-
     server = None
     backend = args.backend or "openai"
     url = args.url or args.host
@@ -177,6 +173,20 @@ def run(args) -> int:
         num_ctx=args.num_ctx, temperature=args.temperature, seed=args.seed,
         max_tokens=args.autodev_max_tokens or None, worker_timeout=args.worker_timeout, extra_env=extra_env)
     client = oneshot.Client(backend, url, model, args.temperature, args.max_tokens, args.seed, args.num_ctx)
+
+    problem_with_server = client.reachable()
+    if problem_with_server:
+        if server:
+            server.__exit__(None, None, None)
+        print(f"autodev-eval: the model server does not answer: {problem_with_server}", file=sys.stderr)
+        return 2
+    out = args.out or tempfile.mkdtemp(prefix="autodev-eval-")
+    os.makedirs(out, exist_ok=True)
+    work = os.path.join(out, "work")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    results_path = os.path.join(out, "results.jsonl")
+    results = open(results_path, "w", encoding="utf-8")
 
     started = datetime.datetime.now(datetime.timezone.utc)
     log(f"{len(ids)} problem(s) {ids[0]}..{ids[-1]}, suites {','.join(args.suite)}, modes {','.join(args.modes)}; "

@@ -67,6 +67,16 @@ class Client:
         self.temperature, self.max_tokens, self.seed, self.num_ctx = temperature, max_tokens, seed, num_ctx
         self.timeout = timeout
 
+    def reachable(self) -> str | None:
+        """None when the server answers its model list (Ollama `/api/tags`, else `/v1/models`), else why not."""
+        path = "/api/tags" if self.backend == "ollama" else "/v1/models"
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as r:
+                r.read()
+            return None
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            return f"{self.url}{path}: {e}"
+
     def chat(self, msgs: list[dict]) -> dict:
         """{"text", "prompt_tokens", "completion_tokens", "model_seconds", "wall_seconds", "error"}"""
         if self.backend == "ollama":
