@@ -63,6 +63,8 @@ pub enum WorkerCode {
     EditTooCostly,
     /// The edits change nothing.
     EditNoChange,
+    /// A whole-file answer left part of the file out ("... rest unchanged").
+    EditElided,
     /// The edits were refused (no more specific code).
     EditRefused,
     /// The worker itself failed while applying the edits.

@@ -100,6 +100,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "longest search/replace text in the schema, in characters (0: unbounded; 120 keeps a 135M model on track)",
     ),
     (
+        "AUTODEV_EDIT_FORMAT",
+        "auto",
+        "how the model writes its change: whole (each changed file in full), search-replace (JSON edits) or auto (whole when the target files fit in three quarters of AUTODEV_MAX_TOKENS)",
+    ),
+    (
         "AUTODEV_MODEL_TRIES",
         "3",
         "answers asked per task: after a gate FAIL the model gets the reasons and tries again",
@@ -156,6 +161,8 @@ pub struct WorkerConfig {
     pub max_edits: u32,
     /// Schema bound: longest search/replace string (0 = none).
     pub max_edit_chars: u32,
+    /// The answer format; `None` is `auto`, chosen per task by [`crate::whole::choose`].
+    pub edit_format: Option<crate::whole::EditFormat>,
     /// Cold-start tolerance.
     pub first_byte_timeout: Duration,
     /// Mid-stream silence tolerance.
@@ -273,6 +280,14 @@ impl WorkerConfig {
             model_tries: v.within("AUTODEV_MODEL_TRIES", 1..=10, "a whole number from 1 to 10")?,
             max_edits: v.within("AUTODEV_MAX_EDITS", 1..=100, "a whole number from 1 to 100")?,
             max_edit_chars: v.parse("AUTODEV_MAX_EDIT_CHARS", "a whole number of characters")?,
+            edit_format: match v.get("AUTODEV_EDIT_FORMAT").value.as_str() {
+                "auto" => None,
+                other => {
+                    Some(other.parse().map_err(|()| {
+                        v.bad("AUTODEV_EDIT_FORMAT", "auto, whole or search-replace")
+                    })?)
+                }
+            },
             first_byte_timeout,
             idle_timeout: v.secs("AUTODEV_IDLE_TIMEOUT")?,
             max_answer_bytes,

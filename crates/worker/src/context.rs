@@ -5,6 +5,9 @@ use std::path::Path;
 
 use queue_core::Task;
 
+use crate::regions::Region;
+use crate::whole::{EditFormat, Plan};
+
 /// Default prompt template, used when the repository has no `.autodev_ssot/prompt.md` at the base revision.
 pub const DEFAULT_PROMPT_MD: &str = r#"<!--
 autodev prompt template (.autodev_ssot/prompt.md).
@@ -109,8 +112,9 @@ pub fn read_base(
     Ok(out)
 }
 
-/// Fills the template for `task`.
-pub fn render_prompt(task: &Task, base: &BaseFiles) -> String {
+/// Fills the template for `task`, showing the files the way `format` asks the answer to write them.
+pub fn render_prompt(task: &Task, base: &BaseFiles, plan: &Plan) -> String {
+    let format = plan.format;
     let template = base.prompt_template.as_deref().unwrap_or(DEFAULT_PROMPT_MD);
     let template = strip_html_comments(template);
     let mut listed: Vec<&str> = base
@@ -139,14 +143,31 @@ pub fn render_prompt(task: &Task, base: &BaseFiles) -> String {
             })
             .collect();
         if under.is_empty() {
-            files.push_str(&format!(
-                "--- {t} (does not exist yet; create it with an empty search)\n\n"
-            ));
+            files.push_str(
+                match format {
+                    EditFormat::SearchReplace => {
+                        format!("--- {t} (does not exist yet; create it with an empty search)\n\n")
+                    }
+                    EditFormat::Whole => format!("{t} (does not exist yet; write it in full)\n\n"),
+                }
+                .as_str(),
+            );
         }
         for (p, body) in under {
-            files.push_str(&format!("--- {p}\n{}\n", String::from_utf8_lossy(body)));
-            if !body.ends_with(b"\n") {
-                files.push('\n');
+            let text = String::from_utf8_lossy(body);
+            let newline = if body.ends_with(b"\n") { "" } else { "\n" };
+            match format {
+                EditFormat::SearchReplace => {
+                    files.push_str(&format!("--- {p}\n{text}{newline}\n"));
+                }
+                EditFormat::Whole => match plan.regions.get(p) {
+                    None => {
+                        let lang = crate::whole::fence_language(p);
+                        let fence = crate::whole::fence_for(&text);
+                        files.push_str(&format!("{p}\n{fence}{lang}\n{text}{newline}{fence}\n\n"));
+                    }
+                    Some(parts) => files.push_str(&render_parts(p, &text, parts)),
+                },
             }
         }
     }
@@ -159,15 +180,36 @@ pub fn render_prompt(task: &Task, base: &BaseFiles) -> String {
         .replace("{{files}}", files.trim_end())
         .trim()
         .to_string()
-        + summary_language(&task.work)
+        + summary_language(&task.work, format)
+}
+
+/// A large file's parts, each under its `path lines A-B` header.
+fn render_parts(path: &str, text: &str, parts: &[Region]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let lang = crate::whole::fence_language(path);
+    let mut out = String::new();
+    for r in parts {
+        let body = lines[r.start.min(lines.len())..r.end.min(lines.len())].join("\n");
+        let fence = crate::whole::fence_for(&body);
+        let (a, b) = r.shown();
+        out.push_str(&format!(
+            "{path} lines {a}-{b} (of {}; only these lines are shown)\n{fence}{lang}\n{body}\n{fence}\n\n",
+            lines.len()
+        ));
+    }
+    out
 }
 
 /// A Korean request gets its summary in Korean: the person who approves reads it.
-fn summary_language(work: &str) -> &'static str {
-    if crate::lang::is_korean(work) {
-        "\n\nWrite `summary` in Korean (한국어), the language of the request."
-    } else {
-        ""
+fn summary_language(work: &str, format: EditFormat) -> &'static str {
+    match (crate::lang::is_korean(work), format) {
+        (false, _) => "",
+        (true, EditFormat::SearchReplace) => {
+            "\n\nWrite `summary` in Korean (한국어), the language of the request."
+        }
+        (true, EditFormat::Whole) => {
+            "\n\nWrite the SUMMARY line in Korean (한국어), the language of the request."
+        }
     }
 }
 

@@ -30,9 +30,23 @@ pub struct Edit {
     pub replace: String,
 }
 
+/// A file the model wrote out in full (the whole-file format, [`crate::whole`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WholeFile {
+    /// Repository-relative path, as written.
+    pub path: String,
+    /// The file's complete new text, or of the part named by `lines`.
+    pub content: String,
+    /// The part of a large file this text replaces (`path lines A-B`, 1-based, inclusive), as the prompt showed
+    /// it; turned into a whole file by [`crate::regions::splice`] before it is applied.
+    pub lines: Option<(usize, usize)>,
+}
+
 /// A parsed answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Answer {
+    /// Files written out in full; applied before `edits`.
+    pub files: Vec<WholeFile>,
     /// The edits, in order.
     pub edits: Vec<Edit>,
     /// The model's one-line summary, if it gave one.
@@ -58,11 +72,18 @@ pub struct EditError {
     pub message: String,
 }
 
-fn err(code: WorkerCode, message: impl Into<String>) -> EditError {
-    EditError {
-        code,
-        message: message.into(),
+impl EditError {
+    /// An error with its code and the sentence the model reads.
+    pub fn new(code: WorkerCode, message: impl Into<String>) -> EditError {
+        EditError {
+            code,
+            message: message.into(),
+        }
     }
+}
+
+fn err(code: WorkerCode, message: impl Into<String>) -> EditError {
+    EditError::new(code, message)
 }
 
 /// The JSON Schema sent as structured-output format (Ollama `format`, OpenAI `response_format`). `max_edits` bounds
@@ -114,6 +135,7 @@ pub fn parse_answer(text: &str) -> Result<Answer, EditError> {
                 ));
             }
             return Ok(Answer {
+                files: Vec::new(),
                 edits: a.edits,
                 summary: a.summary,
             });
@@ -122,6 +144,7 @@ pub fn parse_answer(text: &str) -> Result<Answer, EditError> {
     let blocks = search_replace_blocks(trimmed);
     if !blocks.is_empty() {
         return Ok(Answer {
+            files: Vec::new(),
             edits: blocks,
             summary: None,
         });
@@ -294,9 +317,10 @@ impl Default for Limits {
     }
 }
 
-/// Refuses an answer with more than `max_edits` edits: counting is all it costs, whatever the edits say.
+/// Refuses an answer with more than `max_edits` edits (whole files count as edits): counting is all it costs,
+/// whatever the edits say.
 pub fn check_edit_count(answer: &Answer, max_edits: usize) -> Result<(), EditError> {
-    let n = answer.edits.len();
+    let n = answer.edits.len() + answer.files.len();
     if n <= max_edits {
         return Ok(());
     }
@@ -332,6 +356,11 @@ pub fn apply_answer_within(
     let mut budget = gate::apply::Budget::new(limits.work_budget);
     let mut files: Changes = BTreeMap::new();
     let mut errors = Vec::new();
+    for whole in &answer.files {
+        if let Err(e) = apply_whole(whole, targets, &mut files, &mut read_base) {
+            errors.push(e);
+        }
+    }
     for (n, edit) in answer.edits.iter().enumerate() {
         let n = n + 1;
         let path = match clean_path(&edit.path) {
@@ -418,6 +447,58 @@ pub fn apply_answer_within(
         )]);
     }
     Ok(files)
+}
+
+/// Puts a whole-file answer's text in place of the file: same path rules as an edit; the base file's line ends
+/// (CRLF) and its missing final newline are kept; a file shortened with "... rest unchanged" is refused.
+fn apply_whole(
+    whole: &WholeFile,
+    targets: &[String],
+    files: &mut Changes,
+    read_base: &mut impl FnMut(&str) -> Option<Vec<u8>>,
+) -> Result<(), EditError> {
+    let path = clean_path(&whole.path)?;
+    let path = resolve_path(path, &mut |p| {
+        files.get(p).is_some_and(|(old, _)| old.is_some()) || read_base(p).is_some()
+    });
+    if !is_allowed(&path, targets) {
+        return Err(err(
+            WorkerCode::EditOutsideTargets,
+            format!(
+                "{path} is not one of the allowed paths: {}",
+                targets.join(", ")
+            ),
+        ));
+    }
+    if has_lone_cr(&whole.content) {
+        return Err(err(
+            WorkerCode::EditTextInvalid,
+            format!("the new {path} contains a carriage return that is not followed by a newline"),
+        ));
+    }
+    let entry = files.entry(path.clone()).or_insert_with(|| {
+        let base = read_base(&path);
+        let current = base.clone().unwrap_or_default();
+        (base, current)
+    });
+    let old = String::from_utf8_lossy(&entry.1).into_owned();
+    if let Some(line) = crate::whole::elided_line(&whole.content, &old) {
+        return Err(err(
+            WorkerCode::EditElided,
+            format!(
+                "the new {path} leaves code out ({line:?}); write the whole file, every line, including the                  lines you do not change"
+            ),
+        ));
+    }
+    let mut new = whole.content.clone();
+    if old.contains("\r\n") && !new.contains('\r') {
+        new = new.replace('\n', "\r\n");
+    }
+    if !old.is_empty() && !old.ends_with('\n') {
+        new.truncate(new.trim_end_matches(['\r', '\n']).len());
+    }
+    entry.1 = new.into_bytes();
+    Ok(())
 }
 
 fn too_costly(n: usize, limit: u64) -> EditError {
@@ -551,6 +632,7 @@ mod tests {
     #[test]
     fn lone_carriage_returns_are_refused() {
         let answer = Answer {
+            files: Vec::new(),
             edits: vec![Edit {
                 path: "f".into(),
                 search: "a\n".into(),
@@ -588,6 +670,7 @@ mod tests {
     #[test]
     fn too_many_edits_are_refused_before_any_file_is_read() {
         let answer = Answer {
+            files: Vec::new(),
             edits: (0..20_000)
                 .map(|i| edit("f", &format!("line {i} that is nowhere\n"), "x\n"))
                 .collect(),
@@ -624,6 +707,7 @@ mod tests {
     fn the_work_budget_is_shared_by_all_edits() {
         let base: String = (0..400).map(|i| format!("line {i}\n")).collect();
         let answer = Answer {
+            files: Vec::new(),
             edits: (0..3)
                 .map(|i| edit("f", &format!("line {}\n", 399 - i), "changed\n"))
                 .collect(),
@@ -649,6 +733,7 @@ mod tests {
             move |p: &str| files.contains(&p).then(|| b"old\n".to_vec())
         };
         let one = |path: &str| Answer {
+            files: Vec::new(),
             edits: vec![edit(path, "old\n", "new\n")],
             summary: None,
         };

@@ -43,7 +43,9 @@ pub mod http;
 pub mod lang;
 pub mod metrics;
 pub mod progress;
+pub mod regions;
 pub mod run;
+pub mod whole;
 
 pub use config::{ConfigInputs, WorkerConfig};
 pub use run::{RunOptions, RunSummary, TaskOutcome, Worker, WorkerError};

@@ -16,6 +16,7 @@ use crate::config::WorkerConfig;
 use crate::context::{self, SYSTEM_PROMPT};
 use crate::edits::{self, EditError};
 use crate::metrics::Metrics;
+use crate::whole::{self, EditFormat};
 
 /// Longest reason kept per problem of a try (in the report and in the feedback to the model), in bytes.
 const MAX_REASON_BYTES: usize = 2048;
@@ -343,11 +344,26 @@ impl Worker {
             ));
         };
         let base = Arc::new(base);
-        let prompt = context::render_prompt(task, &base);
+        let request = format!("{}\n{}", task.title, task.work);
+        let plan = whole::choose(
+            self.config.edit_format,
+            &base.files,
+            &request,
+            self.config.max_tokens,
+            u64::from(self.config.num_ctx).saturating_sub(u64::from(self.config.max_tokens)),
+        );
+        let system = match plan.format {
+            EditFormat::Whole if plan.regions.is_empty() => whole::SYSTEM_PROMPT.to_owned(),
+            EditFormat::Whole => format!("{}{}", whole::SYSTEM_PROMPT, whole::PARTS_RULE),
+            EditFormat::SearchReplace => SYSTEM_PROMPT.to_owned(),
+        };
+        let prompt = context::render_prompt(task, &base, &plan);
         Ok(TaskRun {
             claim,
             report,
-            messages: vec![Message::system(SYSTEM_PROMPT), Message::user(prompt)],
+            format: plan.format,
+            plan: Arc::new(plan),
+            messages: vec![Message::system(system), Message::user(prompt)],
             model: self.config.model.clone(),
             last_reason: (WorkerCode::NoAttempt, String::new()),
             base,
@@ -390,7 +406,7 @@ impl Worker {
                     Failure::Ends(o) => Some(o),
                     Failure::Retry(None) => None,
                     Failure::Retry(Some((said, feedback))) => {
-                        push_turn(&mut run.messages, said, &feedback);
+                        push_turn(&mut run.messages, said, &feedback, run.format);
                         None
                     }
                 };
@@ -423,14 +439,15 @@ impl Worker {
             vec![m]
         } else {
             // A summary in the wrong language is asked for again on its own; the code is kept, no try is used.
-            let content = self
-                .summary_in_language(run, &resp.content)
-                .await
-                .unwrap_or_else(|| resp.content.clone());
+            let summary = self.summary_in_language(run, &resp.content).await;
             let judged = self
                 .try_answer(
                     claim,
-                    &content,
+                    Said {
+                        text: &resp.content,
+                        plan: &run.plan,
+                        summary,
+                    },
                     &run.base,
                     &run.base_commit,
                     try_no,
@@ -451,24 +468,30 @@ impl Worker {
             &mut run.messages,
             Message::assistant(resp.content),
             &feedback,
+            run.format,
         );
         None
     }
 
     /// For a Korean request whose answer summarises the change in another script (some models drift into
     /// Chinese): asks the model once more for the summary alone, and returns the answer with the new summary when
-    /// it is Korean. A separate request, not a try of the code: `None` (keep the answer) whatever goes wrong.
+    /// it is Korean. A separate request, not a try of the code: `None` (keep the answer's) whatever goes wrong.
     async fn summary_in_language(&self, run: &TaskRun<'_>, answer: &str) -> Option<String> {
-        let mut value: serde_json::Value = serde_json::from_str(answer.trim()).ok()?;
-        let summary = value.get("summary")?.as_str()?;
-        if crate::lang::summary_fits(&run.claim.task.work, summary) {
+        let summary = match run.format {
+            EditFormat::Whole => whole::summary(answer)?,
+            EditFormat::SearchReplace => {
+                let value: serde_json::Value = serde_json::from_str(answer.trim()).ok()?;
+                value.get("summary")?.as_str()?.to_owned()
+            }
+        };
+        if crate::lang::summary_fits(&run.claim.task.work, &summary) {
             return None;
         }
         tracing::info!(task = %run.claim.task.id, "the summary is not in the request's language (Korean); asking again");
         let mut messages = run.messages.clone();
         messages.push(Message::assistant(answer.to_owned()));
         messages.push(Message::user(
-            "Your `summary` is not in Korean, the language of the request. Keep the edits as they are. \
+            "Your summary is not in Korean, the language of the request. Keep the change as it is. \
              Answer with only {\"summary\": \"...\"}: one line in Korean (한국어) saying what the change does."
                 .to_owned(),
         ));
@@ -489,8 +512,7 @@ impl Worker {
             tracing::warn!(task = %run.claim.task.id, "the summary asked for again is still not Korean; keeping the first");
             return None;
         }
-        value["summary"] = serde_json::Value::String(korean);
-        serde_json::to_string(&value).ok()
+        Some(korean)
     }
 
     /// Asks the run's model; when it is not installed and a different fallback is configured, logs
@@ -500,7 +522,10 @@ impl Worker {
         run: &mut TaskRun<'_>,
         attempt: &mut AttemptRecord,
     ) -> Result<ChatResponse, AskError> {
-        match self.ask(run.claim, &run.model, &run.messages).await {
+        match self
+            .ask(run.claim, &run.model, &run.messages, run.format)
+            .await
+        {
             Err(BackendError::ModelNotFound { .. })
                 if self
                     .config
@@ -518,7 +543,7 @@ impl Worker {
                 run.report.fallback_model = Some(fallback.clone());
                 run.model = fallback;
                 attempt.model = run.model.clone();
-                self.ask(run.claim, &run.model, &run.messages)
+                self.ask(run.claim, &run.model, &run.messages, run.format)
                     .await
                     .map_err(AskError::Backend)
             }
@@ -586,15 +611,15 @@ impl Worker {
         claim: &Claim,
         model: &str,
         messages: &[Message],
+        format: EditFormat,
     ) -> Result<crate::backend::ChatResponse, BackendError> {
         let mut req = ChatRequest::new(model, messages.to_vec(), self.config.num_ctx);
         req.temperature = self.config.temperature;
         req.seed = self.config.seed;
         req.max_tokens = Some(self.config.max_tokens);
-        req.json_schema = Some(edits::answer_schema(
-            self.config.max_edits,
-            self.config.max_edit_chars,
-        ));
+        // Whole files are free text: a grammar would only hold the model to JSON string escapes.
+        req.json_schema = (format == EditFormat::SearchReplace)
+            .then(|| edits::answer_schema(self.config.max_edits, self.config.max_edit_chars));
         let started = Instant::now();
         let bar = crate::progress::Line::new(claim.task.id, model);
         let mut on_progress = |p: &Progress| bar.update(p);
@@ -610,17 +635,20 @@ impl Worker {
     async fn try_answer(
         &self,
         claim: &Claim,
-        text: &str,
+        said: Said<'_>,
         base: &Arc<context::BaseFiles>,
         base_commit: &str,
         try_no: u32,
         report: &mut Report,
         attempt: &mut AttemptRecord,
     ) -> Result<TaskOutcome, (WorkerCode, Vec<String>)> {
-        let built = self
-            .build(text, &claim.task.targets, base)
+        let mut built = self
+            .build(said.text, said.plan, &claim.task.targets, base)
             .await
             .map_err(|errs| refused_edits(attempt, &errs))?;
+        if let Some(s) = said.summary {
+            built.summary = Some(clip_summary(&s));
+        }
         let sha = hex(&sha2::Sha256::digest(built.patch.as_bytes()));
         report.summary = built.summary.clone();
         report.files_changed = built.files.clone();
@@ -797,17 +825,22 @@ impl Worker {
     async fn build(
         &self,
         text: &str,
+        plan: &Arc<whole::Plan>,
         targets: &[String],
         base: &Arc<context::BaseFiles>,
     ) -> Result<Built, Vec<EditError>> {
         let text = text.to_owned();
         let targets = targets.to_vec();
         let base = Arc::clone(base);
+        let plan = Arc::clone(plan);
         let limits = edits::Limits {
             max_edits: usize::try_from(self.config.max_edits).unwrap_or(usize::MAX),
             ..edits::Limits::default()
         };
-        match tokio::task::spawn_blocking(move || build_patch(&text, &targets, &base, limits)).await
+        match tokio::task::spawn_blocking(move || {
+            build_patch(&text, &plan, &targets, &base, limits)
+        })
+        .await
         {
             Ok(built) => built,
             Err(join) => Err(vec![EditError {
@@ -942,6 +975,10 @@ struct TaskRun<'c> {
     last_reason: (WorkerCode, String),
     base: Arc<context::BaseFiles>,
     base_commit: String,
+    /// The answer format the prompt asks for (`plan.format`).
+    format: EditFormat,
+    /// How the files were shown: whole, or in parts.
+    plan: Arc<whole::Plan>,
 }
 
 /// Why asking the model gave no answer.
@@ -960,6 +997,20 @@ enum Failure {
     Retry(Option<(Message, Vec<String>)>),
 }
 
+/// One answer as the model said it, with the summary asked for again in the request's language, if any.
+struct Said<'a> {
+    text: &'a str,
+    plan: &'a Arc<whole::Plan>,
+    summary: Option<String>,
+}
+
+/// A summary as the report keeps it: at most `MAX_SUMMARY_CHARS` characters.
+fn clip_summary(s: &str) -> String {
+    s.chars()
+        .take(queue_core::report::MAX_SUMMARY_CHARS)
+        .collect()
+}
+
 /// What one answer made.
 struct Built {
     patch: String,
@@ -973,11 +1024,17 @@ struct Built {
 /// Parses `text`, refuses it past `limits`, applies its edits to the base files and renders the diff.
 fn build_patch(
     text: &str,
+    plan: &whole::Plan,
     targets: &[String],
     base: &context::BaseFiles,
     limits: edits::Limits,
 ) -> Result<Built, Vec<EditError>> {
-    let answer = edits::parse_answer(text).map_err(|e| vec![e])?;
+    let mut answer = match plan.format {
+        EditFormat::Whole => whole::parse(text, targets),
+        EditFormat::SearchReplace => edits::parse_answer(text),
+    }
+    .map_err(|e| vec![e])?;
+    crate::regions::splice(&mut answer, &plan.regions, &base.files).map_err(|e| vec![e])?;
     let changes =
         edits::apply_answer_within(&answer, targets, |p| base.files.get(p).cloned(), limits)?;
     let rendered = edits::render(&changes);
@@ -988,11 +1045,7 @@ fn build_patch(
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.chars()
-                    .take(queue_core::report::MAX_SUMMARY_CHARS)
-                    .collect()
-            }),
+            .map(clip_summary),
         files: changes.keys().cloned().collect(),
         added: rendered.added,
         removed: rendered.removed,
@@ -1000,10 +1053,17 @@ fn build_patch(
 }
 
 /// Adds one failed try to the conversation: what the model said (or a stand-in) and why it could not be used.
-fn push_turn(messages: &mut Vec<Message>, said: Message, feedback: &[String]) {
+fn push_turn(messages: &mut Vec<Message>, said: Message, feedback: &[String], format: EditFormat) {
+    let again = match format {
+        EditFormat::SearchReplace => "Answer again with the complete corrected JSON object.",
+        EditFormat::Whole => {
+            "Answer again in the same form: the SUMMARY line, then the path of each file you change and its \
+             complete corrected contents in a ``` block."
+        }
+    };
     messages.push(said);
     messages.push(Message::user(format!(
-        "Your answer could not be used:\n{}\n\nAnswer again with the complete corrected JSON object.",
+        "Your answer could not be used:\n{}\n\n{again}",
         feedback
             .iter()
             .map(|f| format!("- {f}"))

@@ -8,6 +8,7 @@ mod chaos;
 mod deliver;
 mod docs;
 mod doctor;
+mod edit_formats;
 mod gate;
 mod hostile;
 mod i18n;

@@ -105,7 +105,14 @@ fn once_turns_a_task_into_a_gated_patch_report_and_events() {
     repo.write("README.md", "uncommitted edit the worker must not touch\n");
     let before = snapshot(repo.path());
     let fake = FakeOllama::start(Script::answer(good_edit()));
-    let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+    // The JSON search/replace format, asked for by name (`auto` writes a file this small whole:
+    // edit_formats.rs).
+    let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
+        .env("AUTODEV_EDIT_FORMAT", "search-replace")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(r.code, 0, "{}", r.stderr);
 
     let st = autodev(repo.path(), &["status", &id, "--json"]).json();
