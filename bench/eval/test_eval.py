@@ -188,14 +188,15 @@ class Scoring(unittest.TestCase):
             json.dump(planted, f)
         self.addCleanup(os.unlink, f.name)
         p, out = eval_sh(self, "--replay", f.name, "--range", "0-3", "--sample", "3", "--sample-seed", "2",
-                         "--suite", "implement,fix", "--modes", "a,b,c", "--keep")
+                         "--suite", "implement,fix,implement-haystack,fix-haystack", "--modes", "a,b,c", "--keep")
         self.assertEqual(p.returncode, 0, p.stderr[-4000:])
         rs = rows(out)
         by = {(r["index"], r["suite"], r["mode"]): r for r in rs}
         self.assertEqual({r["index"] for r in rs}, {0, 2, 3}, "--sample 3 --sample-seed 2 of 0-3")
-        self.assertEqual(len(rs), 3 * 2 * 3)
-        for suite in ("implement", "fix"):
-            for mode in "abc":
+        # modes a, b, c on the plain suites; a and c on the haystack suites (the one-shot prompt cannot hold them)
+        self.assertEqual(len(rs), 3 * (2 * 3 + 2 * 2))
+        for suite in ("implement", "fix", "implement-haystack", "fix-haystack"):
+            for mode in ("ac" if suite.endswith("haystack") else "abc"):
                 good, wrong, refused = by[(2, suite, mode)], by[(3, suite, mode)], by[(0, suite, mode)]
                 self.assertTrue(good["resolved"] and good["gate_passed"], good)
                 self.assertFalse(wrong["resolved"], wrong)
@@ -216,9 +217,22 @@ class Scoring(unittest.TestCase):
             self.assertEqual(by[(0, suite, "c")]["outcomes"], ["GATE_FAILED"])
         # the fix suite's task text reports a failing input as a user would
         self.assertIn("should return", by[(2, "fix", "a")]["work"])
+        # a haystack file has thousands of lines; the applied change touches the problem's function only
+        repo = os.path.join(out, "work", "implement-haystack-002-a")
+        task = by[(2, "implement-haystack", "a")]["task"]
+        base = subprocess.run(["git", "show", "main:truncate_number.py"], capture_output=True, text=True,
+                              cwd=repo).stdout
+        self.assertGreater(len(base.splitlines()), 2000)
+        stat = subprocess.run(["git", "diff", "--numstat", "main", f"autodev/{task}", "--", "truncate_number.py"],
+                              capture_output=True, text=True, cwd=repo).stdout.split()
+        # the planted function (no docstring) replaces the stub's 10 lines; the other 3,000+ lines stay
+        self.assertEqual(stat[:2], ["1", "9"], stat)
+        after = subprocess.run(["git", "show", f"autodev/{task}:truncate_number.py"], capture_output=True, text=True,
+                               cwd=repo).stdout
+        self.assertEqual(len(after.splitlines()), len(base.splitlines()) - 8)
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
             table = json.load(f)["table"]
-        self.assertEqual(len(table), 6)
+        self.assertEqual(len(table), 10)
         for t in table:
             self.assertEqual((t["problems"], t["resolved"], t["gate_passed_wrong"]), (3, 1, 1), t)
             self.assertAlmostEqual(t["resolved_pct"], 33.3)

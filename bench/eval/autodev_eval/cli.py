@@ -23,14 +23,17 @@ import sys
 import tempfile
 import time
 
-from . import autodev_run, mutate, oneshot, problems, replay, sandbox
+from . import autodev_run, haystack, mutate, oneshot, problems, replay, sandbox
 
 MODES = {
     "a": "autodev as shipped (3 tries with the gate's feedback)",
     "b": "one-shot: Qwen2.5-Coder's HumanEval prompt, code from the answer's block",
     "c": "autodev with one try (AUTODEV_MODEL_TRIES=1)",
 }
-SUITES = ("implement", "fix")
+SUITES = ("implement", "fix", "implement-haystack", "fix-haystack")
+# The one-shot prompt holds the function alone: a 3,000-line file does not fit its context, so mode b is not run
+# on the haystack suites (its number there would be the plain suite's).
+HAYSTACK = "-haystack"
 
 
 def parse_range(text: str) -> range:
@@ -54,7 +57,7 @@ def parse_list(allowed):
 def args_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="autodev-eval", description=__doc__.split("\n")[0])
     ap.add_argument("--suite", type=parse_list(SUITES), default=["implement"],
-                    help="implement, fix or both (comma-separated; default implement)")
+                    help="implement, fix, implement-haystack, fix-haystack (comma-separated; default implement)")
     ap.add_argument("--modes", type=parse_list(list(MODES)), default=["a", "b", "c"], help="a,b,c (default all)")
     ap.add_argument("--range", type=parse_range, default=parse_range("0-79"),
                     help="problem numbers, inclusive (default 0-79: the development set)")
@@ -94,22 +97,28 @@ def log(msg: str) -> None:
     print(f"autodev-eval: {msg}", file=sys.stderr, flush=True)
 
 
-def build_cases(problem: problems.Problem, suites: list[str]) -> tuple[dict, list]:
-    """Per suite: what the repository starts from, the task text, the visible examples; and notes on skips."""
+def build_cases(problem: problems.Problem, suites: list[str],
+                all_problems: list[problems.Problem] | None = None) -> tuple[dict, list]:
+    """Per suite: what the repository starts from, the task text, the visible examples; and notes on skips. A
+    haystack suite is its plain suite's case with the file embedded among 150 other functions."""
     kept, dropped = problems.visible_examples(problem)
     cases = {}
     notes = []
-    if "implement" in suites:
+    wanted = {s.removesuffix(HAYSTACK) for s in suites}
+    if "implement" in wanted:
         cases["implement"] = {
             "source": problem.stub(),
             "intent": "feat",
             "work": f"Implement `{problem.entry_point}` in {problem.filename} as its docstring says.",
             "examples": kept,
         }
-    if "fix" in suites:
+    if "fix" in wanted:
         bug = mutate.find_bug(problem, kept)
         if bug is None:
-            notes.append({"suite": "fix", "skipped": "no mutant that the hidden test catches with a reportable input"})
+            for s in suites:
+                if s.startswith("fix"):
+                    notes.append({"suite": s,
+                                  "skipped": "no mutant that the hidden test catches with a reportable input"})
         else:
             report_case = problems.Example(bug.call, bug.want, "value" if problems._literal(bug.want) else "repr")
             examples = kept + ([report_case] if report_case.call not in {e.call for e in kept} else [])
@@ -120,6 +129,10 @@ def build_cases(problem: problems.Problem, suites: list[str]) -> tuple[dict, lis
                 "examples": examples,
                 "bug": {"kind": bug.mutant.kind, "mutation": bug.mutant.description, "input_from": bug.source_of_input},
             }
+    for suite in suites:
+        plain = cases.get(suite.removesuffix(HAYSTACK))
+        if suite.endswith(HAYSTACK) and plain:
+            cases[suite] = dict(plain, source=haystack.embed(problem, plain["source"], all_problems or []))
     return {"cases": cases, "visible_examples": len(kept), "dropped_examples": len(dropped)}, notes
 
 
@@ -198,7 +211,7 @@ def run(args) -> int:
     try:
         for n, idx in enumerate(ids, start=1):
             problem = all_problems[idx]
-            info, notes = build_cases(problem, args.suite)
+            info, notes = build_cases(problem, args.suite, all_problems)
             for note in notes:
                 skipped.append({"problem": problem.task_id, **note})
                 log(f"[{n}/{len(ids)}] {problem.task_id} {note['suite']}: skipped ({note['skipped']})")
@@ -207,6 +220,8 @@ def run(args) -> int:
                 if case is None:
                     continue
                 for mode in args.modes:
+                    if mode == "b" and suite.endswith(HAYSTACK):
+                        continue
                     row = {"problem": problem.task_id, "index": idx, "entry_point": problem.entry_point,
                            "suite": suite, "mode": mode, "visible_examples": len(case["examples"]),
                            "work": case["work"], **({"bug": case["bug"]} if "bug" in case else {})}

@@ -1,7 +1,8 @@
 """A stand-in model server that replays given answers instead of asking a model (`--replay FILE`): it speaks the
 OpenAI-compatible API the worker and the one-shot client use (`/v1/models`, `/props`, `/v1/chat/completions`,
 streamed or not), recognises the problem a request is about by its entry point, and answers with the planted code:
-to the worker as its JSON edit (the whole function replaced by the planted one), to the one-shot request as a
+to the worker in the format its system message asks for (the file, or the part of a large file it was shown,
+written out with the function replaced by the planted one; or a JSON edit), to the one-shot request as a
 ```python block. It lets a test check the pipeline and the scoring with answers whose verdict is known.
 
 The file: {"HumanEval/2": "def truncate_number(number: float) -> float:\\n    return number % 1.0\\n", ...}.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,17 +22,40 @@ from . import problems as problems_mod
 MODEL_ID = "replay"
 
 
-def _function_source(text: str, entry: str) -> str | None:
+def _function_span(text: str, entry: str) -> tuple[int, int] | None:
+    """0-based line span of the top-level function `entry` in `text`."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
         return None
-    lines = text.splitlines(keepends=True)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == entry:
             first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            return "".join(lines[first - 1: node.end_lineno])
+            return first - 1, node.end_lineno
     return None
+
+
+def _function_source(text: str, entry: str) -> str | None:
+    span = _function_span(text, entry)
+    return None if span is None else "".join(text.splitlines(keepends=True)[span[0]:span[1]])
+
+
+def _shown_file(user: str, filename: str) -> tuple[str, str] | None:
+    """The header (`f.py`, or `f.py lines A-B` for a part of a large file) and the text of the block after it."""
+    m = re.search(r"^(" + re.escape(filename) + r"(?: lines \d+-\d+)?)[^\n]*\n(`{3,})[a-z]*\n(.*?)\n\2$", user,
+                  re.M | re.S)
+    return (m.group(1), m.group(3) + "\n") if m else None
+
+
+def _whole_answer(user: str, p, code: str) -> str:
+    shown = _shown_file(user, p.filename)
+    if shown is None:
+        return f"SUMMARY: replayed answer for {p.task_id}\n{p.filename}\n```python\n{code.rstrip()}\n```\n"
+    header, current = shown
+    span = _function_span(current, p.entry_point)
+    lines = current.splitlines(keepends=True)
+    new = code if span is None else "".join(lines[:span[0]]) + code.rstrip() + "\n" + "".join(lines[span[1]:])
+    return f"SUMMARY: replayed answer for {p.task_id}\n{header}\n```python\n{new.rstrip()}\n```\n"
 
 
 class Replay:
@@ -63,8 +88,10 @@ class Replay:
             if f"def {entry}(" in user:
                 hit = (p, code)
                 break
-        worker = "response_format" in body or any(
-            "JSON object" in (m.get("content") or "") for m in msgs if m.get("role") == "system")
+        system = " ".join(m.get("content") or "" for m in msgs if m.get("role") == "system")
+        if "SUMMARY:" in system:  # the worker, asking for whole files or parts
+            return _whole_answer(user, hit[0], hit[1]) if hit else "SUMMARY: nothing to change"
+        worker = "response_format" in body or "JSON object" in system
         if not worker:
             return f"```python\n{hit[1].rstrip()}\n```\n" if hit else "I cannot help with that."
         if not hit:
