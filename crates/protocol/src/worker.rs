@@ -42,6 +42,8 @@ pub enum WorkerCode {
     AnswerTooSlow,
     /// The server's own output limit cut the answer.
     OutputTruncated,
+    /// The answer makes the same change as an earlier try the gate refused (not gated again).
+    AnswerRepeated,
     // The edits.
     /// The answer is not the JSON edit format.
     EditFormatInvalid,

@@ -55,6 +55,11 @@ pub struct Setting {
     pub source: Source,
 }
 
+/// The least temperature of a retry under `auto`: greedy decoding answers a retry with the answer the gate just
+/// refused more often than not (measured on HumanEval with Qwen2.5-Coder-1.5B, docs/BENCHMARKS.md); 0.7 is what
+/// Qwen's model cards recommend for its instruct models.
+pub const AUTO_RETRY_TEMPERATURE: f32 = 0.7;
+
 /// Every setting the worker reads: (environment name, default, help).
 pub const SETTINGS: &[(&str, &str, &str)] = &[
     (
@@ -84,6 +89,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "most tokens the model may write per answer",
     ),
     ("AUTODEV_TEMPERATURE", "0.2", "sampling temperature"),
+    (
+        "AUTODEV_RETRY_TEMPERATURE",
+        "auto",
+        "sampling temperature of the tries after the first (auto: at least 0.7, so a retry does not repeat the rejected answer word for word)",
+    ),
     (
         "AUTODEV_SEED",
         "",
@@ -153,6 +163,8 @@ pub struct WorkerConfig {
     pub max_tokens: u32,
     /// Temperature.
     pub temperature: f32,
+    /// Temperature of the second and later tries (`auto`: `max(temperature, 0.7)`).
+    pub retry_temperature: f32,
     /// Seed.
     pub seed: Option<u64>,
     /// Answers per task.
@@ -249,6 +261,14 @@ impl WorkerConfig {
             0.0..=2.0,
             "a number from 0 to 2, such as 0.2",
         )?;
+        let retry_temperature = match auto(&v.get("AUTODEV_RETRY_TEMPERATURE")) {
+            None => temperature.max(AUTO_RETRY_TEMPERATURE),
+            Some(_) => v.within(
+                "AUTODEV_RETRY_TEMPERATURE",
+                0.0..=2.0,
+                "a number from 0 to 2, such as 0.7, or auto",
+            )?,
+        };
         let seed = if v.get("AUTODEV_SEED").value.is_empty() {
             None
         } else {
@@ -276,6 +296,7 @@ impl WorkerConfig {
             num_ctx,
             max_tokens,
             temperature,
+            retry_temperature,
             seed,
             model_tries: v.within("AUTODEV_MODEL_TRIES", 1..=10, "a whole number from 1 to 10")?,
             max_edits: v.within("AUTODEV_MAX_EDITS", 1..=100, "a whole number from 1 to 100")?,
@@ -302,6 +323,9 @@ impl WorkerConfig {
             match setting.name {
                 "AUTODEV_MAX_ANSWER_BYTES" if auto(setting).is_none() => {
                     setting.value = format!("auto ({})", config.max_answer_bytes);
+                }
+                "AUTODEV_RETRY_TEMPERATURE" if auto(setting).is_none() => {
+                    setting.value = format!("auto ({})", config.retry_temperature);
                 }
                 "AUTODEV_ANSWER_TIMEOUT" if auto(setting).is_none() => {
                     setting.value = format!("auto ({})", config.answer_timeout.as_secs());

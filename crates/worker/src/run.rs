@@ -363,6 +363,7 @@ impl Worker {
             report,
             format: plan.format,
             plan: Arc::new(plan),
+            refused: Vec::new(),
             messages: vec![Message::system(system), Message::user(prompt)],
             model: self.config.model.clone(),
             last_reason: (WorkerCode::NoAttempt, String::new()),
@@ -447,6 +448,7 @@ impl Worker {
                         text: &resp.content,
                         plan: &run.plan,
                         summary,
+                        refused: &mut run.refused,
                     },
                     &run.base,
                     &run.base_commit,
@@ -523,7 +525,13 @@ impl Worker {
         attempt: &mut AttemptRecord,
     ) -> Result<ChatResponse, AskError> {
         match self
-            .ask(run.claim, &run.model, &run.messages, run.format)
+            .ask(
+                run.claim,
+                &run.model,
+                &run.messages,
+                run.format,
+                attempt.number,
+            )
             .await
         {
             Err(BackendError::ModelNotFound { .. })
@@ -543,9 +551,15 @@ impl Worker {
                 run.report.fallback_model = Some(fallback.clone());
                 run.model = fallback;
                 attempt.model = run.model.clone();
-                self.ask(run.claim, &run.model, &run.messages, run.format)
-                    .await
-                    .map_err(AskError::Backend)
+                self.ask(
+                    run.claim,
+                    &run.model,
+                    &run.messages,
+                    run.format,
+                    attempt.number,
+                )
+                .await
+                .map_err(AskError::Backend)
             }
             other => other.map_err(AskError::Backend),
         }
@@ -612,9 +626,15 @@ impl Worker {
         model: &str,
         messages: &[Message],
         format: EditFormat,
+        try_no: u32,
     ) -> Result<crate::backend::ChatResponse, BackendError> {
         let mut req = ChatRequest::new(model, messages.to_vec(), self.config.num_ctx);
-        req.temperature = self.config.temperature;
+        // A retry at the first try's (often greedy) temperature tends to repeat the answer just refused.
+        req.temperature = if try_no > 1 {
+            self.config.retry_temperature
+        } else {
+            self.config.temperature
+        };
         req.seed = self.config.seed;
         req.max_tokens = Some(self.config.max_tokens);
         // Whole files are free text: a grammar would only hold the model to JSON string escapes.
@@ -650,6 +670,18 @@ impl Worker {
             built.summary = Some(clip_summary(&s));
         }
         let sha = hex(&sha2::Sha256::digest(built.patch.as_bytes()));
+        if let Some((_, why)) = said.refused.iter().find(|(s, _)| *s == sha) {
+            // The gate's verdict on the same patch cannot change: say so instead of checking it again.
+            let code = WorkerCode::AnswerRepeated;
+            let mut feedback = vec![format!(
+                "{code}: this is the same change as an earlier answer, which the check refused; write a \
+                 different solution. What the check said then:"
+            )];
+            feedback.extend(why.iter().cloned());
+            attempt.outcome = code.as_str().into();
+            attempt.reasons.push(feedback[0].clone());
+            return Err((code, feedback));
+        }
         report.summary = built.summary.clone();
         report.files_changed = built.files.clone();
         report.lines_added = built.added;
@@ -689,7 +721,10 @@ impl Worker {
             return Ok(self.complete_passed(claim, &gate_report, sha));
         }
         match self.gate_feedback(claim, attempt, &gate_report) {
-            Ok(feedback) => Err((code, feedback)),
+            Ok(feedback) => {
+                said.refused.push((sha, feedback.clone()));
+                Err((code, feedback))
+            }
             Err(o) => Ok(o),
         }
     }
@@ -979,6 +1014,8 @@ struct TaskRun<'c> {
     format: EditFormat,
     /// How the files were shown: whole, or in parts.
     plan: Arc<whole::Plan>,
+    /// Patches the gate refused in earlier tries (sha256) and what it said.
+    refused: Vec<(String, Vec<String>)>,
 }
 
 /// Why asking the model gave no answer.
@@ -1002,6 +1039,8 @@ struct Said<'a> {
     text: &'a str,
     plan: &'a Arc<whole::Plan>,
     summary: Option<String>,
+    /// Patches the gate refused in earlier tries (sha256) and what it said.
+    refused: &'a mut Vec<(String, Vec<String>)>,
 }
 
 /// A summary as the report keeps it: at most `MAX_SUMMARY_CHARS` characters.

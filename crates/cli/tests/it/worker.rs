@@ -1001,3 +1001,50 @@ fn a_korean_request_gets_a_korean_summary_even_from_a_model_that_drifts_into_chi
         .unwrap_or("");
     assert!(asked.contains("not in Korean"), "{asked}");
 }
+
+/// Greedy decoding tends to answer a retry with the change just refused: the tries after the first sample at
+/// AUTODEV_RETRY_TEMPERATURE (auto: at least 0.7), and a change the gate already refused is not gated again — the
+/// model is told it repeated itself, with what the check said the first time.
+#[test]
+fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
+    let (repo, id) = repo_with_task(&[], &["grep -q 'p == 0' src/config.rs"]);
+    let fails_check = serde_json::json!({"edits": [{"path": "src/config.rs", "search": "    Some(p)\n", "replace": "    Some(p) // fine\n"}]});
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::answer(fails_check.to_string()),
+        Step::answer(fails_check.to_string()),
+        Step::answer(good_edit()),
+    ]));
+    let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
+        .env("AUTODEV_TEMPERATURE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(
+        outcomes(&report),
+        ["GATE_FAILED", "ANSWER_REPEATED", "GATE_PASSED"]
+    );
+    let types = types_for(&repo, &id);
+    assert_eq!(types.iter().filter(|t| *t == "GATE_FAILED").count(), 1);
+    let temps: Vec<f64> = fake
+        .chat_requests()
+        .iter()
+        .map(|r| r.body["options"]["temperature"].as_f64().unwrap())
+        .collect();
+    assert_eq!(temps.len(), 3);
+    assert!(temps[0].abs() < 1e-6, "{temps:?}");
+    assert!(
+        temps[1..].iter().all(|t| (t - 0.7).abs() < 1e-6),
+        "{temps:?}"
+    );
+    let repeated = feedback_of(&fake, 2);
+    assert!(repeated.contains("ANSWER_REPEATED"), "{repeated}");
+    assert!(
+        repeated.contains("p == 0"),
+        "the check's words come along: {repeated}"
+    );
+}
