@@ -157,7 +157,7 @@ else
   fi
   if [[ "$DEMO_MODEL" == smollm2 ]]; then
     # Bounds that keep a tiny model's structured output from looping (docs/MODEL_CONTRACT.md).
-    export AUTODEV_MAX_TOKENS=400 AUTODEV_MAX_EDITS=3 AUTODEV_MAX_EDIT_CHARS=160
+    export AUTODEV_MAX_TOKENS=400 AUTODEV_MAX_EDITS=3 AUTODEV_MAX_EDIT_CHARS=160 AUTODEV_EDIT_FORMAT=search-replace
   fi
 fi
 

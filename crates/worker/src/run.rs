@@ -479,13 +479,12 @@ impl Worker {
     /// Chinese): asks the model once more for the summary alone, and returns the answer with the new summary when
     /// it is Korean. A separate request, not a try of the code: `None` (keep the answer's) whatever goes wrong.
     async fn summary_in_language(&self, run: &TaskRun<'_>, answer: &str) -> Option<String> {
-        let summary = match run.format {
-            EditFormat::Whole => whole::summary(answer)?,
-            EditFormat::SearchReplace => {
-                let value: serde_json::Value = serde_json::from_str(answer.trim()).ok()?;
-                value.get("summary")?.as_str()?.to_owned()
-            }
+        // Parsing is cheap next to the request it may save; the answer is parsed again with the budget later.
+        let parsed = match run.format {
+            EditFormat::Whole => whole::parse(answer, &run.claim.task.targets),
+            EditFormat::SearchReplace => edits::parse_answer(answer),
         };
+        let summary = parsed.ok()?.summary?;
         if crate::lang::summary_fits(&run.claim.task.work, &summary) {
             return None;
         }

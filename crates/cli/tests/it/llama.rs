@@ -61,6 +61,8 @@ fn submit_worker_gate_report_against_real_llama_server() {
         .env("AUTODEV_MAX_TOKENS", "400")
         .env("AUTODEV_MAX_EDITS", "3")
         .env("AUTODEV_MAX_EDIT_CHARS", "120")
+        // The schema-constrained JSON format: what keeps a 135M model's answers bounded.
+        .env("AUTODEV_EDIT_FORMAT", "search-replace")
         .env("AUTODEV_TEMPERATURE", "0")
         .env("AUTODEV_SEED", "7")
         .stdin(Stdio::null())

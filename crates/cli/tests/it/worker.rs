@@ -971,10 +971,14 @@ fn a_korean_request_gets_a_korean_summary_even_from_a_model_that_drifts_into_chi
     );
     assert_eq!(sub.code, 0, "{}", sub.stderr);
     let id = sub.stdout.trim().to_owned();
-    let mut chinese: serde_json::Value = serde_json::from_str(&good_edit()).unwrap();
-    chinese["summary"] = "拒绝端口 0".into();
+    // The whole-file answer a small file gets, summarised in Chinese.
+    let fixed = CONFIG_RS.replace(
+        "    Some(p)\n",
+        "    if p == 0 {\n        return None;\n    }\n    Some(p)\n",
+    );
+    let chinese = format!("SUMMARY: 拒绝端口 0\nsrc/config.rs\n```rust\n{fixed}```\n");
     let fake = FakeOllama::start(Script::new(vec![
-        Step::answer(chinese.to_string()),
+        Step::answer(chinese),
         Step::answer(r#"{"summary": "포트가 0이면 None을 돌려줍니다"}"#.to_owned()),
     ]));
     let out = run_worker(repo.path(), &fake.url(), &["--once"]);
@@ -991,7 +995,7 @@ fn a_korean_request_gets_a_korean_summary_even_from_a_model_that_drifts_into_chi
         .as_str()
         .unwrap_or("");
     assert!(
-        first_prompt.contains("Write `summary` in Korean"),
+        first_prompt.contains("Write the SUMMARY line in Korean"),
         "{first_prompt}"
     );
     let asked = chats[1].body["messages"]
