@@ -213,7 +213,8 @@ class Scoring(unittest.TestCase):
                         cwd=os.path.join(out, "work", f"{suite}-002-{mode}")).stdout
                     self.assertIn(f"autodev/{good['task']}", branch)
             # mode a retries with the gate's feedback (3 tries as shipped); mode c stops after one
-            self.assertEqual(by[(0, suite, "a")]["outcomes"], ["GATE_FAILED"] * 3)
+            # (the replay repeats itself: the same change is not gated again)
+            self.assertEqual(by[(0, suite, "a")]["outcomes"], ["GATE_FAILED", "ANSWER_REPEATED", "ANSWER_REPEATED"])
             self.assertEqual(by[(0, suite, "c")]["outcomes"], ["GATE_FAILED"])
         # the fix suite's task text reports a failing input as a user would
         self.assertIn("should return", by[(2, "fix", "a")]["work"])
