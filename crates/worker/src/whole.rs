@@ -159,8 +159,17 @@ struct Block<'a> {
 /// too: a model does not always answer in the form it was asked for.
 pub fn parse(text: &str, targets: &[String]) -> Result<Answer, EditError> {
     let blocks = blocks(text);
+    // A JSON edit object, bare or in an unnamed ```json block, is an answer in the other format, not a file.
+    let json_block = blocks.iter().any(|b| {
+        b.path.is_none()
+            && b.lines
+                .first()
+                .is_some_and(|l| l.trim_start().starts_with('{'))
+            && b.lines.iter().any(|l| l.contains("\"edits\""))
+    });
     let looks_like_edits = text.contains("<<<<<<< SEARCH")
         || blocks.is_empty()
+        || json_block
         || (blocks.iter().all(|b| b.path.is_none()) && text.trim_start().starts_with('{'));
     if looks_like_edits {
         return edits::parse_answer(text).map_err(|_| {
@@ -447,6 +456,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.edits[0].replace, "y\n");
+    }
+
+    #[test]
+    fn a_json_answer_in_a_fence_is_edits_not_the_file() {
+        let a = parse(
+            "```json\n{\"summary\": \"s\",\n \"edits\": [{\"path\": \"a.py\", \"search\": \"x\", \"replace\": \"y\"}]}\n```",
+            &t("a.py"),
+        )
+        .unwrap();
+        assert!(a.files.is_empty());
+        assert_eq!(a.edits.len(), 1);
     }
 
     #[test]
