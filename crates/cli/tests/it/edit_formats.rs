@@ -213,5 +213,13 @@ fn a_small_file_is_written_back_whole() {
         .unwrap()
         .to_owned();
     assert!(feedback.contains("write the whole file"), "{feedback}");
+    // Asked afresh: the refused answer is not in the conversation for the model to copy.
+    let retry = reqs[1].body["messages"].as_array().unwrap();
+    assert_eq!(retry.len(), 2, "{retry:?}");
+    assert!(retry.iter().all(|m| m["role"] != "assistant"));
+    assert!(
+        feedback.starts_with(prompt),
+        "the task's prompt, then the note"
+    );
     assert!(feedback.contains("SUMMARY line"), "{feedback}");
 }

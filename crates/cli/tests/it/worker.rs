@@ -820,6 +820,8 @@ fn the_next_try_is_used_after_an_oversized_answer() {
     ]));
     let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
         .env("AUTODEV_MAX_ANSWER_BYTES", "400000")
+        // Search/replace: the format whose retries carry the answer (or its stand-in) in the conversation.
+        .env("AUTODEV_EDIT_FORMAT", "search-replace")
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -1007,7 +1009,7 @@ fn a_korean_request_gets_a_korean_summary_even_from_a_model_that_drifts_into_chi
 }
 
 /// Greedy decoding tends to answer a retry with the change just refused: the tries after the first sample at
-/// AUTODEV_RETRY_TEMPERATURE (auto: at least 0.7), and a change the gate already refused is not gated again — the
+/// AUTODEV_RETRY_TEMPERATURE (auto: at least 0.7) with the next seed, and a change the gate already refused is not gated again — the
 /// model is told it repeated itself, with what the check said the first time.
 #[test]
 fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
@@ -1020,6 +1022,7 @@ fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
     ]));
     let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
         .env("AUTODEV_TEMPERATURE", "0")
+        .env("AUTODEV_SEED", "5")
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -1044,6 +1047,16 @@ fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
     assert!(
         temps[1..].iter().all(|t| (t - 0.7).abs() < 1e-6),
         "{temps:?}"
+    );
+    let seeds: Vec<u64> = fake
+        .chat_requests()
+        .iter()
+        .map(|r| r.body["options"]["seed"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        seeds,
+        [5, 6, 7],
+        "reproducible, not the same draw every try"
     );
     let repeated = feedback_of(&fake, 2);
     assert!(repeated.contains("ANSWER_REPEATED"), "{repeated}");
