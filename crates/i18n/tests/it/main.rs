@@ -20,6 +20,13 @@ fn the_fluent_files_parse_and_define_each_key_once() {
         let errors = i18n::catalogue_errors(lang);
         assert!(errors.is_empty(), "{errors:#?}");
     }
+    let errors = i18n::help_errors();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(
+        i18n::help(Lang::Ko, "help-submit-about").is_some(),
+        "the --help catalogue is not read"
+    );
+    assert_eq!(i18n::help(Lang::En, "help-submit-about"), None);
 }
 
 #[test]
