@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use queue_core::Queue;
 
+pub(crate) use status::columns;
+
 use crate::cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the exit code.

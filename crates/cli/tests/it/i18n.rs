@@ -11,7 +11,7 @@ use crate::approval::gate_passed_task;
 use crate::{queue_dir, ready_repo, today};
 
 /// `autodev` in `dir` with `args` and exactly the language variables given (all others removed).
-fn autodev_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn autodev_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = Command::new(env!("CARGO_BIN_EXE_autodev"));
     c.args(args)
         .current_dir(dir)
@@ -38,8 +38,8 @@ fn autodev_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     Run::from(c.output().unwrap())
 }
 
-const KO: &[(&str, &str)] = &[("AUTODEV_LANG", "ko")];
-const EN: &[(&str, &str)] = &[("AUTODEV_LANG", "en")];
+pub(crate) const KO: &[(&str, &str)] = &[("AUTODEV_LANG", "ko")];
+pub(crate) const EN: &[(&str, &str)] = &[("AUTODEV_LANG", "en")];
 
 fn too_short(dir: &Path, env: &[(&str, &str)]) -> Run {
     autodev_in(

@@ -9,6 +9,7 @@ mod deliver;
 mod docs;
 mod doctor;
 mod gate;
+mod help_i18n;
 mod hostile;
 mod i18n;
 mod init;

@@ -124,3 +124,39 @@ cli-publish-no-forge = PR 없음: forge가 "none"입니다(푸시만 함).
 ## `autodev health`
 cli-health-status = 비정상: { $url }{ PARTICLE($url, "이/가") } HTTP { $status }{ PARTICLE($status, "(으)로") } 응답했습니다.
 cli-health-error = 비정상: { $url }: { $error }
+
+## 명령줄 사용법 오류(종료 코드 2). 영어 출력은 clap이 직접 씁니다.
+cli-usage-tip = 팁: { $tip }
+cli-usage-more = 자세한 내용은 '{ $command } --help'를 보세요.
+cli-usage-more-here = 자세한 내용은 '--help'를 보세요.
+cli-usage-list = { $label }: { $values }
+cli-usage-possible-values = 가능한 값
+cli-usage-subcommands = 하위 명령
+cli-usage-unknown-argument = 알 수 없는 인자 '{ $arg }'입니다
+cli-usage-unknown-subcommand = 알 수 없는 명령 '{ $name }'입니다
+cli-usage-value-missing = '{ $arg }'에는 값이 필요한데 주어지지 않았습니다
+cli-usage-value-not-allowed = '{ $arg }'에 쓸 수 없는 값 '{ $value }'입니다
+cli-usage-value-invalid = '{ $arg }'의 값 '{ $value }'{ PARTICLE($value, "이/가") } 올바르지 않습니다: { $reason }
+cli-usage-missing-arguments = 꼭 필요한 인자가 빠졌습니다:
+cli-usage-missing-subcommand = '{ $name }'에는 하위 명령이 필요한데 주어지지 않았습니다
+cli-usage-used-twice = '{ $arg }' 인자는 한 번만 쓸 수 있습니다
+cli-usage-conflict = '{ $arg }' 인자는 '{ $other }'{ PARTICLE($other, "과/와") } 함께 쓸 수 없습니다
+cli-usage-conflict-many = '{ $arg }' 인자는 다음과 함께 쓸 수 없습니다:
+cli-usage-conflict-other = '{ $arg }' 인자는 함께 준 다른 인자와 같이 쓸 수 없습니다
+cli-usage-no-equals = '{ $arg }'에 값을 줄 때는 등호(=)가 필요합니다
+cli-usage-too-many-values = '{ $arg }'에는 더 받을 값이 없는데 '{ $value }'{ PARTICLE($value, "이/가") } 주어졌습니다
+cli-usage-too-few-values = '{ $arg }'에는 값이 { $expected }개 필요한데 { $actual }개만 주어졌습니다
+cli-usage-wrong-number-of-values = '{ $arg }'에는 값이 { $expected }개 필요한데 { $actual }개가 주어졌습니다
+cli-usage-invalid-utf8 = 인자에 올바르지 않은 UTF-8이 들어 있습니다
+cli-usage-reason-task-id = 작업 ID는 T<YYYYMMDD>-<NNNN> 형식입니다(예: T20261125-0001)
+cli-usage-reason-empty = 값이 비어 있습니다
+cli-usage-reason-too-large = 수가 너무 큽니다
+cli-usage-reason-not-a-number = 0 이상의 정수가 아닙니다
+cli-usage-reason-address = 주소 형식이 아닙니다. 127.0.0.1:8088처럼 쓰세요
+cli-usage-reason-range = 허용 범위({ $range })를 벗어났습니다
+cli-usage-similar-subcommand = 비슷한 명령이 있습니다: { $names }
+cli-usage-similar-argument = 비슷한 인자가 있습니다: { $names }
+cli-usage-similar-value = 비슷한 값이 있습니다: { $names }
+cli-usage-tip-as-value = '{ $arg }'{ PARTICLE($arg, "을/를") } 값으로 넘기려면 '{ $instead }'처럼 쓰세요
+cli-usage-tip-remove-dashes = '{ $name }' 명령이 있습니다. 쓰려면 앞의 '--'를 빼세요
+cli-usage-tip-exists = '{ $what }'{ PARTICLE($what, "이/가") } 있습니다
