@@ -202,6 +202,35 @@ impl Msg {
     }
 }
 
+/// What the operating system said in `err`, in `lang`: English keeps the OS's own words (`Permission denied (os
+/// error 13)`); Korean says the common kinds (not found, permission denied, disk full, …) in Korean with the same
+/// `os error` number, and anything else as the OS says it.
+pub fn io_error(err: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    if lang == Lang::En {
+        return err.to_string();
+    }
+    let what = match err.kind() {
+        K::NotFound => t!(lang, "io-not-found"),
+        K::PermissionDenied => t!(lang, "io-permission-denied"),
+        K::AlreadyExists => t!(lang, "io-already-exists"),
+        K::StorageFull => t!(lang, "io-storage-full"),
+        K::ReadOnlyFilesystem => t!(lang, "io-read-only"),
+        K::NotADirectory => t!(lang, "io-not-a-directory"),
+        K::IsADirectory => t!(lang, "io-is-a-directory"),
+        K::DirectoryNotEmpty => t!(lang, "io-directory-not-empty"),
+        K::QuotaExceeded => t!(lang, "io-quota-exceeded"),
+        K::BrokenPipe => t!(lang, "io-broken-pipe"),
+        K::TimedOut => t!(lang, "io-timed-out"),
+        K::ConnectionRefused => t!(lang, "io-connection-refused"),
+        _ => return err.to_string(),
+    };
+    match err.raw_os_error() {
+        Some(code) => t!(lang, "io-os-error", what = what, code = code),
+        None => what,
+    }
+}
+
 /// `t!(lang, "key", name = value, …)`: the message `key` in `lang`. Numbers by value, anything else that
 /// displays by reference (`id = &task.id`).
 #[macro_export]

@@ -172,3 +172,20 @@ fn the_language_comes_from_autodev_lang_then_the_locale() {
     assert_eq!("KO".parse::<Lang>(), Ok(Lang::Ko));
     assert!("de".parse::<Lang>().is_err());
 }
+
+#[test]
+fn os_errors_keep_the_os_words_in_english_and_their_number_in_korean() {
+    let denied = std::io::Error::from_raw_os_error(13);
+    assert_eq!(i18n::io_error(&denied, Lang::En), denied.to_string());
+    assert_eq!(
+        i18n::io_error(&denied, Lang::Ko),
+        "권한이 없습니다(os error 13)"
+    );
+    let gone = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+    assert_eq!(
+        i18n::io_error(&gone, Lang::Ko),
+        "파일이나 디렉터리가 없습니다"
+    );
+    let other = std::io::Error::other("something odd");
+    assert_eq!(i18n::io_error(&other, Lang::Ko), "something odd");
+}
