@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+mod errors;
 pub mod help;
 pub mod ssot;
 pub mod usage;
@@ -35,11 +36,11 @@ pub fn main() -> ExitCode {
             }) {
                 return ExitCode::from(exit_codes::OK);
             }
-            let message = format!("{err:#}");
+            let message = errors::describe(&err, lang);
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
-                i18n::t!(i18n::Lang::from_env(), "cli-error", message = &message)
+                i18n::t!(lang, "cli-error", message = &message)
             );
             ExitCode::from(exit_codes::ERROR)
         }

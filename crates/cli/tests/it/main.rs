@@ -8,6 +8,7 @@ mod chaos;
 mod deliver;
 mod docs;
 mod doctor;
+mod errors_i18n;
 mod gate;
 mod help_i18n;
 mod hostile;

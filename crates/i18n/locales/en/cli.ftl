@@ -160,3 +160,76 @@ cli-usage-similar-value = a similar value exists: { $names }
 cli-usage-tip-as-value = to pass '{ $arg }' as a value, use '{ $instead }'
 cli-usage-tip-remove-dashes = subcommand '{ $name }' exists; to use it, remove the '--' before it
 cli-usage-tip-exists = '{ $what }' exists
+
+## Errors from the libraries, where a person reads them (after `error:` or a code). The same words as the
+## libraries' own errors, which logs and JSON keep; what git, a forge, a parser or the model server said is
+## inserted as it was said.
+cli-err-queue-io = filesystem error at { $path }: { $error }
+cli-err-queue-not-initialised = no queue at { $path }: run `autodev init` first (or pass --queue / set AUTODEV_QUEUE)
+cli-err-queue-corrupt = corrupt queue file { $path }: { $detail }
+cli-err-queue-lease-lost = lease on { $task } lost (expired and taken back, or finished elsewhere)
+cli-err-queue-unknown-task = no task { $id } in this queue
+cli-err-queue-ids-exhausted = task ids for { $day } are exhausted
+cli-err-queue-log-append = could not append { $event } to { $path } after { $tries } tries: { $error }; free disk space, or fix whatever keeps the log from being written (permissions, mount), then try again
+cli-err-queue-task-corrupt = task { $id }'s file { $path } cannot be read: { $detail }; restore it from a backup, or move it out of the queue
+cli-err-approval-gate = cannot judge the patch by the repository's policy: { $error }
+cli-err-git = git { $args } in { $dir }: { $stderr }
+cli-err-path-io = { $path }: { $error }
+cli-err-corrupt-file = corrupt file { $path }: { $detail }
+cli-err-delivery-config = { $file }: { $message }
+cli-err-delivery-remote-unknown = the repository has no remote { $quoted }; add it (`git remote add { $remote } URL`) or pass --remote
+cli-err-delivery-token-missing = { $forge } needs a token: set { $variables } (see docs/DELIVERY.md); nothing was pushed
+cli-err-delivery-remote-unreachable = cannot reach remote { $remote } ({ $url }): { $stderr }
+cli-err-delivery-remote-branch-moved = { $remote }/{ $branch } is at { $theirs }, not at autodev's commit { $ours }: it moved on the remote; nothing was pushed (autodev never force-pushes). Look at it, then delete the remote branch to publish again
+cli-err-delivery-push-rejected = { $remote } refused the push of { $branch }: { $message }
+cli-err-delivery-forge-auth = { $forge } refused the token ({ $status }): { $message }
+cli-err-delivery-forge-not-found = { $forge } has no repository { $repository } at { $api } (404): { $message }
+cli-err-delivery-rate-limited-until = { $forge } rate limit reached; try again after { $at }
+cli-err-delivery-rate-limited = { $forge } rate limit reached; try again later
+cli-err-delivery-forge = { $forge } API: { $message }
+cli-err-source-default = default
+cli-err-source-env = environment
+cli-err-source-flag = command line
+cli-err-config-setting = { $name }={ $value } (from { $source }) is invalid: { $reason }
+cli-err-config-file = { $place }: { $reason }
+cli-err-backend-unreachable = cannot reach the model server at { $url }: start Ollama (`ollama serve`) or llama-server, or point the worker at the right address (OLLAMA_HOST / the backend URL)
+cli-err-backend-model-not-found = model '{ $model }' is not installed on { $host }: run `ollama pull { $model }` (llama-server: check the model it was started with)
+cli-err-backend-busy = the model server at { $host } is busy (HTTP 503) after { $attempts } attempts: { $message }
+cli-err-backend-first-byte = the model server sent nothing within { $waited } (model loading or prompt evaluation too slow)
+cli-err-backend-idle = the model server stalled: nothing received for { $waited }
+cli-err-backend-stream-cut = the model server's stream ended early, after { $chars } characters of output
+cli-err-backend-server = the model server failed: { $message }
+cli-err-backend-http = the model server answered HTTP { $status }: { $body }
+cli-err-backend-invalid-response = the model server's answer is not valid: { $detail }
+cli-err-backend-invalid-config = invalid model-server configuration: { $detail }
+cli-err-backend-too-large = the answer passed { $limit } bytes without ending (the server ignores its token limit, or the model loops): the stream was cut
+cli-err-backend-too-slow = the answer did not finish within { $limit } ({ $chars } characters received): the stream was cut
+cli-err-backend-truncated = the model's answer was cut at the token limit after { $tokens } tokens
+cli-err-worker-infrastructure = { $code }: { $message }; the task was given back without using a try
+cli-err-telegram-already-running = another `autodev telegram` (pid { $pid }) is already polling this queue (lock { $lock }); stop it first — Telegram allows one getUpdates poller per bot token
+cli-err-telegram-bad-token = Telegram refused the bot token ({ $why }); check TELEGRAM_BOT_TOKEN or --token-file
+cli-err-telegram-state = bot state: { $detail }
+
+## What the CLI itself says when a command cannot go on (after `error:`)
+cli-err-current-dir = cannot read the current directory
+cli-err-read-stdin = cannot read standard input
+cli-err-open-task-file = cannot open task file { $path }
+cli-err-read-task-file = cannot read task file { $path }
+cli-submit-nothing = nothing to submit: give a task file (autodev submit task.json) or flags (--intent fix --target src/x.rs --work "..."); see autodev submit --help
+cli-submit-not-queued = { $code }: the task was not queued
+cli-err-create = cannot create { $path }
+cli-err-write = cannot write { $path }
+cli-err-open = cannot open { $path }
+cli-err-deliver-lock = cannot take deliver.lock
+cli-err-runtime = cannot start the async runtime
+cli-err-read-log = cannot read the event log
+cli-err-log-failure = cannot log the delivery's failure
+cli-err-backend-settings = invalid model-server settings
+cli-err-env-file-missing = --env-file { $path } does not exist
+cli-err-token-file = cannot read the token file { $path }
+cli-telegram-no-token = no bot token: set TELEGRAM_BOT_TOKEN (environment or .env) or pass --token-file FILE
+cli-telegram-invalid-token = invalid bot token: { $why }
+cli-telegram-no-repo = cannot tell which repository /work should change: pass --repo
+cli-health-only-http = only http:// URLs are supported
+cli-health-unresolved = { $host } does not resolve
+cli-health-not-http = not an HTTP answer: { $line }
