@@ -17,17 +17,6 @@ use i18n::Lang;
 
 use crate::cli::Cli;
 
-/// The words clap itself prints in help, each a key of the `--help` catalogue.
-const LABELS: [&str; 7] = [
-    "help-label-usage",
-    "help-label-commands",
-    "help-label-arguments",
-    "help-label-options",
-    "help-label-default",
-    "help-label-env",
-    "help-label-possible-values",
-];
-
 /// The clap command of `autodev` with its `--help` in `lang`.
 pub fn command(lang: Lang) -> Command {
     let cmd = Cli::command();
@@ -40,10 +29,7 @@ pub fn command(lang: Lang) -> Command {
 /// Every key the Korean `--help` uses, with the English text it replaces (empty for clap's own words): what the
 /// catalogue must hold.
 pub fn keys() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = LABELS
-        .iter()
-        .map(|k| ((*k).to_owned(), String::new()))
-        .collect();
+    let mut out = Vec::new();
     localize(Cli::command(), &mut |key, english| {
         out.push((key.to_owned(), english.to_owned()));
         None
@@ -74,17 +60,19 @@ struct Labels {
 }
 
 impl Labels {
+    /// Each word from the catalogue (`help-label-usage`, …), else clap's English.
     fn new(lookup: &mut Lookup<'_>) -> Labels {
-        let mut get =
-            |key: &str, english: &str| lookup(key, "").unwrap_or_else(|| english.to_owned());
+        let mut get = |what: &str, english: &str| {
+            lookup(&format!("help-label-{what}"), "").unwrap_or_else(|| english.to_owned())
+        };
         Labels {
-            usage: get(LABELS[0], "Usage"),
-            commands: get(LABELS[1], "Commands"),
-            arguments: get(LABELS[2], "Arguments"),
-            options: get(LABELS[3], "Options"),
-            default: get(LABELS[4], "default"),
-            env: get(LABELS[5], "env"),
-            possible_values: get(LABELS[6], "possible values"),
+            usage: get("usage", "Usage"),
+            commands: get("commands", "Commands"),
+            arguments: get("arguments", "Arguments"),
+            options: get("options", "Options"),
+            default: get("default", "default"),
+            env: get("env", "env"),
+            possible_values: get("possible-values", "possible values"),
         }
     }
 }

@@ -20,11 +20,11 @@ where
     T: Into<OsString> + Clone,
 {
     let mut cmd = crate::help::command(lang);
-    let parsed = cmd
-        .try_get_matches_from_mut(args)
-        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+    // As `Parser::parse` does: the parser's errors come formatted, the derive's are formatted here.
+    let parsed = cmd.try_get_matches_from_mut(args).and_then(|mut m| {
+        Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut crate::help::command(lang)))
+    });
     parsed.map_err(|e| {
-        let e = e.format(&mut cmd);
         match render(&e, lang) {
             Some(text) => eprint!("{text}"),
             None => {
