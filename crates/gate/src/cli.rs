@@ -282,7 +282,7 @@ fn error_out(e: &GateError, json: bool, lang: Lang) -> u8 {
             serde_json::json!({"verdict": "ERROR", "kind": e.kind(), "error": e.to_string()});
         println!("{value}");
     } else {
-        eprintln!("{}", t!(lang, "gate-error", error = e));
+        eprintln!("{}", t!(lang, "gate-error", error = e.localized(lang)));
     }
     exit_codes::ERROR
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use i18n::{Lang, io_error, t};
+
 /// Result alias for the gate library.
 pub type Result<T> = std::result::Result<T, GateError>;
 
@@ -98,6 +100,70 @@ impl GateError {
         }
     }
 
+    /// The sentence in `lang`, from the catalogue (in English the same words as `Display`). What others said is
+    /// inserted as they said it: git's stderr, a configuration parser's message, the sandbox probe's advice
+    /// (already a whole sentence), a hook input's detail; an OS error by [`i18n::io_error`].
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            GateError::RepoNotFound { path, detail } => t!(
+                lang,
+                "gate-err-repo-not-found",
+                path = &path.display(),
+                detail = detail
+            ),
+            GateError::UnknownBase { repo, rev } => t!(
+                lang,
+                "gate-err-unknown-base",
+                rev = &format!("{rev:?}"),
+                repo = &repo.display()
+            ),
+            GateError::Git { dir, args, stderr } => t!(
+                lang,
+                "gate-err-git",
+                args = args,
+                dir = &dir.display(),
+                stderr = stderr
+            ),
+            GateError::Io { path, source } => t!(
+                lang,
+                "gate-err-io",
+                path = &path.display(),
+                error = io_error(source, lang)
+            ),
+            GateError::PatchUnreadable { path, source } => t!(
+                lang,
+                "gate-err-patch-unreadable",
+                path = &path.display(),
+                error = io_error(source, lang)
+            ),
+            GateError::Config { file, message } => {
+                t!(lang, "gate-err-config", file = file, message = message)
+            }
+            GateError::SlotsBusy {
+                work_root,
+                slots,
+                waited,
+            } => t!(
+                lang,
+                "gate-err-slots-busy",
+                slots = *slots,
+                root = &work_root.display(),
+                waited = &format!("{waited:?}")
+            ),
+            GateError::Spawn { name, source } => t!(
+                lang,
+                "gate-err-spawn",
+                name = &format!("{name:?}"),
+                error = io_error(source, lang)
+            ),
+            GateError::SandboxUnavailable { message } => message.clone(),
+            GateError::ForeignHook { path } => {
+                t!(lang, "gate-err-foreign-hook", path = &path.display())
+            }
+            GateError::HookInput(detail) => t!(lang, "gate-err-hook-input", detail = detail),
+        }
+    }
+
     /// A stable machine-readable kind for JSON output (`{"verdict":"ERROR","kind":...}`).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -113,5 +179,73 @@ impl GateError {
             GateError::ForeignHook { .. } => "FOREIGN_HOOK",
             GateError::HookInput(_) => "HOOK_INPUT",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The English catalogue says what `Display` says, so logs, JSON and the English CLI do not drift apart.
+    #[test]
+    fn english_reads_as_display_and_korean_is_translated() {
+        let io = || std::io::Error::from_raw_os_error(13);
+        let all = [
+            GateError::RepoNotFound {
+                path: "/tmp/x".into(),
+                detail: "could not find repository".into(),
+            },
+            GateError::UnknownBase {
+                repo: "/tmp/r".into(),
+                rev: "main".into(),
+            },
+            GateError::Git {
+                dir: "/tmp/r".into(),
+                args: "apply --cached".into(),
+                stderr: "fatal: bad".into(),
+            },
+            GateError::Io {
+                path: "/tmp/w".into(),
+                source: io(),
+            },
+            GateError::PatchUnreadable {
+                path: "fix.patch".into(),
+                source: io(),
+            },
+            GateError::Config {
+                file: ".autodev_ssot/gate.toml".into(),
+                message: "unknown field `chek`".into(),
+            },
+            GateError::SlotsBusy {
+                work_root: "/tmp/w".into(),
+                slots: 4,
+                waited: Duration::from_secs(30),
+            },
+            GateError::Spawn {
+                name: "cargo test".into(),
+                source: io(),
+            },
+            GateError::ForeignHook {
+                path: ".git/hooks/pre-push".into(),
+            },
+            GateError::HookInput("a PATCH argument is required".into()),
+        ];
+        for e in &all {
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.kind());
+            let ko = e.localized(Lang::Ko);
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{}: {ko}",
+                e.kind()
+            );
+        }
+        assert_eq!(
+            all[1].localized(Lang::Ko),
+            "기준 리비전 \"main\"은 /tmp/r의 커밋이 아닙니다."
+        );
+        assert_eq!(
+            all[3].localized(Lang::Ko),
+            "/tmp/w에서 입출력 오류가 발생했습니다: 권한이 없습니다(os error 13)"
+        );
     }
 }

@@ -12,6 +12,9 @@
 //!   `{ JOSA($name, "을/를") }` (the name and its particle) and `{ PARTICLE($id, "을/를") }` (only the
 //!   particle, for a name wrapped in markup).
 //!
+//! - [`help`]: the Korean text of `autodev --help` (`locales/ko/help.ftl`); English help is the clap definitions'
+//!   own doc comments, so this second catalogue has no English half.
+//!
 //! Fluent's Unicode isolation marks (U+2068/U+2069 around every inserted value) are off: terminals and Telegram
 //! show them as stray characters.
 //!
@@ -199,6 +202,35 @@ impl Msg {
     }
 }
 
+/// What the operating system said in `err`, in `lang`: English keeps the OS's own words (`Permission denied (os
+/// error 13)`); Korean says the common kinds (not found, permission denied, disk full, …) in Korean with the same
+/// `os error` number, and anything else as the OS says it.
+pub fn io_error(err: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    if lang == Lang::En {
+        return err.to_string();
+    }
+    let what = match err.kind() {
+        K::NotFound => t!(lang, "io-not-found"),
+        K::PermissionDenied => t!(lang, "io-permission-denied"),
+        K::AlreadyExists => t!(lang, "io-already-exists"),
+        K::StorageFull => t!(lang, "io-storage-full"),
+        K::ReadOnlyFilesystem => t!(lang, "io-read-only"),
+        K::NotADirectory => t!(lang, "io-not-a-directory"),
+        K::IsADirectory => t!(lang, "io-is-a-directory"),
+        K::DirectoryNotEmpty => t!(lang, "io-directory-not-empty"),
+        K::QuotaExceeded => t!(lang, "io-quota-exceeded"),
+        K::BrokenPipe => t!(lang, "io-broken-pipe"),
+        K::TimedOut => t!(lang, "io-timed-out"),
+        K::ConnectionRefused => t!(lang, "io-connection-refused"),
+        _ => return err.to_string(),
+    };
+    match err.raw_os_error() {
+        Some(code) => t!(lang, "io-os-error", what = what, code = code),
+        None => what,
+    }
+}
+
 /// `t!(lang, "key", name = value, …)`: the message `key` in `lang`. Numbers by value, anything else that
 /// displays by reference (`id = &task.id`).
 #[macro_export]
@@ -267,6 +299,9 @@ pub mod sources {
         ("gate.ftl", include_str!("../locales/ko/gate.ftl")),
     ];
 
+    /// `(file name, Fluent source)` of the Korean `--help` text (see [`crate::help`]).
+    pub const HELP_KO: &[(&str, &str)] = &[("help.ftl", include_str!("../locales/ko/help.ftl"))];
+
     /// The files of `lang`.
     pub fn of(lang: super::Lang) -> &'static [(&'static str, &'static str)] {
         match lang {
@@ -278,13 +313,30 @@ pub mod sources {
 
 fn bundle(lang: Lang) -> &'static Bundle {
     static BUNDLES: OnceLock<[Bundle; 2]> = OnceLock::new();
-    let all = BUNDLES.get_or_init(|| [build(Lang::En), build(Lang::Ko)]);
+    let all = BUNDLES.get_or_init(|| {
+        [
+            build(Lang::En, sources::of(Lang::En)),
+            build(Lang::Ko, sources::of(Lang::Ko)),
+        ]
+    });
     &all[lang as usize]
+}
+
+/// The Korean `--help` text of `key` (`help-submit-about`, `help-submit-arg-targets`: the command path, then what
+/// it describes), or `None`: always in English, whose help is the clap definitions' doc comments, and for a key
+/// the catalogue lacks (the CLI's test walks every command and argument, so a released binary lacks none).
+pub fn help(lang: Lang, key: &str) -> Option<String> {
+    static HELP: OnceLock<Bundle> = OnceLock::new();
+    if lang != Lang::Ko {
+        return None;
+    }
+    let bundle = HELP.get_or_init(|| build(Lang::Ko, sources::HELP_KO));
+    format(bundle, key, &FluentArgs::new())
 }
 
 /// One language's bundle. A file that does not parse keeps the messages that do (the catalogue test fails on
 /// any error, so a released binary has none).
-fn build(lang: Lang) -> Bundle {
+fn build(lang: Lang, files: &[(&str, &str)]) -> Bundle {
     let id = lang.code().parse().unwrap_or_default();
     let mut b = FluentBundle::new_concurrent(vec![id]);
     b.set_use_isolating(false);
@@ -296,7 +348,7 @@ fn build(lang: Lang) -> Bundle {
         let (word, pair) = word_and_pair(pos);
         FluentValue::from(josa::particle(&word, &pair))
     });
-    for (_, src) in sources::of(lang) {
+    for (_, src) in files {
         let res = FluentResource::try_new((*src).to_owned()).unwrap_or_else(|(res, _)| res);
         b.add_resource_overriding(res);
     }
@@ -315,9 +367,18 @@ fn word_and_pair(pos: &[FluentValue<'_>]) -> (String, String) {
 /// Problems in the catalogue of `lang`: Fluent syntax errors and keys defined twice. Empty when all is well
 /// (the catalogue test asserts it).
 pub fn catalogue_errors(lang: Lang) -> Vec<String> {
+    errors_in(lang, sources::of(lang))
+}
+
+/// Problems in the Korean `--help` catalogue, as [`catalogue_errors`] finds them.
+pub fn help_errors() -> Vec<String> {
+    errors_in(Lang::Ko, sources::HELP_KO)
+}
+
+fn errors_in(lang: Lang, files: &[(&str, &str)]) -> Vec<String> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for (file, src) in sources::of(lang) {
+    for (file, src) in files {
         let res = match FluentResource::try_new((*src).to_owned()) {
             Ok(r) => r,
             Err((r, errs)) => {
@@ -338,7 +399,16 @@ pub fn catalogue_errors(lang: Lang) -> Vec<String> {
 
 /// Every message key of `lang`, sorted.
 pub fn keys(lang: Lang) -> Vec<String> {
-    let mut keys: Vec<String> = sources::of(lang)
+    keys_in(sources::of(lang))
+}
+
+/// Every key of the Korean `--help` catalogue, sorted.
+pub fn help_keys() -> Vec<String> {
+    keys_in(sources::HELP_KO)
+}
+
+fn keys_in(files: &[(&str, &str)]) -> Vec<String> {
+    let mut keys: Vec<String> = files
         .iter()
         .filter_map(|(_, src)| FluentResource::try_new((*src).to_owned()).ok())
         .flat_map(|res| {

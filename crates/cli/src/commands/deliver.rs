@@ -18,7 +18,9 @@ use crate::cli::DeliverArgs;
 pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Result<u8> {
     super::init_logging();
     let queue = Arc::new(super::open_queue(queue_dir)?);
-    let Some(_lock) = deliver::try_lock(&queue).context("cannot take deliver.lock")? else {
+    let Some(_lock) =
+        deliver::try_lock(&queue).with_context(|| t!(lang, "cli-err-deliver-lock"))?
+    else {
         anyhow::bail!(t!(lang, "cli-deliver-locked", queue = &queue_dir.display()));
     };
     if args.once {
@@ -33,7 +35,7 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Re
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .with_context(|| t!(lang, "cli-err-runtime"))?;
     rt.block_on(async move {
         let shutdown = super::shutdown_on_signal(t!(
             lang,
@@ -50,7 +52,8 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Re
             match done.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
-                    let said = t!(lang, "cli-deliver-round-failed", error = &format!("{e:#}"));
+                    let error = crate::errors::describe(&e, lang);
+                    let said = t!(lang, "cli-deliver-round-failed", error = &error);
                     tracing::warn!("{said}")
                 }
                 Err(e) => {
@@ -68,7 +71,7 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Re
 
 /// Delivers every due task once; the number that failed.
 fn round(queue: &Queue, queue_dir: &Path, once: bool, lang: Lang) -> anyhow::Result<usize> {
-    let due = deliver::due_now(queue, once).context("cannot read the event log")?;
+    let due = deliver::due_now(queue, once).with_context(|| t!(lang, "cli-err-read-log"))?;
     let mut failed = 0;
     for d in due {
         if !deliver_one(queue, queue_dir, &d, lang)? {
@@ -88,7 +91,9 @@ fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due, lang: Lang) -> anyhow
         env: EnvSource::Process,
     };
     let id = due.id;
-    match deliver::deliver(queue, due, &opts).context("cannot log the delivery's failure")? {
+    let outcome =
+        deliver::deliver(queue, due, &opts).with_context(|| t!(lang, "cli-err-log-failure"))?;
+    match outcome {
         Outcome::Skipped => Ok(true),
         Outcome::Applied { branch, commit } => {
             let said = t!(lang, "cli-deliver-applied");
@@ -105,10 +110,11 @@ fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due, lang: Lang) -> anyhow
             Ok(true)
         }
         Outcome::Failed(e) => {
+            let error = crate::errors::delivery(&e, lang);
             let said = if e.is_retryable() {
-                t!(lang, "cli-deliver-failed-retry", error = &e)
+                t!(lang, "cli-deliver-failed-retry", error = &error)
             } else {
-                t!(lang, "cli-deliver-failed-wait", error = &e)
+                t!(lang, "cli-deliver-failed-wait", error = &error)
             };
             tracing::warn!(%id, code = e.code(), "{said}");
             Ok(false)

@@ -11,8 +11,8 @@ use super::settings::{Settings, worker_config};
 use crate::cli::DoctorArgs;
 
 pub(super) fn run(queue_dir: &Path, args: DoctorArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let settings = Settings::load(args.model.env_file.as_deref(), &cwd)?;
+    let cwd = super::current_dir(lang)?;
+    let settings = Settings::load(args.model.env_file.as_deref(), &cwd, lang)?;
     let config = worker_config(&args.model, &[], &settings, &cwd)?;
     let lookup = |name: &str| settings.lookup(name);
     let inputs = doctor::Inputs {
@@ -42,7 +42,7 @@ pub(super) fn run(queue_dir: &Path, args: DoctorArgs, lang: i18n::Lang) -> anyho
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .with_context(|| i18n::t!(lang, "cli-err-runtime"))?;
     let checks = rt.block_on(doctor::run(&inputs));
     if args.json {
         println!(

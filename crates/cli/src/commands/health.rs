@@ -12,7 +12,7 @@ use crate::cli::HealthArgs;
 
 pub(super) fn run(args: &HealthArgs, lang: Lang) -> anyhow::Result<u8> {
     let timeout = Duration::from_secs(args.timeout_secs);
-    match probe(&args.url, timeout) {
+    match probe(&args.url, timeout, lang) {
         Ok(status) if (200..300).contains(&status) => Ok(exit_codes::OK),
         Ok(status) => {
             let said = t!(lang, "cli-health-status", url = &args.url, status = status);
@@ -20,7 +20,8 @@ pub(super) fn run(args: &HealthArgs, lang: Lang) -> anyhow::Result<u8> {
             Ok(exit_codes::REJECTED)
         }
         Err(e) => {
-            let said = t!(lang, "cli-health-error", url = &args.url, error = &e);
+            let error = crate::errors::describe(&e, lang);
+            let said = t!(lang, "cli-health-error", url = &args.url, error = &error);
             eprintln!("{said}");
             Ok(exit_codes::REJECTED)
         }
@@ -28,10 +29,10 @@ pub(super) fn run(args: &HealthArgs, lang: Lang) -> anyhow::Result<u8> {
 }
 
 /// GETs `url` (`http://host[:port][/path]`) and returns the status code.
-fn probe(url: &str, timeout: Duration) -> anyhow::Result<u16> {
+fn probe(url: &str, timeout: Duration, lang: Lang) -> anyhow::Result<u16> {
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| anyhow::anyhow!("only http:// URLs are supported"))?;
+        .ok_or_else(|| anyhow::anyhow!(t!(lang, "cli-health-only-http")))?;
     let (hostport, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -47,7 +48,7 @@ fn probe(url: &str, timeout: Duration) -> anyhow::Result<u16> {
     let addr = with_port
         .to_socket_addrs()?
         .next()
-        .ok_or_else(|| anyhow::anyhow!("{hostport} does not resolve"))?;
+        .ok_or_else(|| anyhow::anyhow!(t!(lang, "cli-health-unresolved", host = hostport)))?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -69,6 +70,9 @@ fn probe(url: &str, timeout: Duration) -> anyhow::Result<u16> {
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| anyhow::anyhow!("not an HTTP answer: {:?}", line.lines().next()))?;
+        .ok_or_else(|| {
+            let first = format!("{:?}", line.lines().next());
+            anyhow::anyhow!(t!(lang, "cli-health-not-http", line = &first))
+        })?;
     Ok(status)
 }

@@ -37,7 +37,7 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Resul
     let top = super::repo_top(&cwd);
     let ssot_dir = top.unwrap_or(cwd).join(ssot::DIR);
     std::fs::create_dir_all(&ssot_dir)
-        .with_context(|| format!("cannot create {}", ssot_dir.display()))?;
+        .with_context(|| t!(lang, "cli-err-create", path = &ssot_dir.display()))?;
     for (name, body) in ssot::default_files() {
         let path = ssot_dir.join(name);
         match std::fs::OpenOptions::new()
@@ -47,7 +47,7 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Resul
         {
             Ok(mut f) => {
                 f.write_all(body.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                    .with_context(|| t!(lang, "cli-err-write", path = &path.display()))?;
                 let said = t!(lang, "cli-init-created", path = &path.display());
                 writeln!(out, "{} {said}", label(t!(lang, "cli-label-ssot")))?;
             }
@@ -55,14 +55,16 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Resul
                 let said = t!(lang, "cli-init-kept", path = &path.display());
                 writeln!(out, "{} {said}", label(t!(lang, "cli-label-ssot")))?;
             }
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+            Err(e) => {
+                return Err(e).with_context(|| t!(lang, "cli-err-create", path = &path.display()));
+            }
         }
     }
 
     // Keep the queue out of `git status` of whichever work tree contains it.
     if let Some(repo) = super::repo_top(queue.root())
         && let Some(rel) = relative_inside(queue.root(), &repo)
-        && let Some(added) = exclude(&repo, &rel)?
+        && let Some(added) = exclude(&repo, &rel, lang)?
     {
         let said = t!(
             lang,
@@ -84,14 +86,15 @@ fn relative_inside(path: &Path, repo: &Path) -> Option<PathBuf> {
 
 /// Adds `/<rel>/` to `.git/info/exclude` unless a line already says so. Returns the pattern when added.
 /// Worktrees and submodules (where `.git` is a file) are left alone.
-fn exclude(repo: &Path, rel: &Path) -> anyhow::Result<Option<String>> {
+fn exclude(repo: &Path, rel: &Path, lang: Lang) -> anyhow::Result<Option<String>> {
     let git = repo.join(".git");
     if !git.is_dir() || rel.as_os_str().is_empty() {
         return Ok(None);
     }
     let pattern = format!("/{}/", rel.to_string_lossy().trim_end_matches('/'));
     let info = git.join("info");
-    std::fs::create_dir_all(&info).with_context(|| format!("cannot create {}", info.display()))?;
+    std::fs::create_dir_all(&info)
+        .with_context(|| t!(lang, "cli-err-create", path = &info.display()))?;
     let file = info.join("exclude");
     let existing = std::fs::read_to_string(&file).unwrap_or_default();
     if existing.lines().any(|l| l.trim() == pattern) {
@@ -101,7 +104,7 @@ fn exclude(repo: &Path, rel: &Path) -> anyhow::Result<Option<String>> {
         .append(true)
         .create(true)
         .open(&file)
-        .with_context(|| format!("cannot open {}", file.display()))?;
+        .with_context(|| t!(lang, "cli-err-open", path = &file.display()))?;
     let sep = if existing.is_empty() || existing.ends_with('\n') {
         ""
     } else {
@@ -111,6 +114,6 @@ fn exclude(repo: &Path, rel: &Path) -> anyhow::Result<Option<String>> {
         f,
         "{sep}# autodev queue (added by `autodev init`)\n{pattern}\n"
     )
-    .with_context(|| format!("cannot write {}", file.display()))?;
+    .with_context(|| t!(lang, "cli-err-write", path = &file.display()))?;
     Ok(Some(pattern))
 }

@@ -20,13 +20,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use queue_core::Queue;
 
+pub(crate) use status::columns;
+
 use crate::cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    let queue_dir = queue_dir(cli.queue.as_deref())?;
     // What people read is in this language; codes, JSON, events and logs stay English.
     let lang = i18n::Lang::from_env();
+    let queue_dir = queue_dir(cli.queue.as_deref(), lang)?;
     match cli.command {
         Command::Init(a) => init::run(&queue_dir, a, lang),
         Command::Submit(a) => submit::run(&queue_dir, a, lang),
@@ -49,12 +51,17 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// `--queue`/`AUTODEV_QUEUE`, else `.autodev_queue` at the top of the current git work tree, else in the current
 /// directory.
-fn queue_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+fn queue_dir(explicit: Option<&Path>, lang: i18n::Lang) -> anyhow::Result<PathBuf> {
+    let cwd = current_dir(lang)?;
     if let Some(q) = explicit {
         return Ok(cwd.join(q));
     }
     Ok(repo_top(&cwd).unwrap_or(cwd).join(".autodev_queue"))
+}
+
+/// The current directory, or why not in `lang`.
+fn current_dir(lang: i18n::Lang) -> anyhow::Result<PathBuf> {
+    std::env::current_dir().with_context(|| i18n::t!(lang, "cli-err-current-dir"))
 }
 
 /// The nearest ancestor of `dir` holding `.git` (a folder, or a file for worktrees/submodules).

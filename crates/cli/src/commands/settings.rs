@@ -15,10 +15,17 @@ pub(crate) struct Settings {
 impl Settings {
     /// Reads `env_file` (which must exist), else `./.env` in `cwd` when present. A malformed `.env` is an error
     /// with its line.
-    pub(crate) fn load(env_file: Option<&Path>, cwd: &Path) -> anyhow::Result<Settings> {
+    pub(crate) fn load(
+        env_file: Option<&Path>,
+        cwd: &Path,
+        lang: i18n::Lang,
+    ) -> anyhow::Result<Settings> {
         let path = match env_file {
             Some(p) => {
-                anyhow::ensure!(p.exists(), "--env-file {} does not exist", p.display());
+                anyhow::ensure!(
+                    p.exists(),
+                    i18n::t!(lang, "cli-err-env-file-missing", path = &p.display())
+                );
                 Some(p.to_path_buf())
             }
             None => Some(cwd.join(".env")).filter(|p| p.exists()),

@@ -167,7 +167,7 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
 }
 
 /// Terminal columns `s` takes: two for Hangul and other East Asian wide characters, one otherwise.
-fn columns(s: &str) -> usize {
+pub(crate) fn columns(s: &str) -> usize {
     s.chars()
         .map(|c| match u32::from(c) {
             0x1100..=0x115F

@@ -17,12 +17,13 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Res
         Some(path) => {
             let bytes = if path == Path::new("-") {
                 submit::read_task_file(std::io::stdin().lock())
-                    .context("cannot read standard input")?
+                    .with_context(|| t!(lang, "cli-err-read-stdin"))?
             } else {
+                let shown = path.display();
                 let f = std::fs::File::open(path)
-                    .with_context(|| format!("cannot open task file {}", path.display()))?;
+                    .with_context(|| t!(lang, "cli-err-open-task-file", path = &shown))?;
                 submit::read_task_file(f)
-                    .with_context(|| format!("cannot read task file {}", path.display()))?
+                    .with_context(|| t!(lang, "cli-err-read-task-file", path = &shown))?
             };
             match submit::parse_task_file(&bytes) {
                 Ok(s) => s,
@@ -35,10 +36,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Res
         && args.intent.is_none()
         && args.targets.is_empty()
     {
-        anyhow::bail!(
-            "nothing to submit: give a task file (autodev submit task.json) or flags \
-             (--intent fix --target src/x.rs --work \"...\"); see autodev submit --help"
-        );
+        anyhow::bail!(t!(lang, "cli-submit-nothing"));
     }
     if args.work.is_some() {
         spec.work = args.work;
@@ -62,7 +60,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Res
         spec.checks = Some(args.checks);
     }
     let ctx = ValidateContext {
-        cwd: std::env::current_dir().context("cannot read the current directory")?,
+        cwd: super::current_dir(lang)?,
     };
     match submit::submit(&queue, &spec, &ctx, &super::actor()) {
         Ok(task) => {
@@ -79,7 +77,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Res
         // Queue::submit leaves nothing behind when it fails: say so, so that a retry is known to be safe.
         Err(SubmitError::Queue(e)) => {
             let code = e.code();
-            Err(anyhow::Error::new(e).context(format!("{code}: the task was not queued")))
+            Err(anyhow::Error::new(e).context(t!(lang, "cli-submit-not-queued", code = code)))
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use i18n::t;
 use queue_core::exit_codes;
 use telegram::api::Token;
 use telegram::{AllowList, Config};
@@ -13,21 +14,20 @@ use super::settings::Settings;
 use crate::cli::TelegramArgs;
 
 pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = super::current_dir(lang)?;
     // The same loader as `worker` and `doctor`: flags, then the environment, then .env.
-    let settings = Settings::load(args.env_file.as_deref(), &cwd)?;
+    let settings = Settings::load(args.env_file.as_deref(), &cwd, lang)?;
     let raw = match &args.token_file {
         Some(p) => std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read the token file {}", p.display()))?,
+            .with_context(|| t!(lang, "cli-err-token-file", path = &p.display()))?,
         None => settings.get("TELEGRAM_BOT_TOKEN").unwrap_or_default(),
     };
     if raw.trim().is_empty() {
-        anyhow::bail!(
-            "no bot token: set TELEGRAM_BOT_TOKEN (environment or .env) or pass --token-file FILE"
-        );
+        anyhow::bail!(t!(lang, "cli-telegram-no-token"));
     }
     // The message never echoes the token.
-    let token = Token::new(&raw).map_err(|why| anyhow::anyhow!("invalid bot token: {why}"))?;
+    let token = Token::new(&raw)
+        .map_err(|why| anyhow::anyhow!(t!(lang, "cli-telegram-invalid-token", why = why)))?;
     let allow_from = args
         .allow_from
         .clone()
@@ -43,7 +43,7 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> any
         Some(r) => cwd.join(r),
         None => super::repo_top(queue.root())
             .or_else(|| std::env::current_dir().ok())
-            .context("cannot tell which repository /work should change: pass --repo")?,
+            .with_context(|| t!(lang, "cli-telegram-no-repo"))?,
     };
     let millis = |name: &str, default: u64| {
         settings
@@ -73,17 +73,18 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> any
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .with_context(|| t!(lang, "cli-err-runtime"))?;
     rt.block_on(async move {
-        let shutdown = super::shutdown_on_signal(i18n::t!(
+        let shutdown = super::shutdown_on_signal(t!(
             lang,
             "cli-signal-received",
-            what = i18n::t!(lang, "cli-telegram-stopping")
+            what = t!(lang, "cli-telegram-stopping")
         ));
         match telegram::run(queue, config, shutdown).await {
             Ok(()) => Ok(exit_codes::OK),
             Err(e) => {
-                eprintln!("error: {e}");
+                let message = crate::errors::telegram(&e, lang);
+                eprintln!("{}", t!(lang, "cli-error", message = message));
                 Ok(exit_codes::ERROR)
             }
         }

@@ -13,7 +13,7 @@ use i18n::{Lang, t};
 use crate::cli::WorkerArgs;
 
 pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Result<u8> {
-    let config = load_config(&args)?;
+    let config = load_config(&args, lang)?;
     if args.print_config {
         print!("{}", config.describe());
         return Ok(exit_codes::OK);
@@ -26,7 +26,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
     let limits = config.answer_limits();
     bc.max_answer_bytes = Some(limits.max_bytes);
     bc.answer_timeout = Some(limits.timeout);
-    let backend = Backend::new(bc).context("invalid model-server settings")?;
+    let backend = Backend::new(bc).with_context(|| t!(lang, "cli-err-backend-settings"))?;
     let owner = format!("worker:{}:{}", hostname(), std::process::id());
     let w = Arc::new(Worker::new(
         queue,
@@ -38,7 +38,7 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .with_context(|| t!(lang, "cli-err-runtime"))?;
     let code = rt.block_on(async move {
         let shutdown = super::shutdown_on_signal(t!(
             lang,
@@ -59,7 +59,8 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
                         .with_context(|| t!(lang, "cli-worker-cannot-listen", addr = &addr));
                 }
                 Err(e) => {
-                    let said = t!(lang, "cli-worker-no-listen", addr = &addr, error = &e);
+                    let error = i18n::io_error(&e, lang);
+                    let said = t!(lang, "cli-worker-no-listen", addr = &addr, error = error);
                     tracing::warn!("{said}");
                 }
             }
@@ -71,11 +72,12 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
                 tracing::info!(model = %model, host = %w.config().host, "{said}")
             }
             Err(e) if args.once => {
-                eprintln!("{}", t!(lang, "cli-error", message = &e));
+                let message = crate::errors::backend(&e, lang);
+                eprintln!("{}", t!(lang, "cli-error", message = message));
                 return Ok(exit_codes::ERROR);
             }
             Err(e) => {
-                tracing::warn!("{e}");
+                tracing::warn!("{}", crate::errors::backend(&e, lang));
                 loop {
                     tokio::select! {
                         _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
@@ -88,7 +90,8 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
                             break;
                         }
                         Err(e) => {
-                            let said = t!(lang, "cli-worker-still-waiting", error = &e);
+                            let error = crate::errors::backend(&e, lang);
+                            let said = t!(lang, "cli-worker-still-waiting", error = error);
                             tracing::warn!("{said}")
                         }
                     }
@@ -111,7 +114,8 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
                 Ok(exit_codes::OK)
             }
             Err(e) => {
-                eprintln!("{}", t!(lang, "cli-error", message = &e));
+                let message = crate::errors::worker(&e, lang);
+                eprintln!("{}", t!(lang, "cli-error", message = message));
                 Ok(exit_codes::ERROR)
             }
         }
@@ -122,9 +126,9 @@ pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Res
     code
 }
 
-fn load_config(args: &WorkerArgs) -> anyhow::Result<WorkerConfig> {
+fn load_config(args: &WorkerArgs, lang: Lang) -> anyhow::Result<WorkerConfig> {
     let cwd = std::env::current_dir()?;
-    let settings = super::settings::Settings::load(args.model.env_file.as_deref(), &cwd)?;
+    let settings = super::settings::Settings::load(args.model.env_file.as_deref(), &cwd, lang)?;
     super::settings::worker_config(
         &args.model,
         &[(

@@ -12,3 +12,16 @@ gate-hook-blocked = autodev gate: blocked. Fix the change, or bypass once with -
 gate-hook-installed = installed { $path }
 gate-hook-removed = removed { $path }
 gate-hook-none-installed = no autodev hooks installed
+
+## Why the gate could not judge a patch (after `ERROR:`; the same words as the gate's errors). What git, a
+## configuration parser or the hook's input said is inserted as it was said.
+gate-err-repo-not-found = { $path } is not a git working tree: { $detail }
+gate-err-unknown-base = base revision { $rev } is not a commit in { $repo }
+gate-err-git = git { $args } failed in { $dir }: { $stderr }
+gate-err-io = i/o error on { $path }: { $error }
+gate-err-patch-unreadable = cannot read patch { $path }: { $error }
+gate-err-config = invalid { $file }: { $message }
+gate-err-slots-busy = all { $slots } checkout slots under { $root } stayed busy for { $waited }
+gate-err-spawn = cannot start check { $name }: { $error }
+gate-err-foreign-hook = { $path } exists and was not installed by autodev; use --force to replace it (it is kept as a backup)
+gate-err-hook-input = hook input: { $detail }

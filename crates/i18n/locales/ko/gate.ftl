@@ -12,3 +12,15 @@ gate-hook-blocked = autodev gate: 차단했습니다. 변경을 고치거나, �
 gate-hook-installed = 설치함: { $path }
 gate-hook-removed = 제거함: { $path }
 gate-hook-none-installed = 설치된 autodev 훅이 없습니다.
+
+## 게이트가 패치를 판정하지 못한 이유(`ERROR:` 뒤). git, 설정 파서, 훅 입력이 한 말은 그대로 넣습니다.
+gate-err-repo-not-found = { $path }{ PARTICLE($path, "은/는") } git 작업 트리가 아닙니다: { $detail }
+gate-err-unknown-base = 기준 리비전 { $rev }{ PARTICLE($rev, "은/는") } { $repo }의 커밋이 아닙니다.
+gate-err-git = { $dir }에서 git { $args }{ PARTICLE($args, "이/가") } 실패했습니다: { $stderr }
+gate-err-io = { $path }에서 입출력 오류가 발생했습니다: { $error }
+gate-err-patch-unreadable = 패치 { $path }{ PARTICLE($path, "을/를") } 읽을 수 없습니다: { $error }
+gate-err-config = { $file }{ PARTICLE($file, "이/가") } 올바르지 않습니다: { $message }
+gate-err-slots-busy = { $root } 아래의 체크아웃 슬롯 { $slots }개가 { $waited } 동안 모두 사용 중이었습니다. 다른 게이트가 끝난 뒤 다시 시도하세요.
+gate-err-spawn = 검사 { $name }{ PARTICLE($name, "을/를") } 시작할 수 없습니다: { $error }
+gate-err-foreign-hook = { $path }{ PARTICLE($path, "이/가") } 이미 있는데 autodev가 설치한 훅이 아닙니다. 바꾸려면 --force를 쓰세요(기존 훅은 백업으로 남겨 둡니다).
+gate-err-hook-input = 훅 입력이 올바르지 않습니다: { $detail }

@@ -20,6 +20,13 @@ fn the_fluent_files_parse_and_define_each_key_once() {
         let errors = i18n::catalogue_errors(lang);
         assert!(errors.is_empty(), "{errors:#?}");
     }
+    let errors = i18n::help_errors();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(
+        i18n::help(Lang::Ko, "help-submit-about").is_some(),
+        "the --help catalogue is not read"
+    );
+    assert_eq!(i18n::help(Lang::En, "help-submit-about"), None);
 }
 
 #[test]
@@ -164,4 +171,21 @@ fn the_language_comes_from_autodev_lang_then_the_locale() {
     );
     assert_eq!("KO".parse::<Lang>(), Ok(Lang::Ko));
     assert!("de".parse::<Lang>().is_err());
+}
+
+#[test]
+fn os_errors_keep_the_os_words_in_english_and_their_number_in_korean() {
+    let denied = std::io::Error::from_raw_os_error(13);
+    assert_eq!(i18n::io_error(&denied, Lang::En), denied.to_string());
+    assert_eq!(
+        i18n::io_error(&denied, Lang::Ko),
+        "권한이 없습니다(os error 13)"
+    );
+    let gone = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+    assert_eq!(
+        i18n::io_error(&gone, Lang::Ko),
+        "파일이나 디렉터리가 없습니다"
+    );
+    let other = std::io::Error::other("something odd");
+    assert_eq!(i18n::io_error(&other, Lang::Ko), "something odd");
 }
