@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use i18n::{Lang, t};
+use i18n::{Lang, io_error, t};
 use queue_core::{TaskId, exit_codes};
 
 /// `Result` with [`Error`].
@@ -256,8 +256,8 @@ impl Error {
         }
     }
 
-    /// The sentence in `lang`: refusals from the catalogue (in English the same words as `Display`), anything
-    /// else as `Display` says it.
+    /// The sentence in `lang`, where a person reads it (the CLI, the bot): in English the same words as `Display`
+    /// (logs and JSON keep `Display`); what git said is inserted as it said it.
     pub fn localized(&self, lang: Lang) -> String {
         match self {
             Error::TaskUnknown(id) => t!(lang, "approval-task-unknown", id = id),
@@ -352,7 +352,27 @@ impl Error {
                 branch = branch,
                 commit = commit
             ),
-            _ => self.to_string(),
+            Error::Queue(q) => q.localized(lang),
+            Error::Gate(g) => t!(lang, "approval-err-gate", error = g.localized(lang)),
+            Error::Git { dir, args, stderr } => t!(
+                lang,
+                "err-git",
+                args = args,
+                dir = &dir.display(),
+                stderr = stderr
+            ),
+            Error::Io { path, source } => t!(
+                lang,
+                "err-path-io",
+                path = &path.display(),
+                error = io_error(source, lang)
+            ),
+            Error::Corrupt { path, detail } => t!(
+                lang,
+                "err-corrupt-file",
+                path = &path.display(),
+                detail = detail
+            ),
         }
     }
 
@@ -456,6 +476,46 @@ mod tests {
         assert_eq!(
             all[0].localized(Lang::Ko),
             "이 대기열에 T20261125-0001 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다."
+        );
+    }
+
+    /// Infrastructure errors too: English is `Display`, Korean is Korean (git's stderr kept as git said it).
+    #[test]
+    fn infrastructure_errors_read_as_display_in_english_and_in_korean_otherwise() {
+        let id: TaskId = "T20261125-0001".parse().unwrap();
+        let all = [
+            Error::Gate(gate::GateError::UnknownBase {
+                repo: "/r".into(),
+                rev: "main".into(),
+            }),
+            Error::Git {
+                dir: "/r".into(),
+                args: "commit-tree".into(),
+                stderr: "fatal: x".into(),
+            },
+            Error::Io {
+                path: "/q/approved/x".into(),
+                source: std::io::Error::from_raw_os_error(13),
+            },
+            Error::Corrupt {
+                path: "/q/approved/x".into(),
+                detail: "bad".into(),
+            },
+            Error::Queue(queue_core::Error::UnknownTask(id)),
+        ];
+        for e in &all {
+            assert!(!e.is_refusal());
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
+            let ko = e.localized(Lang::Ko);
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)) && ko != e.to_string(),
+                "{}: {ko}",
+                e.code()
+            );
+        }
+        assert_eq!(
+            all[1].localized(Lang::Ko),
+            "/r에서 git commit-tree가 실패했습니다: fatal: x"
         );
     }
 }

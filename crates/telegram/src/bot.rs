@@ -706,7 +706,7 @@ impl Bot {
                     lang,
                     "bot-not-delivered",
                     code = e.code(),
-                    message = &escape(&clip_text(&e.to_string(), 500))
+                    message = &escape(&clip_text(&e.localized(lang), 500))
                 );
             }
         };

@@ -274,3 +274,32 @@ fn telegram_approve_ends_in_a_pull_request_link_in_the_chat() {
         assert!(!m.contains(CANARY), "{m}");
     }
 }
+
+/// A chat that chose Korean hears in Korean why a delivery did not happen, the code kept: the note after its
+/// approval when `delivery.toml` cannot be used (the delivery error's own Korean sentence).
+#[test]
+fn a_korean_chat_hears_why_a_delivery_failed_in_korean() {
+    let repo = ready_repo();
+    let id = gate_passed_task(&repo);
+    repo.write(".autodev_ssot/delivery.toml", "repository = \"x\"\n");
+    let tg = FakeTelegram::start();
+    let b = bot(repo.path(), &tg, free_port());
+    ask(&tg, ALLOWED, "/lang ko");
+
+    let reply = ask(&tg, ALLOWED, &format!("/approve {id}"));
+    assert!(
+        reply.starts_with(&format!("<code>{id}</code>을 승인했어요(패치 sha256 ")),
+        "{reply}"
+    );
+    let note = reply.split_once("…). ").unwrap().1;
+    assert!(
+        note.starts_with("전달하지 못했어요: <b>CONFIG</b> /")
+            && note.ends_with(
+                "/.autodev_ssot/delivery.toml의 설정이 올바르지 않습니다: repository &quot;x&quot; must be \
+                 owner/name"
+            ),
+        "{note}"
+    );
+    let (code, _) = stop(b);
+    assert_eq!(code, 0);
+}
