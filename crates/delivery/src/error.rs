@@ -160,6 +160,25 @@ pub enum Error {
     Queue(#[from] queue_core::Error),
 }
 
+/// What a `DELIVERY_FAILED` code ([`Error::code`]) means, in `lang` (one line, no final period): for a reader who
+/// sees the code next to the English message the log recorded. Apply's codes are approval's; `None` for a code
+/// neither knows.
+pub fn explain_code(code: &str, lang: Lang) -> Option<String> {
+    Some(match code {
+        "CONFIG" => t!(lang, "delivery-code-config"),
+        "REMOTE_UNKNOWN" => t!(lang, "delivery-code-remote-unknown"),
+        "TOKEN_MISSING" => t!(lang, "delivery-code-token-missing"),
+        "REMOTE_UNREACHABLE" => t!(lang, "delivery-code-remote-unreachable"),
+        "REMOTE_BRANCH_MOVED" => t!(lang, "delivery-code-remote-branch-moved"),
+        "PUSH_REJECTED" => t!(lang, "delivery-code-push-rejected"),
+        "FORGE_AUTH" => t!(lang, "delivery-code-forge-auth"),
+        "FORGE_NOT_FOUND" => t!(lang, "delivery-code-forge-not-found"),
+        "FORGE_RATE_LIMITED" => t!(lang, "delivery-code-forge-rate-limited"),
+        "FORGE_ERROR" => t!(lang, "delivery-code-forge-error"),
+        _ => return approval::explain_code(code, lang),
+    })
+}
+
 fn retry_suffix(at: &Option<DateTime<Utc>>) -> String {
     match at {
         Some(t) => format!("; try again after {}", t.to_rfc3339()),
@@ -354,7 +373,7 @@ mod tests {
     }
 
     /// One of each: every code [`Error::code`] can give of its own.
-    pub(crate) fn every_error() -> Vec<Error> {
+    fn every_error() -> Vec<Error> {
         let at = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -417,6 +436,25 @@ mod tests {
             },
             Error::Queue(queue_core::Error::NotInitialised { path: "/q".into() }),
         ]
+    }
+
+    /// Every code a delivery can fail with is explained in both languages.
+    #[test]
+    fn every_code_is_explained() {
+        for e in every_error() {
+            let code = e.code();
+            let en = explain_code(code, Lang::En).unwrap_or_default();
+            let ko = explain_code(code, Lang::Ko).unwrap_or_default();
+            assert!(
+                !en.is_empty() && ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            explain_code("FORGE_AUTH", Lang::Ko).as_deref(),
+            Some("포지가 토큰을 거부함")
+        );
+        assert_eq!(explain_code("SOMETHING_ELSE", Lang::Ko), None);
     }
 
     /// English says what `Display` says (logs and `DELIVERY_FAILED` keep `Display`); Korean is Korean.

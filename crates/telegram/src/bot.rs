@@ -597,7 +597,16 @@ impl Bot {
                 ));
                 s.push('\n');
                 if let Some(r) = &task.failure_reason {
-                    s.push_str(&t!(lang, "bot-task-failure", reason = &escape(r)));
+                    let reason = escape(r);
+                    s.push_str(&match queue_core::explain::failure(r, lang) {
+                        Some(why) => t!(
+                            lang,
+                            "bot-task-failure-explained",
+                            reason = &reason,
+                            explanation = &escape(&why)
+                        ),
+                        None => t!(lang, "bot-task-failure", reason = &reason),
+                    });
                     s.push('\n');
                 }
                 if let Ok(c) = approval::load(&self.queue, id) {
@@ -680,12 +689,23 @@ impl Bot {
         }
         match delivery::deliver::last_failure(&self.queue, id) {
             Ok(Some((code, message))) => {
-                let line = t!(
-                    lang,
-                    "bot-delivery-failed",
-                    code = &escape(&clip(&code, 60)),
-                    message = &escape(&clip_text(&message, 500))
-                );
+                let (shown, message) =
+                    (escape(&clip(&code, 60)), escape(&clip_text(&message, 500)));
+                let line = match delivery::explain_code(&code, lang) {
+                    Some(why) => t!(
+                        lang,
+                        "bot-delivery-failed-explained",
+                        code = &shown,
+                        explanation = &escape(&why),
+                        message = &message
+                    ),
+                    None => t!(
+                        lang,
+                        "bot-delivery-failed",
+                        code = &shown,
+                        message = &message
+                    ),
+                };
                 format!("{line}\n")
             }
             _ => String::new(),
@@ -953,21 +973,33 @@ impl Bot {
         message: &str,
         retryable: bool,
     ) -> bool {
-        let (code, message) = (escape(&clip(code, 60)), escape(&clip_text(message, 1500)));
+        let (shown, message) = (escape(&clip(code, 60)), escape(&clip_text(message, 1500)));
         self.broadcast(None, |lang| {
             let next = if retryable {
                 t!(lang, "bot-delivery-retrying")
             } else {
                 t!(lang, "bot-delivery-fix-first")
             };
-            Notice::text(t!(
-                lang,
-                "bot-notify-delivery-failed",
-                id = &id,
-                code = &code,
-                message = &message,
-                next = &next
-            ))
+            // The log's message is English (it is the record); the code's meaning in the chat's language.
+            Notice::text(match delivery::explain_code(code, lang) {
+                Some(why) => t!(
+                    lang,
+                    "bot-notify-delivery-failed-explained",
+                    id = &id,
+                    code = &shown,
+                    explanation = &escape(&why),
+                    message = &message,
+                    next = &next
+                ),
+                None => t!(
+                    lang,
+                    "bot-notify-delivery-failed",
+                    id = &id,
+                    code = &shown,
+                    message = &message,
+                    next = &next
+                ),
+            })
         })
         .await
     }
@@ -978,18 +1010,31 @@ impl Bot {
             .status_of(id)
             .map(|s| s.title)
             .unwrap_or_default();
-        let reason = escape(&clip(reason, 100));
+        let code = reason;
+        let reason = escape(&clip(code, 100));
         let title = escape(&clip(&title, 200));
         let message = escape(&clip_text(message, 2000));
         self.broadcast(None, |lang| {
-            Notice::text(t!(
-                lang,
-                "bot-notify-failed",
-                id = &id,
-                reason = &reason,
-                title = &title,
-                message = &message
-            ))
+            // The log's message is English (it is the record); the code's meaning in the chat's language.
+            Notice::text(match queue_core::explain::failure(code, lang) {
+                Some(why) => t!(
+                    lang,
+                    "bot-notify-failed-explained",
+                    id = &id,
+                    reason = &reason,
+                    title = &title,
+                    explanation = &escape(&why),
+                    message = &message
+                ),
+                None => t!(
+                    lang,
+                    "bot-notify-failed",
+                    id = &id,
+                    reason = &reason,
+                    title = &title,
+                    message = &message
+                ),
+            })
         })
         .await
     }

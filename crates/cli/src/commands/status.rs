@@ -135,7 +135,18 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
         line(t!(lang, "cli-label-lease"), &until)?;
     }
     if let Some(r) = &t.failure_reason {
-        line(t!(lang, "cli-label-failure"), &printable(r))?;
+        // The code, and in Korean what it means (English shows the code as it always has).
+        let reason = printable(r);
+        let failure = match queue_core::explain::failure(r, lang) {
+            Some(explanation) => t!(
+                lang,
+                "cli-status-failure",
+                reason = &reason,
+                explanation = &explanation
+            ),
+            None => reason.into_owned(),
+        };
+        line(t!(lang, "cli-label-failure"), &failure)?;
     }
     for (label, p) in [
         (t!(lang, "cli-label-patch"), &t.patch),
@@ -155,12 +166,23 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
         }
     }
     if let Some((code, message)) = &x.delivery_failed {
-        let failed = t!(
-            lang,
-            "cli-status-delivery-failed",
-            code = code,
-            message = &printable(message)
-        );
+        // The message is the log's record (English); the code's meaning is said in the reader's language.
+        let (code, message) = (printable(code), printable(message));
+        let failed = match delivery::explain_code(&code, lang) {
+            Some(explanation) => t!(
+                lang,
+                "cli-status-delivery-failed-explained",
+                code = &code,
+                explanation = &explanation,
+                message = &message
+            ),
+            None => t!(
+                lang,
+                "cli-status-delivery-failed",
+                code = &code,
+                message = &message
+            ),
+        };
         line(t!(lang, "cli-label-delivery"), &failed)?;
     }
     Ok(())

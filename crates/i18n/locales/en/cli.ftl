@@ -27,6 +27,10 @@ cli-status-summary = { $summary } (the model's words)
 cli-status-no-commits = (no commits yet)
 cli-status-lease-until = until { $time }
 cli-status-delivery-failed = failed: { $code }: { $message }
+## A recorded code next to what it means (codes.ftl) and the detail as the log recorded it. English shows the code
+## and the detail as it always has: the explanation is for the other languages.
+cli-status-delivery-failed-explained = failed: { $code }: { $message }
+cli-status-failure = { $reason }
 cli-status-unknown = TASK_UNKNOWN: no task { $id } in { $queue }; `autodev status` lists them
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path } ({ $id }) is not a task autodev can read: { $detail }; other tasks are not affected. Restore it from a backup or move it out of the queue
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path } was not written by `autodev approve` (the log has no matching APPROVED event); it is not an approval. Read the patch and `autodev reject { $id }`

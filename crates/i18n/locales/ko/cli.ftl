@@ -28,6 +28,9 @@ cli-status-summary = { $summary } (모델이 쓴 요약)
 cli-status-no-commits = (아직 커밋 없음)
 cli-status-lease-until = { $time }까지
 cli-status-delivery-failed = 실패: { $code }: { $message }
+## 기록된 코드 옆에 그 뜻(codes.ftl)과 로그에 기록된 영어 내용을 그대로 붙입니다.
+cli-status-delivery-failed-explained = 실패: { $code }: { $explanation } — { $message }
+cli-status-failure = { $reason }: { $explanation }
 cli-status-unknown = TASK_UNKNOWN: { $queue }에 { $id } 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다.
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path }({ $id }){ PARTICLE($id, "은/는") } autodev가 읽을 수 있는 작업이 아닙니다: { $detail }. 다른 작업에는 영향이 없습니다. 백업에서 복원하거나 대기열 밖으로 옮기세요.
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path }{ PARTICLE($path, "은/는") } `autodev approve`가 쓴 파일이 아닙니다(로그에 맞는 APPROVED 이벤트가 없음). 승인이 아닙니다. 패치를 읽고 `autodev reject { $id }`{ PARTICLE($id, "을/를") } 실행하세요.
