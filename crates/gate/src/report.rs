@@ -1,6 +1,7 @@
 //! The verdict the gate returns, stored by the worker as `<id>.gate.json`.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use i18n::{Lang, t};
 use serde::{Deserialize, Serialize};
@@ -137,6 +138,21 @@ impl GateReport {
     /// The process exit code for this verdict ([`protocol::exit_codes::OK`] or `REJECTED`).
     pub fn exit_code(&self) -> u8 {
         self.verdict.exit_code()
+    }
+
+    /// The report stored at `path` (a worker's `results/<id>.gate.json`), for showing it to a person: `None` when
+    /// it cannot be read or decoded, or is larger than any report the gate writes (the file lies where a check
+    /// could have written it; what is shown must neither fail nor grow without bound over it).
+    pub fn read(path: &Path) -> Option<GateReport> {
+        const LIMIT: u64 = 16 << 20;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
+            .ok()?;
+        if bytes.len() as u64 > LIMIT {
+            return None;
+        }
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// The distinct reason codes, sorted.

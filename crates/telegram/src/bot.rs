@@ -603,7 +603,8 @@ impl Bot {
                             lang,
                             "bot-task-failure-explained",
                             reason = &reason,
-                            explanation = &escape(&why)
+                            explanation = &escape(&why),
+                            reasons = &reason_lines(&gate_codes(r, task.gate.as_deref()), lang)
                         ),
                         None => t!(lang, "bot-task-failure", reason = &reason),
                     });
@@ -1005,11 +1006,12 @@ impl Bot {
     }
 
     async fn notify_failed(&self, id: TaskId, reason: &str, message: &str) -> bool {
-        let title = self
+        let (title, gate) = self
             .queue
             .status_of(id)
-            .map(|s| s.title)
+            .map(|s| (s.title, s.gate))
             .unwrap_or_default();
+        let gate_codes = gate_codes(reason, gate.as_deref());
         let code = reason;
         let reason = escape(&clip(code, 100));
         let title = escape(&clip(&title, 200));
@@ -1024,6 +1026,7 @@ impl Bot {
                     reason = &reason,
                     title = &title,
                     explanation = &escape(&why),
+                    reasons = &reason_lines(&gate_codes, lang),
                     message = &message
                 ),
                 None => t!(
@@ -1038,6 +1041,39 @@ impl Bot {
         })
         .await
     }
+}
+
+/// For a task that failed at the gate (`GATE_FAILED`), the codes of the gate's last FAIL, from its `gate.json`;
+/// none otherwise (or when the file cannot be read: it is only shown, never relied on).
+fn gate_codes(reason: &str, gate_json: Option<&std::path::Path>) -> Vec<gate::ReasonCode> {
+    // protocol::WorkerCode::GateFailed's wire name (stable: events and scripts match on it).
+    if reason != "GATE_FAILED" {
+        return Vec::new();
+    }
+    gate_json
+        .and_then(gate::GateReport::read)
+        .filter(|r| !r.passed())
+        .map(|r| r.reason_codes())
+        .unwrap_or_default()
+}
+
+/// Each gate reason code with what it means in `lang`, each after a line break (HTML).
+fn reason_lines(codes: &[gate::ReasonCode], lang: Lang) -> String {
+    codes
+        .iter()
+        .map(|&code| {
+            let why = escape(&gate::explain_reason(code, lang));
+            format!(
+                "\n{}",
+                t!(
+                    lang,
+                    "bot-gate-reason",
+                    code = code.as_str(),
+                    explanation = &why
+                )
+            )
+        })
+        .collect()
 }
 
 fn parse_id(s: &str, lang: Lang) -> std::result::Result<TaskId, String> {

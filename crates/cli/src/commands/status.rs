@@ -26,6 +26,8 @@ struct Extras {
     delivery_failed: Option<(String, String)>,
     /// The model's own summary of its patch, from the report (absent before a patch exists).
     summary: Option<String>,
+    /// The reasons of the gate's last FAIL (`gate.json`), for the human output.
+    gate_reasons: Vec<gate::Reason>,
 }
 
 /// `autodev status <id>`: only that task's file is read.
@@ -62,6 +64,14 @@ fn one(
         published: delivery::delivery_status(queue, id)?,
         delivery_failed: delivery::deliver::last_failure(queue, id)?,
         summary: t.report.as_deref().and_then(model_summary),
+        gate_reasons: t
+            .gate
+            .as_deref()
+            .filter(|_| !json)
+            .and_then(gate::GateReport::read)
+            .filter(|r| !r.passed())
+            .map(|r| r.reasons)
+            .unwrap_or_default(),
     };
     if json {
         writeln!(
@@ -156,6 +166,22 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
     ] {
         if let Some(p) = p {
             line(label, &p.display())?;
+        }
+    }
+    // gate.json, named above, says its reasons in English (they are also what the model was told); a reader of
+    // another language gets each code's meaning, with the message as it is below it.
+    if lang != Lang::En {
+        for r in &x.gate_reasons {
+            let mut text = t!(
+                lang,
+                "cli-status-gate-reason",
+                code = r.code.as_str(),
+                explanation = gate::explain_reason(r.code, lang)
+            );
+            for l in r.message.lines() {
+                text.push_str(&format!("\n{} {}", pad("", 9), printable(l)));
+            }
+            line(t!(lang, "cli-label-gate-reason"), &text)?;
         }
     }
     if let Some(p) = &x.published {

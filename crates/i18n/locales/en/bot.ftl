@@ -72,6 +72,9 @@ bot-task-failure = failure: { $reason }
 ## A recorded code with what it means (codes.ftl): English shows the code and the recorded detail as it always
 ## has; the explanation is for the other languages.
 bot-task-failure-explained = failure: { $reason }
+## For GATE_FAILED, `$reasons` is one line per reason of the gate's last FAIL (each after a line break, as
+## bot-gate-reason says it); English shows the worker's message, which has them.
+bot-gate-reason = • <b>{ $code }</b> { $explanation }
 bot-task-diffstat = { $files } file(s), +{ $added } −{ $removed }
 bot-task-unknown = <b>TASK_UNKNOWN</b>: no task { $id }. /status lists them.
 bot-task-corrupt = <b>TASK_FILE_CORRUPT</b>: the file of <code>{ $id }</code> is not a task autodev can read ({ $detail }). Restore it or move it out of the queue; other tasks are not affected.

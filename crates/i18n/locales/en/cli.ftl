@@ -20,6 +20,7 @@ cli-label-approval = approval
 cli-label-pushed = pushed
 cli-label-pull-request = pull req
 cli-label-delivery = delivery
+cli-label-gate-reason = reason
 
 ## `autodev status`
 cli-status-attempts = { $attempts } of { $max }
@@ -31,6 +32,8 @@ cli-status-delivery-failed = failed: { $code }: { $message }
 ## and the detail as it always has: the explanation is for the other languages.
 cli-status-delivery-failed-explained = failed: { $code }: { $message }
 cli-status-failure = { $reason }
+# Other languages only: each reason of gate.json (which says them in English) under its path.
+cli-status-gate-reason = { $code }: { $explanation }
 cli-status-unknown = TASK_UNKNOWN: no task { $id } in { $queue }; `autodev status` lists them
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path } ({ $id }) is not a task autodev can read: { $detail }; other tasks are not affected. Restore it from a backup or move it out of the queue
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path } was not written by `autodev approve` (the log has no matching APPROVED event); it is not an approval. Read the patch and `autodev reject { $id }`

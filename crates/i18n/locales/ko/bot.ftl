@@ -71,7 +71,10 @@ bot-task-summary =
     시도 { $attempts }/{ $max }회
 bot-task-failure = 실패 사유: { $reason }
 ## 기록된 코드 옆에 그 뜻(codes.ftl)을 붙입니다. 기록된 영어 내용은 그대로 둡니다.
-bot-task-failure-explained = 실패 사유: { $reason } — { $explanation }
+bot-task-failure-explained = 실패 사유: { $reason } — { $explanation }{ $reasons }
+## GATE_FAILED일 때 `$reasons`는 게이트가 마지막으로 FAIL을 준 사유를 한 줄에 하나씩(각각 줄바꿈 뒤에
+## bot-gate-reason 모양으로) 담습니다.
+bot-gate-reason = • <b>{ $code }</b> { $explanation }
 bot-task-diffstat = 파일 { $files }개, +{ $added } −{ $removed }
 bot-task-unknown = <b>TASK_UNKNOWN</b>: { $id } 작업이 없어요. /status로 목록을 볼 수 있어요.
 bot-task-corrupt = <b>TASK_FILE_CORRUPT</b>: <code>{ $id }</code>의 파일은 autodev가 읽을 수 있는 작업이 아니에요({ $detail }). 파일을 복원하거나 대기열 밖으로 옮기세요. 다른 작업에는 영향이 없어요.
@@ -128,5 +131,5 @@ bot-notify-failed =
 bot-notify-failed-explained =
     ❌ <code>{ $id }</code> 실패: <b>{ $reason }</b>
     { $title }
-    { $explanation }
+    { $explanation }{ $reasons }
     { $message }

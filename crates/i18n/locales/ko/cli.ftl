@@ -21,6 +21,7 @@ cli-label-approval = 승인
 cli-label-pushed = 푸시
 cli-label-pull-request = PR
 cli-label-delivery = 전달
+cli-label-gate-reason = 사유
 
 ## `autodev status`
 cli-status-attempts = { $attempts }/{ $max }회
@@ -31,6 +32,8 @@ cli-status-delivery-failed = 실패: { $code }: { $message }
 ## 기록된 코드 옆에 그 뜻(codes.ftl)과 로그에 기록된 영어 내용을 그대로 붙입니다.
 cli-status-delivery-failed-explained = 실패: { $code }: { $explanation } — { $message }
 cli-status-failure = { $reason }: { $explanation }
+# gate.json(경로는 위에 표시)의 사유마다 코드의 뜻을 쓰고, 그 아래에 영어 메시지를 그대로 둡니다.
+cli-status-gate-reason = { $code }: { $explanation }
 cli-status-unknown = TASK_UNKNOWN: { $queue }에 { $id } 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다.
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path }({ $id }){ PARTICLE($id, "은/는") } autodev가 읽을 수 있는 작업이 아닙니다: { $detail }. 다른 작업에는 영향이 없습니다. 백업에서 복원하거나 대기열 밖으로 옮기세요.
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path }{ PARTICLE($path, "은/는") } `autodev approve`가 쓴 파일이 아닙니다(로그에 맞는 APPROVED 이벤트가 없음). 승인이 아닙니다. 패치를 읽고 `autodev reject { $id }`{ PARTICLE($id, "을/를") } 실행하세요.
