@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use i18n::{Lang, t};
+use i18n::{Lang, io_error, t};
 use queue_core::{TaskId, exit_codes};
 
 /// `Result` with [`Error`].
@@ -202,6 +202,31 @@ pub enum Error {
     },
 }
 
+/// What an [`Error::code`] means, in `lang` (one line, no final period), for a code recorded next to an English
+/// message (a `DELIVERY_FAILED` whose apply was refused); `None` for a code that is not approval's.
+pub fn explain_code(code: &str, lang: Lang) -> Option<String> {
+    Some(match code {
+        "TASK_UNKNOWN" => t!(lang, "approval-code-task-unknown"),
+        "TASK_FILE_CORRUPT" => t!(lang, "approval-code-task-file-corrupt"),
+        "NOT_GATE_PASSED" => t!(lang, "approval-code-not-gate-passed"),
+        "NOT_APPROVED" => t!(lang, "approval-code-not-approved"),
+        "ALREADY_REJECTED" => t!(lang, "approval-code-already-rejected"),
+        "ALREADY_APPROVED" => t!(lang, "approval-code-already-approved"),
+        "APPROVAL_HASH_MISMATCH" => t!(lang, "approval-code-approval-hash-mismatch"),
+        "PATCH_NOT_GATED" => t!(lang, "approval-code-patch-not-gated"),
+        "APPROVAL_NOT_IN_LOG" => t!(lang, "approval-code-approval-not-in-log"),
+        "TASK_NOT_AS_SUBMITTED" => t!(lang, "approval-code-task-not-as-submitted"),
+        "APPLY_POLICY_REFUSED" => t!(lang, "approval-code-apply-policy-refused"),
+        "PATCH_DOES_NOT_APPLY" => t!(lang, "approval-code-patch-does-not-apply"),
+        "BRANCH_EXISTS" => t!(lang, "approval-code-branch-exists"),
+        "QUEUE_ERROR" => t!(lang, "approval-code-queue-error"),
+        "GIT_ERROR" => t!(lang, "approval-code-git-error"),
+        "GATE_ERROR" => t!(lang, "approval-code-gate-error"),
+        "IO_ERROR" => t!(lang, "approval-code-io-error"),
+        _ => return None,
+    })
+}
+
 fn reason_suffix(reason: &str) -> String {
     if reason.is_empty() {
         String::new()
@@ -256,8 +281,8 @@ impl Error {
         }
     }
 
-    /// The sentence in `lang`: refusals from the catalogue (in English the same words as `Display`), anything
-    /// else as `Display` says it.
+    /// The sentence in `lang`, where a person reads it (the CLI, the bot): in English the same words as `Display`
+    /// (logs and JSON keep `Display`); what git said is inserted as it said it.
     pub fn localized(&self, lang: Lang) -> String {
         match self {
             Error::TaskUnknown(id) => t!(lang, "approval-task-unknown", id = id),
@@ -352,7 +377,27 @@ impl Error {
                 branch = branch,
                 commit = commit
             ),
-            _ => self.to_string(),
+            Error::Queue(q) => q.localized(lang),
+            Error::Gate(g) => t!(lang, "approval-err-gate", error = g.localized(lang)),
+            Error::Git { dir, args, stderr } => t!(
+                lang,
+                "err-git",
+                args = args,
+                dir = &dir.display(),
+                stderr = stderr
+            ),
+            Error::Io { path, source } => t!(
+                lang,
+                "err-path-io",
+                path = &path.display(),
+                error = io_error(source, lang)
+            ),
+            Error::Corrupt { path, detail } => t!(
+                lang,
+                "err-corrupt-file",
+                path = &path.display(),
+                detail = detail
+            ),
         }
     }
 
@@ -368,11 +413,14 @@ impl Error {
 mod tests {
     use super::*;
 
-    /// The English catalogue says what `Display` says, so logs and the CLI's English output do not drift apart.
-    #[test]
-    fn english_refusals_read_as_display_and_korean_ones_are_translated() {
-        let id: TaskId = "T20261125-0001".parse().unwrap();
-        let all = [
+    fn id() -> TaskId {
+        "T20261125-0001".parse().unwrap()
+    }
+
+    /// One of each refusal.
+    fn refusals() -> Vec<Error> {
+        let id = id();
+        vec![
             Error::TaskUnknown(id),
             Error::TaskFileCorrupt {
                 id,
@@ -441,7 +489,38 @@ mod tests {
                 branch: "autodev/T20261125-0001".into(),
                 commit: "9f9f".into(),
             },
-        ];
+        ]
+    }
+
+    /// One of each infrastructure error.
+    fn infrastructure() -> Vec<Error> {
+        let id = id();
+        vec![
+            Error::Gate(gate::GateError::UnknownBase {
+                repo: "/r".into(),
+                rev: "main".into(),
+            }),
+            Error::Git {
+                dir: "/r".into(),
+                args: "commit-tree".into(),
+                stderr: "fatal: x".into(),
+            },
+            Error::Io {
+                path: "/q/approved/x".into(),
+                source: std::io::Error::from_raw_os_error(13),
+            },
+            Error::Corrupt {
+                path: "/q/approved/x".into(),
+                detail: "bad".into(),
+            },
+            Error::Queue(queue_core::Error::UnknownTask(id)),
+        ]
+    }
+
+    /// The English catalogue says what `Display` says, so logs and the CLI's English output do not drift apart.
+    #[test]
+    fn english_refusals_read_as_display_and_korean_ones_are_translated() {
+        let all = refusals();
         for e in &all {
             assert!(e.is_refusal());
             assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
@@ -457,5 +536,40 @@ mod tests {
             all[0].localized(Lang::Ko),
             "이 대기열에 T20261125-0001 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다."
         );
+    }
+
+    /// Infrastructure errors too: English is `Display`, Korean is Korean (git's stderr kept as git said it).
+    #[test]
+    fn infrastructure_errors_read_as_display_in_english_and_in_korean_otherwise() {
+        let all = infrastructure();
+        for e in &all {
+            assert!(!e.is_refusal());
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
+            let ko = e.localized(Lang::Ko);
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)) && ko != e.to_string(),
+                "{}: {ko}",
+                e.code()
+            );
+        }
+        assert_eq!(
+            all[1].localized(Lang::Ko),
+            "/r에서 git commit-tree가 실패했습니다: fatal: x"
+        );
+    }
+
+    /// Every code an error can have is explained in both languages.
+    #[test]
+    fn every_code_is_explained() {
+        for e in refusals().iter().chain(&infrastructure()) {
+            let code = e.code();
+            let en = explain_code(code, Lang::En).unwrap_or_default();
+            let ko = explain_code(code, Lang::Ko).unwrap_or_default();
+            assert!(
+                !en.is_empty() && ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{code}"
+            );
+        }
+        assert_eq!(explain_code("FORGE_AUTH", Lang::Ko), None);
     }
 }

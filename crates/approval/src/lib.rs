@@ -77,7 +77,7 @@ use queue_core::{
 };
 use sha2::{Digest, Sha256};
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, explain_code};
 
 /// Where a decision came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! The libraries' errors in the reader's language, at the edge where a person reads them. The libraries say
-//! their errors in English (`Display`: logs, `anyhow` chains, JSON); here each typed error is a catalogue key and
-//! its arguments, whose English is the same words as its `Display` (the tests hold them equal), so nothing but
-//! the CLI knows about languages. Stable codes (`EVENT_LOG_WRITE_FAILED`, `TASK_UNKNOWN`) stay where they are.
+//! their errors in English (`Display`: logs, `anyhow` chains, JSON). The queue, approval, delivery and gate
+//! errors say themselves (`localized`: the bot needs them too); here the rest — worker settings, the model
+//! server, the worker, the bot's own — are each a catalogue key and its arguments, whose English is the same
+//! words as its `Display` (the tests hold them equal). Stable codes (`EVENT_LOG_WRITE_FAILED`, `TASK_UNKNOWN`)
+//! stay where they are.
 //!
 //! What others said is inserted as they said it: git's stderr, a forge's message, a configuration parser's
 //! reason, the model server's body. An OS error is said by [`i18n::io_error`].
@@ -30,13 +32,13 @@ pub(crate) fn describe(err: &anyhow::Error, lang: Lang) -> String {
 /// A library error autodev knows, in `lang`.
 fn typed(e: &(dyn StdError + 'static), lang: Lang) -> Option<String> {
     if let Some(e) = e.downcast_ref::<queue_core::Error>() {
-        return Some(queue(e, lang));
+        return Some(e.localized(lang));
     }
     if let Some(e) = e.downcast_ref::<approval::Error>() {
-        return Some(approval(e, lang));
+        return Some(e.localized(lang));
     }
     if let Some(e) = e.downcast_ref::<delivery::Error>() {
-        return Some(delivery(e, lang));
+        return Some(e.localized(lang));
     }
     if let Some(e) = e.downcast_ref::<gate::GateError>() {
         return Some(e.localized(lang));
@@ -57,196 +59,6 @@ fn typed(e: &(dyn StdError + 'static), lang: Lang) -> Option<String> {
         return Some(io_error(e, lang));
     }
     None
-}
-
-/// The queue's errors (`no queue at …`, a log that cannot be appended to, an unreadable task file).
-pub(crate) fn queue(e: &queue_core::Error, lang: Lang) -> String {
-    use queue_core::Error as E;
-    match e {
-        E::Io { path, source } => t!(
-            lang,
-            "cli-err-queue-io",
-            path = &path.display(),
-            error = io_error(source, lang)
-        ),
-        E::NotInitialised { path } => {
-            t!(
-                lang,
-                "cli-err-queue-not-initialised",
-                path = &path.display()
-            )
-        }
-        E::Corrupt { path, detail } => t!(
-            lang,
-            "cli-err-queue-corrupt",
-            path = &path.display(),
-            detail = detail
-        ),
-        E::LeaseLost { task } => t!(lang, "cli-err-queue-lease-lost", task = task),
-        E::UnknownTask(id) => t!(lang, "cli-err-queue-unknown-task", id = id),
-        E::IdsExhausted { day } => t!(lang, "cli-err-queue-ids-exhausted", day = day),
-        E::LogAppend {
-            path,
-            event,
-            tries,
-            source,
-        } => t!(
-            lang,
-            "cli-err-queue-log-append",
-            event = *event,
-            path = &path.display(),
-            tries = tries,
-            error = io_error(source, lang)
-        ),
-        E::TaskCorrupt { id, path, detail } => t!(
-            lang,
-            "cli-err-queue-task-corrupt",
-            id = id,
-            path = &path.display(),
-            detail = detail
-        ),
-        _ => e.to_string(),
-    }
-}
-
-/// approve, reject and apply: refusals as the approval crate says them, infrastructure errors here.
-pub(crate) fn approval(e: &approval::Error, lang: Lang) -> String {
-    use approval::Error as E;
-    match e {
-        _ if e.is_refusal() => e.localized(lang),
-        E::Queue(q) => queue(q, lang),
-        E::Gate(g) => t!(lang, "cli-err-approval-gate", error = g.localized(lang)),
-        E::Git { dir, args, stderr } => git(dir, args, stderr, lang),
-        E::Io { path, source } => t!(
-            lang,
-            "cli-err-path-io",
-            path = &path.display(),
-            error = io_error(source, lang)
-        ),
-        E::Corrupt { path, detail } => t!(
-            lang,
-            "cli-err-corrupt-file",
-            path = &path.display(),
-            detail = detail
-        ),
-        _ => e.to_string(),
-    }
-}
-
-fn git(dir: &std::path::Path, args: &str, stderr: &str, lang: Lang) -> String {
-    t!(
-        lang,
-        "cli-err-git",
-        args = args,
-        dir = &dir.display(),
-        stderr = stderr
-    )
-}
-
-/// publish and deliver: every step's failure, with apply's refusals as the approval crate says them.
-pub(crate) fn delivery(e: &delivery::Error, lang: Lang) -> String {
-    use delivery::Error as E;
-    match e {
-        E::Approval(a) => approval(a, lang),
-        E::Config { file, message } => t!(
-            lang,
-            "cli-err-delivery-config",
-            file = &file.display(),
-            message = message
-        ),
-        E::RemoteUnknown { remote } => t!(
-            lang,
-            "cli-err-delivery-remote-unknown",
-            quoted = &format!("{remote:?}"),
-            remote = remote
-        ),
-        E::TokenMissing { forge, variables } => t!(
-            lang,
-            "cli-err-delivery-token-missing",
-            forge = *forge,
-            variables = variables
-        ),
-        E::RemoteUnreachable {
-            remote,
-            url,
-            stderr,
-        } => t!(
-            lang,
-            "cli-err-delivery-remote-unreachable",
-            remote = remote,
-            url = url,
-            stderr = stderr
-        ),
-        E::RemoteBranchMoved {
-            remote,
-            branch,
-            remote_commit,
-            local_commit,
-        } => t!(
-            lang,
-            "cli-err-delivery-remote-branch-moved",
-            remote = remote,
-            branch = branch,
-            theirs = remote_commit,
-            ours = local_commit
-        ),
-        E::PushRejected {
-            remote,
-            branch,
-            message,
-        } => t!(
-            lang,
-            "cli-err-delivery-push-rejected",
-            remote = remote,
-            branch = branch,
-            message = message
-        ),
-        E::ForgeAuth {
-            forge,
-            status,
-            message,
-        } => t!(
-            lang,
-            "cli-err-delivery-forge-auth",
-            forge = *forge,
-            status = status,
-            message = message
-        ),
-        E::ForgeNotFound {
-            forge,
-            repository,
-            api_base,
-            message,
-        } => t!(
-            lang,
-            "cli-err-delivery-forge-not-found",
-            forge = *forge,
-            repository = repository,
-            api = api_base,
-            message = message
-        ),
-        E::ForgeRateLimited {
-            forge,
-            retry_at: Some(at),
-        } => t!(
-            lang,
-            "cli-err-delivery-rate-limited-until",
-            forge = *forge,
-            at = &at.to_rfc3339()
-        ),
-        E::ForgeRateLimited { forge, .. } => {
-            t!(lang, "cli-err-delivery-rate-limited", forge = *forge)
-        }
-        E::Forge { forge, message } => t!(
-            lang,
-            "cli-err-delivery-forge",
-            forge = *forge,
-            message = message
-        ),
-        E::Git { dir, args, stderr } => git(dir, args, stderr, lang),
-        E::Queue(q) => queue(q, lang),
-        _ => e.to_string(),
-    }
 }
 
 /// A worker setting or settings file that cannot be used (`worker`, `doctor`).
@@ -358,7 +170,7 @@ pub(crate) fn backend(e: &worker::backend::BackendError, lang: Lang) -> String {
 pub(crate) fn worker(e: &worker::WorkerError, lang: Lang) -> String {
     use worker::WorkerError as E;
     match e {
-        E::Queue(q) => queue(q, lang),
+        E::Queue(q) => q.localized(lang),
         E::Backend(b) => backend(b, lang),
         E::Infrastructure { code, message } => t!(
             lang,
@@ -382,12 +194,12 @@ pub(crate) fn telegram(e: &telegram::Error, lang: Lang) -> String {
         E::BadToken(why) => t!(lang, "cli-err-telegram-bad-token", why = why),
         E::Io { path, source } => t!(
             lang,
-            "cli-err-path-io",
+            "err-path-io",
             path = &path.display(),
             error = io_error(source, lang)
         ),
         E::State(detail) => t!(lang, "cli-err-telegram-state", detail = detail),
-        E::Queue(q) => queue(q, lang),
+        E::Queue(q) => q.localized(lang),
         _ => e.to_string(),
     }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use i18n::{Lang, t};
 use queue_core::exit_codes;
 
 /// `Result` with [`Error`].
@@ -159,6 +160,25 @@ pub enum Error {
     Queue(#[from] queue_core::Error),
 }
 
+/// What a `DELIVERY_FAILED` code ([`Error::code`]) means, in `lang` (one line, no final period): for a reader who
+/// sees the code next to the English message the log recorded. Apply's codes are approval's; `None` for a code
+/// neither knows.
+pub fn explain_code(code: &str, lang: Lang) -> Option<String> {
+    Some(match code {
+        "CONFIG" => t!(lang, "delivery-code-config"),
+        "REMOTE_UNKNOWN" => t!(lang, "delivery-code-remote-unknown"),
+        "TOKEN_MISSING" => t!(lang, "delivery-code-token-missing"),
+        "REMOTE_UNREACHABLE" => t!(lang, "delivery-code-remote-unreachable"),
+        "REMOTE_BRANCH_MOVED" => t!(lang, "delivery-code-remote-branch-moved"),
+        "PUSH_REJECTED" => t!(lang, "delivery-code-push-rejected"),
+        "FORGE_AUTH" => t!(lang, "delivery-code-forge-auth"),
+        "FORGE_NOT_FOUND" => t!(lang, "delivery-code-forge-not-found"),
+        "FORGE_RATE_LIMITED" => t!(lang, "delivery-code-forge-rate-limited"),
+        "FORGE_ERROR" => t!(lang, "delivery-code-forge-error"),
+        _ => return approval::explain_code(code, lang),
+    })
+}
+
 fn retry_suffix(at: &Option<DateTime<Utc>>) -> String {
     match at {
         Some(t) => format!("; try again after {}", t.to_rfc3339()),
@@ -228,5 +248,231 @@ impl Error {
         } else {
             exit_codes::ERROR
         }
+    }
+
+    /// The sentence in `lang`, where a person reads it (`publish`, `deliver`, the bot's note after an approval):
+    /// in English the same words as `Display` (logs, `DELIVERY_FAILED` and JSON keep `Display`); what git or the
+    /// forge said is inserted as it said it.
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            Error::Approval(a) => a.localized(lang),
+            Error::Config { file, message } => t!(
+                lang,
+                "delivery-err-config",
+                file = &file.display(),
+                message = message
+            ),
+            Error::RemoteUnknown { remote } => t!(
+                lang,
+                "delivery-err-remote-unknown",
+                quoted = &format!("{remote:?}"),
+                remote = remote
+            ),
+            Error::TokenMissing { forge, variables } => t!(
+                lang,
+                "delivery-err-token-missing",
+                forge = *forge,
+                variables = variables
+            ),
+            Error::RemoteUnreachable {
+                remote,
+                url,
+                stderr,
+            } => t!(
+                lang,
+                "delivery-err-remote-unreachable",
+                remote = remote,
+                url = url,
+                stderr = stderr
+            ),
+            Error::RemoteBranchMoved {
+                remote,
+                branch,
+                remote_commit,
+                local_commit,
+            } => t!(
+                lang,
+                "delivery-err-remote-branch-moved",
+                remote = remote,
+                branch = branch,
+                theirs = remote_commit,
+                ours = local_commit
+            ),
+            Error::PushRejected {
+                remote,
+                branch,
+                message,
+            } => t!(
+                lang,
+                "delivery-err-push-rejected",
+                remote = remote,
+                branch = branch,
+                message = message
+            ),
+            Error::ForgeAuth {
+                forge,
+                status,
+                message,
+            } => t!(
+                lang,
+                "delivery-err-forge-auth",
+                forge = *forge,
+                status = status,
+                message = message
+            ),
+            Error::ForgeNotFound {
+                forge,
+                repository,
+                api_base,
+                message,
+            } => t!(
+                lang,
+                "delivery-err-forge-not-found",
+                forge = *forge,
+                repository = repository,
+                api = api_base,
+                message = message
+            ),
+            Error::ForgeRateLimited {
+                forge,
+                retry_at: Some(at),
+            } => t!(
+                lang,
+                "delivery-err-rate-limited-until",
+                forge = *forge,
+                at = &at.to_rfc3339()
+            ),
+            Error::ForgeRateLimited {
+                forge,
+                retry_at: None,
+            } => t!(lang, "delivery-err-rate-limited", forge = *forge),
+            Error::Forge { forge, message } => t!(
+                lang,
+                "delivery-err-forge",
+                forge = *forge,
+                message = message
+            ),
+            Error::Git { dir, args, stderr } => t!(
+                lang,
+                "err-git",
+                args = args,
+                dir = &dir.display(),
+                stderr = stderr
+            ),
+            Error::Queue(q) => q.localized(lang),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id() -> queue_core::TaskId {
+        "T20261125-0001".parse().unwrap()
+    }
+
+    /// One of each: every code [`Error::code`] can give of its own.
+    fn every_error() -> Vec<Error> {
+        let at = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        vec![
+            Error::Approval(approval::Error::NotApproved(id())),
+            Error::Config {
+                file: ".autodev_ssot/delivery.toml".into(),
+                message: "repository \"x\" must be owner/name".into(),
+            },
+            Error::RemoteUnknown {
+                remote: "upstream".into(),
+            },
+            Error::TokenMissing {
+                forge: "gitea",
+                variables: "GITEA_TOKEN or FORGEJO_TOKEN".into(),
+            },
+            Error::RemoteUnreachable {
+                remote: "origin".into(),
+                url: "https://example.invalid/r.git".into(),
+                stderr: "fatal: unable to access".into(),
+            },
+            Error::RemoteBranchMoved {
+                remote: "origin".into(),
+                branch: "autodev/T20261125-0001".into(),
+                remote_commit: "aaaa".into(),
+                local_commit: "bbbb".into(),
+            },
+            Error::PushRejected {
+                remote: "origin".into(),
+                branch: "autodev/T20261125-0001".into(),
+                message: "protected branch".into(),
+            },
+            Error::ForgeAuth {
+                forge: "github",
+                status: 401,
+                message: "Bad credentials".into(),
+            },
+            Error::ForgeNotFound {
+                forge: "github",
+                repository: "o/r".into(),
+                api_base: "https://api.github.com".into(),
+                message: "Not Found".into(),
+            },
+            Error::ForgeRateLimited {
+                forge: "github",
+                retry_at: Some(at),
+            },
+            Error::ForgeRateLimited {
+                forge: "github",
+                retry_at: None,
+            },
+            Error::Forge {
+                forge: "gitea",
+                message: "HTTP 502".into(),
+            },
+            Error::Git {
+                dir: "/r".into(),
+                args: "ls-remote".into(),
+                stderr: "fatal".into(),
+            },
+            Error::Queue(queue_core::Error::NotInitialised { path: "/q".into() }),
+        ]
+    }
+
+    /// Every code a delivery can fail with is explained in both languages.
+    #[test]
+    fn every_code_is_explained() {
+        for e in every_error() {
+            let code = e.code();
+            let en = explain_code(code, Lang::En).unwrap_or_default();
+            let ko = explain_code(code, Lang::Ko).unwrap_or_default();
+            assert!(
+                !en.is_empty() && ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            explain_code("FORGE_AUTH", Lang::Ko).as_deref(),
+            Some("포지가 토큰을 거부함")
+        );
+        assert_eq!(explain_code("SOMETHING_ELSE", Lang::Ko), None);
+    }
+
+    /// English says what `Display` says (logs and `DELIVERY_FAILED` keep `Display`); Korean is Korean.
+    #[test]
+    fn english_reads_as_display_and_korean_is_translated() {
+        let all = every_error();
+        for e in &all {
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
+            let ko = e.localized(Lang::Ko);
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)) && ko != e.to_string(),
+                "{}: {ko}",
+                e.code()
+            );
+        }
+        assert_eq!(
+            all[2].localized(Lang::Ko),
+            "저장소에 원격 \"upstream\"이 없습니다. 원격을 추가하거나(`git remote add upstream URL`) --remote를 주세요."
+        );
     }
 }

@@ -39,7 +39,7 @@ use serde::Serialize;
 pub use config::{
     DEFAULT_DELIVERY_TOML, DeliveryConfig, FILE as CONFIG_FILE, ForgeSetting, OnApprove,
 };
-pub use error::{Error, Result};
+pub use error::{Error, Result, explain_code};
 pub use forge::Forge;
 
 use crate::forge::{Client, Created, Pull};

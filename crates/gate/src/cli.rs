@@ -288,7 +288,8 @@ fn error_out(e: &GateError, json: bool, lang: Lang) -> u8 {
 }
 
 /// The human summary printed without `--json`, in `lang`: the sentences translated; the verdict, reason codes,
-/// check names and statuses as they are.
+/// check names and statuses as they are; each reason's message as it is (it is also the JSON and what the model
+/// is told), after what its code means in a language other than English.
 pub fn summary(report: &GateReport, lang: Lang) -> String {
     let mut out = String::new();
     let secs = report.duration_ms as f64 / 1000.0;
@@ -313,7 +314,13 @@ pub fn summary(report: &GateReport, lang: Lang) -> String {
     out.push('\n');
     let check = t!(lang, "gate-check");
     for r in &report.reasons {
-        let mut lines = r.message.lines();
+        let text = t!(
+            lang,
+            "gate-reason",
+            explanation = crate::report::explain_reason(r.code, lang),
+            message = &r.message
+        );
+        let mut lines = text.lines();
         out.push_str(&format!(
             "  {:<22} {}\n",
             r.code.as_str(),

@@ -86,4 +86,6 @@ pub use hook::{
 };
 pub use judge::{judge_patch, judge_policy, policy_at};
 pub use policy::{DEFAULT_POLICY_TOML, Policy};
-pub use report::{CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict};
+pub use report::{
+    CheckResult, CheckStatus, GateReport, Reason, ReasonCode, Verdict, explain_reason,
+};

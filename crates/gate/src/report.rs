@@ -1,10 +1,34 @@
 //! The verdict the gate returns, stored by the worker as `<id>.gate.json`.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
+use i18n::{Lang, t};
 use serde::{Deserialize, Serialize};
 
 pub use protocol::{ReasonCode, Verdict};
+
+/// What a reason `code` means, in `lang` (one line, no final period): for a reader who sees the code next to its
+/// English message (the message is also the JSON and what the model is told, so it stays English).
+pub fn explain_reason(code: ReasonCode, lang: Lang) -> String {
+    use ReasonCode as C;
+    match code {
+        C::PatchDoesNotApply => t!(lang, "gate-reason-patch-does-not-apply"),
+        C::PatchAmbiguous => t!(lang, "gate-reason-patch-ambiguous"),
+        C::PatchTooCostly => t!(lang, "gate-reason-patch-too-costly"),
+        C::PatchMalformed => t!(lang, "gate-reason-patch-malformed"),
+        C::PolicyProtectedPath => t!(lang, "gate-reason-policy-protected-path"),
+        C::PolicyOutsideTargets => t!(lang, "gate-reason-policy-outside-targets"),
+        C::PolicyPathEscape => t!(lang, "gate-reason-policy-path-escape"),
+        C::PolicyTooLarge => t!(lang, "gate-reason-policy-too-large"),
+        C::PolicySymlink => t!(lang, "gate-reason-policy-symlink"),
+        C::PolicyExecutable => t!(lang, "gate-reason-policy-executable"),
+        C::BinaryPatch => t!(lang, "gate-reason-binary-patch"),
+        C::EmptyPatch => t!(lang, "gate-reason-empty-patch"),
+        C::CheckFailed => t!(lang, "gate-reason-check-failed"),
+        C::CheckTimeout => t!(lang, "gate-reason-check-timeout"),
+    }
+}
 
 /// One reason for a FAIL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +140,21 @@ impl GateReport {
         self.verdict.exit_code()
     }
 
+    /// The report stored at `path` (a worker's `results/<id>.gate.json`), for showing it to a person: `None` when
+    /// it cannot be read or decoded, or is larger than any report the gate writes (the file lies where a check
+    /// could have written it; what is shown must neither fail nor grow without bound over it).
+    pub fn read(path: &Path) -> Option<GateReport> {
+        const LIMIT: u64 = 16 << 20;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
+            .ok()?;
+        if bytes.len() as u64 > LIMIT {
+            return None;
+        }
+        serde_json::from_slice(&bytes).ok()
+    }
+
     /// The distinct reason codes, sorted.
     pub fn reason_codes(&self) -> Vec<ReasonCode> {
         let mut codes: Vec<ReasonCode> = self.reasons.iter().map(|r| r.code).collect();
@@ -140,6 +179,30 @@ mod tests {
             );
             let json = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    /// Every reason code has its line in both languages, each its own.
+    #[test]
+    fn every_code_is_explained_in_both_languages() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ReasonCode::all() {
+            let (en, ko) = (
+                explain_reason(code, Lang::En),
+                explain_reason(code, Lang::Ko),
+            );
+            assert!(
+                !en.is_empty() && !en.starts_with("gate-reason-"),
+                "{code}: {en}"
+            );
+            assert!(
+                ko.chars().any(|c| ('가'..='힣').contains(&c)) && ko != en,
+                "{code}: {ko}"
+            );
+            assert!(
+                seen.insert(en.clone()),
+                "{code} says what another code says: {en}"
+            );
         }
     }
 }

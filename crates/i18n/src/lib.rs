@@ -288,6 +288,8 @@ pub mod sources {
         ("submit.ftl", include_str!("../locales/en/submit.ftl")),
         ("doctor.ftl", include_str!("../locales/en/doctor.ftl")),
         ("gate.ftl", include_str!("../locales/en/gate.ftl")),
+        ("errors.ftl", include_str!("../locales/en/errors.ftl")),
+        ("codes.ftl", include_str!("../locales/en/codes.ftl")),
     ];
     /// `(file name, Fluent source)` for Korean.
     pub const KO: &[(&str, &str)] = &[
@@ -297,6 +299,8 @@ pub mod sources {
         ("submit.ftl", include_str!("../locales/ko/submit.ftl")),
         ("doctor.ftl", include_str!("../locales/ko/doctor.ftl")),
         ("gate.ftl", include_str!("../locales/ko/gate.ftl")),
+        ("errors.ftl", include_str!("../locales/ko/errors.ftl")),
+        ("codes.ftl", include_str!("../locales/ko/codes.ftl")),
     ];
 
     /// `(file name, Fluent source)` of the Korean `--help` text (see [`crate::help`]).

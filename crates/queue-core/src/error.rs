@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use i18n::{Lang, io_error, t};
+
 use crate::TaskId;
 
 /// `Result` with [`Error`].
@@ -106,10 +108,114 @@ impl Error {
         }
     }
 
+    /// The sentence in `lang`, where a person reads it: in English the same words as `Display` (logs and JSON keep
+    /// `Display`), the OS error by [`i18n::io_error`].
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            Error::Io { path, source } => t!(
+                lang,
+                "queue-err-io",
+                path = &path.display(),
+                error = io_error(source, lang)
+            ),
+            Error::NotInitialised { path } => {
+                t!(lang, "queue-err-not-initialised", path = &path.display())
+            }
+            Error::Corrupt { path, detail } => t!(
+                lang,
+                "queue-err-corrupt",
+                path = &path.display(),
+                detail = detail
+            ),
+            Error::LeaseLost { task } => t!(lang, "queue-err-lease-lost", task = task),
+            Error::UnknownTask(id) => t!(lang, "queue-err-unknown-task", id = id),
+            Error::IdsExhausted { day } => t!(lang, "queue-err-ids-exhausted", day = day),
+            Error::LogAppend {
+                path,
+                event,
+                tries,
+                source,
+            } => t!(
+                lang,
+                "queue-err-log-append",
+                event = *event,
+                path = &path.display(),
+                tries = tries,
+                error = io_error(source, lang)
+            ),
+            Error::TaskCorrupt { id, path, detail } => t!(
+                lang,
+                "queue-err-task-corrupt",
+                id = id,
+                path = &path.display(),
+                detail = detail
+            ),
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn korean(text: &str) -> bool {
+        text.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    /// English says what `Display` says (logs and JSON keep `Display`); Korean says something else, in Korean.
+    #[test]
+    fn english_reads_as_display_and_korean_is_translated() {
+        let id: TaskId = "T20261125-0001".parse().unwrap();
+        let all = [
+            Error::Io {
+                path: "/q/pending".into(),
+                source: std::io::Error::from_raw_os_error(13),
+            },
+            Error::NotInitialised {
+                path: "/tmp/k/.autodev_queue".into(),
+            },
+            Error::Corrupt {
+                path: "/q/queue.json".into(),
+                detail: "EOF while parsing".into(),
+            },
+            Error::LeaseLost { task: id },
+            Error::UnknownTask(id),
+            Error::IdsExhausted {
+                day: "20261125".into(),
+            },
+            Error::LogAppend {
+                path: "/q/events.ndjson".into(),
+                event: "TASK_SUBMITTED",
+                tries: 4,
+                source: std::io::Error::from_raw_os_error(28),
+            },
+            Error::TaskCorrupt {
+                id,
+                path: "/q/done/T20261125-0001.json".into(),
+                detail: "expected value at line 1".into(),
+            },
+        ];
+        for e in &all {
+            assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());
+            let ko = e.localized(Lang::Ko);
+            assert!(korean(&ko) && ko != e.to_string(), "not Korean: {ko}");
+        }
+        assert_eq!(
+            all[1].localized(Lang::Ko),
+            "/tmp/k/.autodev_queue에 대기열이 없습니다. 먼저 `autodev init`을 실행하세요(또는 --queue를 주거나 \
+             AUTODEV_QUEUE를 설정하세요)."
+        );
+        assert_eq!(
+            all[6].localized(Lang::Ko),
+            "/q/events.ndjson에 TASK_SUBMITTED를 4번 시도했지만 추가하지 못했습니다: 디스크에 남은 공간이 없습니다(os \
+             error 28). 디스크 공간을 확보하거나 로그를 쓰지 못하게 막는 원인(권한, 마운트)을 고친 뒤 다시 시도하세요."
+        );
     }
 }

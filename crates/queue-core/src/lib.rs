@@ -41,10 +41,12 @@
 //! - [`exit_codes`]: the documented process exit codes (from `protocol`).
 //! - [`fsutil`]: no-overwrite rename and directory fsync.
 //! - [`text`]: outside text made safe to show on a terminal or in a chat.
+//! - [`explain`]: what a task's failure reason means, in the reader's language.
 
 pub mod audit;
 pub mod error;
 pub mod event;
+pub mod explain;
 pub mod fsutil;
 pub mod id;
 pub mod queue;

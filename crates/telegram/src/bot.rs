@@ -597,7 +597,17 @@ impl Bot {
                 ));
                 s.push('\n');
                 if let Some(r) = &task.failure_reason {
-                    s.push_str(&t!(lang, "bot-task-failure", reason = &escape(r)));
+                    let reason = escape(r);
+                    s.push_str(&match queue_core::explain::failure(r, lang) {
+                        Some(why) => t!(
+                            lang,
+                            "bot-task-failure-explained",
+                            reason = &reason,
+                            explanation = &escape(&why),
+                            reasons = &reason_lines(&gate_codes(r, task.gate.as_deref()), lang)
+                        ),
+                        None => t!(lang, "bot-task-failure", reason = &reason),
+                    });
                     s.push('\n');
                 }
                 if let Ok(c) = approval::load(&self.queue, id) {
@@ -680,12 +690,23 @@ impl Bot {
         }
         match delivery::deliver::last_failure(&self.queue, id) {
             Ok(Some((code, message))) => {
-                let line = t!(
-                    lang,
-                    "bot-delivery-failed",
-                    code = &escape(&clip(&code, 60)),
-                    message = &escape(&clip_text(&message, 500))
-                );
+                let (shown, message) =
+                    (escape(&clip(&code, 60)), escape(&clip_text(&message, 500)));
+                let line = match delivery::explain_code(&code, lang) {
+                    Some(why) => t!(
+                        lang,
+                        "bot-delivery-failed-explained",
+                        code = &shown,
+                        explanation = &escape(&why),
+                        message = &message
+                    ),
+                    None => t!(
+                        lang,
+                        "bot-delivery-failed",
+                        code = &shown,
+                        message = &message
+                    ),
+                };
                 format!("{line}\n")
             }
             _ => String::new(),
@@ -706,7 +727,7 @@ impl Bot {
                     lang,
                     "bot-not-delivered",
                     code = e.code(),
-                    message = &escape(&clip_text(&e.to_string(), 500))
+                    message = &escape(&clip_text(&e.localized(lang), 500))
                 );
             }
         };
@@ -953,46 +974,106 @@ impl Bot {
         message: &str,
         retryable: bool,
     ) -> bool {
-        let (code, message) = (escape(&clip(code, 60)), escape(&clip_text(message, 1500)));
+        let (shown, message) = (escape(&clip(code, 60)), escape(&clip_text(message, 1500)));
         self.broadcast(None, |lang| {
             let next = if retryable {
                 t!(lang, "bot-delivery-retrying")
             } else {
                 t!(lang, "bot-delivery-fix-first")
             };
-            Notice::text(t!(
-                lang,
-                "bot-notify-delivery-failed",
-                id = &id,
-                code = &code,
-                message = &message,
-                next = &next
-            ))
+            // The log's message is English (it is the record); the code's meaning in the chat's language.
+            Notice::text(match delivery::explain_code(code, lang) {
+                Some(why) => t!(
+                    lang,
+                    "bot-notify-delivery-failed-explained",
+                    id = &id,
+                    code = &shown,
+                    explanation = &escape(&why),
+                    message = &message,
+                    next = &next
+                ),
+                None => t!(
+                    lang,
+                    "bot-notify-delivery-failed",
+                    id = &id,
+                    code = &shown,
+                    message = &message,
+                    next = &next
+                ),
+            })
         })
         .await
     }
 
     async fn notify_failed(&self, id: TaskId, reason: &str, message: &str) -> bool {
-        let title = self
+        let (title, gate) = self
             .queue
             .status_of(id)
-            .map(|s| s.title)
+            .map(|s| (s.title, s.gate))
             .unwrap_or_default();
-        let reason = escape(&clip(reason, 100));
+        let gate_codes = gate_codes(reason, gate.as_deref());
+        let code = reason;
+        let reason = escape(&clip(code, 100));
         let title = escape(&clip(&title, 200));
         let message = escape(&clip_text(message, 2000));
         self.broadcast(None, |lang| {
-            Notice::text(t!(
-                lang,
-                "bot-notify-failed",
-                id = &id,
-                reason = &reason,
-                title = &title,
-                message = &message
-            ))
+            // The log's message is English (it is the record); the code's meaning in the chat's language.
+            Notice::text(match queue_core::explain::failure(code, lang) {
+                Some(why) => t!(
+                    lang,
+                    "bot-notify-failed-explained",
+                    id = &id,
+                    reason = &reason,
+                    title = &title,
+                    explanation = &escape(&why),
+                    reasons = &reason_lines(&gate_codes, lang),
+                    message = &message
+                ),
+                None => t!(
+                    lang,
+                    "bot-notify-failed",
+                    id = &id,
+                    reason = &reason,
+                    title = &title,
+                    message = &message
+                ),
+            })
         })
         .await
     }
+}
+
+/// For a task that failed at the gate (`GATE_FAILED`), the codes of the gate's last FAIL, from its `gate.json`;
+/// none otherwise (or when the file cannot be read: it is only shown, never relied on).
+fn gate_codes(reason: &str, gate_json: Option<&std::path::Path>) -> Vec<gate::ReasonCode> {
+    // protocol::WorkerCode::GateFailed's wire name (stable: events and scripts match on it).
+    if reason != "GATE_FAILED" {
+        return Vec::new();
+    }
+    gate_json
+        .and_then(gate::GateReport::read)
+        .filter(|r| !r.passed())
+        .map(|r| r.reason_codes())
+        .unwrap_or_default()
+}
+
+/// Each gate reason code with what it means in `lang`, each after a line break (HTML).
+fn reason_lines(codes: &[gate::ReasonCode], lang: Lang) -> String {
+    codes
+        .iter()
+        .map(|&code| {
+            let why = escape(&gate::explain_reason(code, lang));
+            format!(
+                "\n{}",
+                t!(
+                    lang,
+                    "bot-gate-reason",
+                    code = code.as_str(),
+                    explanation = &why
+                )
+            )
+        })
+        .collect()
 }
 
 fn parse_id(s: &str, lang: Lang) -> std::result::Result<TaskId, String> {

@@ -110,7 +110,7 @@ fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due, lang: Lang) -> anyhow
             Ok(true)
         }
         Outcome::Failed(e) => {
-            let error = crate::errors::delivery(&e, lang);
+            let error = e.localized(lang);
             let said = if e.is_retryable() {
                 t!(lang, "cli-deliver-failed-retry", error = &error)
             } else {

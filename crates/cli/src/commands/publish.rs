@@ -45,7 +45,7 @@ pub(super) fn run(queue_dir: &Path, args: PublishArgs, lang: Lang) -> anyhow::Re
                     "retry_at": e.retry_at()}});
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             }
-            eprintln!("{}: {}", e.code(), crate::errors::delivery(&e, lang));
+            eprintln!("{}: {}", e.code(), e.localized(lang));
             Ok(e.exit_code())
         }
     }

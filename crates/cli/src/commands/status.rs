@@ -26,6 +26,8 @@ struct Extras {
     delivery_failed: Option<(String, String)>,
     /// The model's own summary of its patch, from the report (absent before a patch exists).
     summary: Option<String>,
+    /// The reasons of the gate's last FAIL (`gate.json`), for the human output.
+    gate_reasons: Vec<gate::Reason>,
 }
 
 /// `autodev status <id>`: only that task's file is read.
@@ -62,6 +64,14 @@ fn one(
         published: delivery::delivery_status(queue, id)?,
         delivery_failed: delivery::deliver::last_failure(queue, id)?,
         summary: t.report.as_deref().and_then(model_summary),
+        gate_reasons: t
+            .gate
+            .as_deref()
+            .filter(|_| !json)
+            .and_then(gate::GateReport::read)
+            .filter(|r| !r.passed())
+            .map(|r| r.reasons)
+            .unwrap_or_default(),
     };
     if json {
         writeln!(
@@ -135,7 +145,18 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
         line(t!(lang, "cli-label-lease"), &until)?;
     }
     if let Some(r) = &t.failure_reason {
-        line(t!(lang, "cli-label-failure"), &printable(r))?;
+        // The code, and in Korean what it means (English shows the code as it always has).
+        let reason = printable(r);
+        let failure = match queue_core::explain::failure(r, lang) {
+            Some(explanation) => t!(
+                lang,
+                "cli-status-failure",
+                reason = &reason,
+                explanation = &explanation
+            ),
+            None => reason.into_owned(),
+        };
+        line(t!(lang, "cli-label-failure"), &failure)?;
     }
     for (label, p) in [
         (t!(lang, "cli-label-patch"), &t.patch),
@@ -147,6 +168,22 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
             line(label, &p.display())?;
         }
     }
+    // gate.json, named above, says its reasons in English (they are also what the model was told); a reader of
+    // another language gets each code's meaning, with the message as it is below it.
+    if lang != Lang::En {
+        for r in &x.gate_reasons {
+            let mut text = t!(
+                lang,
+                "cli-status-gate-reason",
+                code = r.code.as_str(),
+                explanation = gate::explain_reason(r.code, lang)
+            );
+            for l in r.message.lines() {
+                text.push_str(&format!("\n{} {}", pad("", 9), printable(l)));
+            }
+            line(t!(lang, "cli-label-gate-reason"), &text)?;
+        }
+    }
     if let Some(p) = &x.published {
         let pushed = format!("{} {} @ {}", p.remote, p.branch, short(&p.commit));
         line(t!(lang, "cli-label-pushed"), &pushed)?;
@@ -155,12 +192,23 @@ fn one_human(out: &mut impl Write, t: &TaskStatus, x: &Extras, lang: Lang) -> st
         }
     }
     if let Some((code, message)) = &x.delivery_failed {
-        let failed = t!(
-            lang,
-            "cli-status-delivery-failed",
-            code = code,
-            message = &printable(message)
-        );
+        // The message is the log's record (English); the code's meaning is said in the reader's language.
+        let (code, message) = (printable(code), printable(message));
+        let failed = match delivery::explain_code(&code, lang) {
+            Some(explanation) => t!(
+                lang,
+                "cli-status-delivery-failed-explained",
+                code = &code,
+                explanation = &explanation,
+                message = &message
+            ),
+            None => t!(
+                lang,
+                "cli-status-delivery-failed",
+                code = &code,
+                message = &message
+            ),
+        };
         line(t!(lang, "cli-label-delivery"), &failed)?;
     }
     Ok(())

@@ -274,3 +274,77 @@ fn telegram_approve_ends_in_a_pull_request_link_in_the_chat() {
         assert!(!m.contains(CANARY), "{m}");
     }
 }
+
+/// A chat that chose Korean hears in Korean why a delivery did not happen, the code kept: the note after its
+/// approval when `delivery.toml` cannot be used (the delivery error's own Korean sentence), then, once the file is
+/// fixed but the forge refuses the token, the deliverer's `DELIVERY_FAILED` (what the code means, the forge's
+/// words as the log recorded them) and `/status`.
+#[test]
+fn a_korean_chat_hears_why_a_delivery_failed_in_korean() {
+    let repo = ready_repo();
+    let id = gate_passed_task(&repo);
+    repo.write(".autodev_ssot/delivery.toml", "repository = \"x\"\n");
+    let tg = FakeTelegram::start();
+    let b = bot(repo.path(), &tg, free_port());
+    ask(&tg, ALLOWED, "/lang ko");
+
+    let reply = ask(&tg, ALLOWED, &format!("/approve {id}"));
+    assert!(
+        reply.starts_with(&format!("<code>{id}</code>을 승인했어요(패치 sha256 ")),
+        "{reply}"
+    );
+    let note = reply.split_once("…). ").unwrap().1;
+    assert!(
+        note.starts_with("전달하지 못했어요: <b>CONFIG</b> /")
+            && note.ends_with(
+                "/.autodev_ssot/delivery.toml의 설정이 올바르지 않습니다: repository &quot;x&quot; must be \
+                 owner/name"
+            ),
+        "{note}"
+    );
+
+    let remote = BareRemote::new();
+    let daemon = GitDaemon::serve(&remote);
+    repo.git(&["remote", "add", "origin", &daemon.url()]);
+    let forge = FakeForge::github();
+    forge.set_token("a-different-token");
+    delivery_toml(&repo, &forge, "publish");
+    let r = deliver_once(&repo);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    wait_for("the delivery failure notice", || {
+        replies(&tg, ALLOWED)
+            .iter()
+            .any(|t| t.contains("<b>FORGE_AUTH</b>"))
+    });
+    let notice = replies(&tg, ALLOWED)
+        .into_iter()
+        .find(|t| t.contains("<b>FORGE_AUTH</b>"))
+        .unwrap();
+    let lines: Vec<&str> = notice.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            format!("⚠️ <code>{id}</code> 전달 실패: <b>FORGE_AUTH</b>").as_str(),
+            "포지가 토큰을 거부함"
+        ],
+        "{notice}"
+    );
+    assert!(
+        lines[2].starts_with("github refused the token (401): "),
+        "{notice}"
+    );
+    assert_eq!(
+        lines[3],
+        "원인을 해결한 뒤 /publish를 다시 보내세요(PC에서는 <code>autodev publish</code>).",
+        "{notice}"
+    );
+    let status = ask(&tg, ALLOWED, &format!("/status {id}"));
+    assert!(
+        status.contains(
+            "\n전달 실패: <b>FORGE_AUTH</b> 포지가 토큰을 거부함 — github refused the token (401): "
+        ),
+        "{status}"
+    );
+    let (code, _) = stop(b);
+    assert_eq!(code, 0);
+}

@@ -5,6 +5,7 @@
 
 mod approval;
 mod chaos;
+mod codes_i18n;
 mod deliver;
 mod docs;
 mod doctor;

@@ -6,6 +6,7 @@
 use fake_servers::FakeTelegram;
 
 use crate::approval::gate_passed_task_as;
+use crate::codes_i18n::{failed_task, failed_task_after, write_failed_gate_json};
 use crate::telegram::{ALLOWED, ask, bot_as, free_port, replies, stop, wait_for};
 use crate::{queue_dir, ready_repo, today};
 
@@ -253,6 +254,94 @@ fn a_korean_chat_is_answered_in_korean_remembered_and_notified_within_telegrams_
              풀 리퀘스트를 여세요."
         )),
         "{approved}"
+    );
+    let (code, stderr) = stop(child);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// A task's failure as each chat reads it: in Korean the code, what it means (for GATE_FAILED, each reason of the
+/// gate's last FAIL too) and the worker's message as the log recorded it (English); in English as before.
+/// `/status` says the same.
+#[test]
+fn a_korean_chat_is_told_what_a_failure_code_means() {
+    let repo = ready_repo();
+    let fake = FakeTelegram::start();
+    let allow = format!("{ALLOWED},{OTHER}");
+    let child = bot_as(repo.path(), &fake, free_port(), &allow, "en");
+    ask(&fake, ALLOWED, "/lang ko");
+
+    let message = "the prompt needs 9000 tokens; num_ctx is 4096";
+    let id = failed_task(&repo, "CONTEXT_TOO_LARGE", message);
+    let notice = |chat| {
+        wait_for("the failure notice", || {
+            replies(&fake, chat)
+                .iter()
+                .any(|t| t.contains("CONTEXT_TOO_LARGE"))
+        });
+        replies(&fake, chat)
+            .into_iter()
+            .find(|t| t.contains("CONTEXT_TOO_LARGE"))
+            .unwrap()
+    };
+    assert_eq!(
+        notice(ALLOWED),
+        format!(
+            "❌ <code>{id}</code> 실패: <b>CONTEXT_TOO_LARGE</b>\nReject port 0\n작업 프롬프트가 모델의 컨텍스트 창에 \
+             들어가지 않음\n{message}"
+        )
+    );
+    assert_eq!(
+        notice(OTHER),
+        format!("❌ <code>{id}</code> failed: <b>CONTEXT_TOO_LARGE</b>\nReject port 0\n{message}")
+    );
+    let status = ask(&fake, ALLOWED, &format!("/status {id}"));
+    assert!(
+        status.contains(
+            "\n실패 사유: CONTEXT_TOO_LARGE — 작업 프롬프트가 모델의 컨텍스트 창에 들어가지 않음\n"
+        ),
+        "{status}"
+    );
+    let status = ask(&fake, OTHER, &format!("/status {id}"));
+    assert!(
+        status.contains("\nfailure: CONTEXT_TOO_LARGE\n"),
+        "{status}"
+    );
+
+    // At the gate: each reason's code and meaning, from the task's gate.json.
+    let message =
+        "no acceptable patch after 3 tries; last problem: CHECK_FAILED: check \"tests\" failed";
+    let id = failed_task_after(&repo, "GATE_FAILED", message, write_failed_gate_json);
+    let escaped = message.replace('"', "&quot;");
+    let notice = |chat| {
+        wait_for("the gate failure notice", || {
+            replies(&fake, chat)
+                .iter()
+                .any(|t| t.contains("GATE_FAILED"))
+        });
+        replies(&fake, chat)
+            .into_iter()
+            .find(|t| t.contains("GATE_FAILED"))
+            .unwrap()
+    };
+    assert_eq!(
+        notice(ALLOWED),
+        format!(
+            "❌ <code>{id}</code> 실패: <b>GATE_FAILED</b>\nReject port 0\n게이트가 패치를 통과시키지 않음\n• \
+             <b>POLICY_OUTSIDE_TARGETS</b> 작업 대상이나 허용된 경로 밖을 건드림\n• <b>CHECK_FAILED</b> 검사가 \
+             실패함(종료 코드가 0이 아님)\n{escaped}"
+        )
+    );
+    assert_eq!(
+        notice(OTHER),
+        format!("❌ <code>{id}</code> failed: <b>GATE_FAILED</b>\nReject port 0\n{escaped}")
+    );
+    let status = ask(&fake, ALLOWED, &format!("/status {id}"));
+    assert!(
+        status.contains(
+            "\n실패 사유: GATE_FAILED — 게이트가 패치를 통과시키지 않음\n• <b>POLICY_OUTSIDE_TARGETS</b> 작업 대상이나 \
+             허용된 경로 밖을 건드림\n• <b>CHECK_FAILED</b> 검사가 실패함(종료 코드가 0이 아님)\n"
+        ),
+        "{status}"
     );
     let (code, stderr) = stop(child);
     assert_eq!(code, 0, "{stderr}");

@@ -69,12 +69,19 @@ bot-task-summary =
     intent { $intent }, targets { $targets }
     tries { $attempts } of { $max }
 bot-task-failure = failure: { $reason }
+## A recorded code with what it means (codes.ftl): English shows the code and the recorded detail as it always
+## has; the explanation is for the other languages.
+bot-task-failure-explained = failure: { $reason }
+## For GATE_FAILED, `$reasons` is one line per reason of the gate's last FAIL (each after a line break, as
+## bot-gate-reason says it); English shows the worker's message, which has them.
+bot-gate-reason = • <b>{ $code }</b> { $explanation }
 bot-task-diffstat = { $files } file(s), +{ $added } −{ $removed }
 bot-task-unknown = <b>TASK_UNKNOWN</b>: no task { $id }. /status lists them.
 bot-task-corrupt = <b>TASK_FILE_CORRUPT</b>: the file of <code>{ $id }</code> is not a task autodev can read ({ $detail }). Restore it or move it out of the queue; other tasks are not affected.
 bot-delivery-pushed = pushed: <code>{ $branch }</code> on { $remote }
 bot-delivery-pushed-pr = pushed: <code>{ $branch }</code> on { $remote }, pull request { $url }
 bot-delivery-failed = delivery failed: <b>{ $code }</b> { $message }
+bot-delivery-failed-explained = delivery failed: <b>{ $code }</b> { $message }
 
 ## /approve, /reject, /publish
 bot-approved = Approved <code>{ $id }</code> (patch sha256 { $sha }…). { $next }
@@ -112,7 +119,15 @@ bot-notify-delivery-failed =
     ⚠️ Delivery of <code>{ $id }</code> failed: <b>{ $code }</b>
     { $message }
     { $next }
+bot-notify-delivery-failed-explained =
+    ⚠️ Delivery of <code>{ $id }</code> failed: <b>{ $code }</b>
+    { $message }
+    { $next }
 bot-notify-failed =
+    ❌ <code>{ $id }</code> failed: <b>{ $reason }</b>
+    { $title }
+    { $message }
+bot-notify-failed-explained =
     ❌ <code>{ $id }</code> failed: <b>{ $reason }</b>
     { $title }
     { $message }

@@ -1,5 +1,5 @@
-# The CLI's human output: submit, status, approve, reject, apply, and approval refusals (after their stable
-# code). Plain text. JSON output is never translated.
+# The CLI's human output: submit, status, approve, reject, apply, and the errors of the crates that do not say
+# their own (errors.ftl has the queue's, approval's and delivery's). Plain text. JSON output is never translated.
 
 ## Labels of `autodev status <id>` (padded to one column by display width)
 cli-label-id = id
@@ -20,6 +20,7 @@ cli-label-approval = approval
 cli-label-pushed = pushed
 cli-label-pull-request = pull req
 cli-label-delivery = delivery
+cli-label-gate-reason = reason
 
 ## `autodev status`
 cli-status-attempts = { $attempts } of { $max }
@@ -27,6 +28,12 @@ cli-status-summary = { $summary } (the model's words)
 cli-status-no-commits = (no commits yet)
 cli-status-lease-until = until { $time }
 cli-status-delivery-failed = failed: { $code }: { $message }
+## A recorded code next to what it means (codes.ftl) and the detail as the log recorded it. English shows the code
+## and the detail as it always has: the explanation is for the other languages.
+cli-status-delivery-failed-explained = failed: { $code }: { $message }
+cli-status-failure = { $reason }
+# Other languages only: each reason of gate.json (which says them in English) under its path.
+cli-status-gate-reason = { $code }: { $explanation }
 cli-status-unknown = TASK_UNKNOWN: no task { $id } in { $queue }; `autodev status` lists them
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path } ({ $id }) is not a task autodev can read: { $detail }; other tasks are not affected. Restore it from a backup or move it out of the queue
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path } was not written by `autodev approve` (the log has no matching APPROVED event); it is not an approval. Read the patch and `autodev reject { $id }`
@@ -52,24 +59,6 @@ cli-applied-worktree = applied { $id } to the working tree (not committed)
 cli-already-applied-worktree = { $id } is already applied to the working tree
 cli-committed = committed { $id } on { $branch } as { $commit }
 cli-already-committed = { $id } is already committed on { $branch } as { $commit }; nothing changed
-
-## Approval refusals (the sentence after the code; the same words as the approval crate's errors)
-approval-task-unknown = no task { $id } in this queue; `autodev status` lists them
-approval-task-file-corrupt = task { $id }'s file { $path } cannot be read: { $detail }; nothing was changed. Restore it, or move it out of the queue
-approval-not-gate-passed = task { $id } has no patch that passed the gate: { $detail }
-approval-not-approved = task { $id } is not approved; run `autodev approve { $id }` after reviewing its patch
-approval-already-rejected = task { $id } was rejected by { $by }; submit the work again for a new patch
-approval-already-rejected-because = task { $id } was rejected by { $by } ({ $reason }); submit the work again for a new patch
-approval-already-approved = task { $id } was already approved by { $by } (patch sha256 { $sha256 })
-approval-hash-mismatch-approved = the patch of task { $id } changed after it was approved: expected sha256 { $expected }, the file now has { $actual }; nothing was applied
-approval-hash-mismatch-reported = the patch of task { $id } changed after it was reported by the worker: expected sha256 { $expected }, the file now has { $actual }; nothing was applied
-approval-patch-not-gated = the patch of task { $id } is not the one the gate passed: { $detail }; nothing was changed
-approval-not-in-log = { $path } says task { $id } is approved, but the audit log has no matching APPROVED event: autodev approve did not write it (a check run by the gate may have). It does not count; read the patch, then run `autodev reject { $id }`, and remove the file once you know who wrote it
-approval-task-not-as-submitted = task { $id }'s task file is not the task as submitted: { $detail }; nothing was changed. Reject it and submit the work again
-approval-policy-refused = the repository's policy at the task's base refuses the patch of task { $id }; nothing was committed: { $reasons }
-approval-does-not-apply-base = the patch of task { $id } does not apply to base { $commit }; nothing was changed: { $stderr }
-approval-does-not-apply-worktree = the patch of task { $id } does not apply to the working tree; nothing was changed: { $stderr }
-approval-branch-exists = branch { $branch } already exists at { $commit } and is not autodev's commit for this task; delete or rename it (`git branch -m { $branch } { $branch }-old`) and apply again
 
 ## The frame of a failed command's message (exit 2); the message itself may come from another crate in English
 cli-error = error: { $message }
@@ -164,29 +153,6 @@ cli-usage-tip-exists = '{ $what }' exists
 ## Errors from the libraries, where a person reads them (after `error:` or a code). The same words as the
 ## libraries' own errors, which logs and JSON keep; what git, a forge, a parser or the model server said is
 ## inserted as it was said.
-cli-err-queue-io = filesystem error at { $path }: { $error }
-cli-err-queue-not-initialised = no queue at { $path }: run `autodev init` first (or pass --queue / set AUTODEV_QUEUE)
-cli-err-queue-corrupt = corrupt queue file { $path }: { $detail }
-cli-err-queue-lease-lost = lease on { $task } lost (expired and taken back, or finished elsewhere)
-cli-err-queue-unknown-task = no task { $id } in this queue
-cli-err-queue-ids-exhausted = task ids for { $day } are exhausted
-cli-err-queue-log-append = could not append { $event } to { $path } after { $tries } tries: { $error }; free disk space, or fix whatever keeps the log from being written (permissions, mount), then try again
-cli-err-queue-task-corrupt = task { $id }'s file { $path } cannot be read: { $detail }; restore it from a backup, or move it out of the queue
-cli-err-approval-gate = cannot judge the patch by the repository's policy: { $error }
-cli-err-git = git { $args } in { $dir }: { $stderr }
-cli-err-path-io = { $path }: { $error }
-cli-err-corrupt-file = corrupt file { $path }: { $detail }
-cli-err-delivery-config = { $file }: { $message }
-cli-err-delivery-remote-unknown = the repository has no remote { $quoted }; add it (`git remote add { $remote } URL`) or pass --remote
-cli-err-delivery-token-missing = { $forge } needs a token: set { $variables } (see docs/DELIVERY.md); nothing was pushed
-cli-err-delivery-remote-unreachable = cannot reach remote { $remote } ({ $url }): { $stderr }
-cli-err-delivery-remote-branch-moved = { $remote }/{ $branch } is at { $theirs }, not at autodev's commit { $ours }: it moved on the remote; nothing was pushed (autodev never force-pushes). Look at it, then delete the remote branch to publish again
-cli-err-delivery-push-rejected = { $remote } refused the push of { $branch }: { $message }
-cli-err-delivery-forge-auth = { $forge } refused the token ({ $status }): { $message }
-cli-err-delivery-forge-not-found = { $forge } has no repository { $repository } at { $api } (404): { $message }
-cli-err-delivery-rate-limited-until = { $forge } rate limit reached; try again after { $at }
-cli-err-delivery-rate-limited = { $forge } rate limit reached; try again later
-cli-err-delivery-forge = { $forge } API: { $message }
 cli-err-source-default = default
 cli-err-source-env = environment
 cli-err-source-flag = command line

@@ -2,6 +2,9 @@
 # FAIL, ERROR), reason codes and check statuses (ok, FAILED, TIMED OUT, skipped) are never translated.
 
 gate-summary = { $verdict }  { $files } file(s), +{ $added } -{ $removed }, checks { $passed }/{ $checks } passed, { $secs }s (base { $base })
+## A reason's text after its code: its message, which is also the JSON and what the model is told, so English
+## shows it as it is; another language puts what the code means (codes.ftl) on the line before it.
+gate-reason = { $message }
 gate-seconds = { $secs }s
 gate-check = check
 gate-full-log = full log: { $path }

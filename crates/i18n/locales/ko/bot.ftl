@@ -70,12 +70,18 @@ bot-task-summary =
     종류 { $intent }, 대상 { $targets }
     시도 { $attempts }/{ $max }회
 bot-task-failure = 실패 사유: { $reason }
+## 기록된 코드 옆에 그 뜻(codes.ftl)을 붙입니다. 기록된 영어 내용은 그대로 둡니다.
+bot-task-failure-explained = 실패 사유: { $reason } — { $explanation }{ $reasons }
+## GATE_FAILED일 때 `$reasons`는 게이트가 마지막으로 FAIL을 준 사유를 한 줄에 하나씩(각각 줄바꿈 뒤에
+## bot-gate-reason 모양으로) 담습니다.
+bot-gate-reason = • <b>{ $code }</b> { $explanation }
 bot-task-diffstat = 파일 { $files }개, +{ $added } −{ $removed }
 bot-task-unknown = <b>TASK_UNKNOWN</b>: { $id } 작업이 없어요. /status로 목록을 볼 수 있어요.
 bot-task-corrupt = <b>TASK_FILE_CORRUPT</b>: <code>{ $id }</code>의 파일은 autodev가 읽을 수 있는 작업이 아니에요({ $detail }). 파일을 복원하거나 대기열 밖으로 옮기세요. 다른 작업에는 영향이 없어요.
 bot-delivery-pushed = 푸시됨: { $remote }의 <code>{ $branch }</code>
 bot-delivery-pushed-pr = 푸시됨: { $remote }의 <code>{ $branch }</code>, 풀 리퀘스트 { $url }
 bot-delivery-failed = 전달 실패: <b>{ $code }</b> { $message }
+bot-delivery-failed-explained = 전달 실패: <b>{ $code }</b> { $explanation } — { $message }
 
 ## /approve, /reject, /publish
 bot-approved = <code>{ $id }</code>{ PARTICLE($id, "을/를") } 승인했어요(패치 sha256 { $sha }…). { $next }
@@ -113,7 +119,17 @@ bot-notify-delivery-failed =
     ⚠️ <code>{ $id }</code> 전달 실패: <b>{ $code }</b>
     { $message }
     { $next }
+bot-notify-delivery-failed-explained =
+    ⚠️ <code>{ $id }</code> 전달 실패: <b>{ $code }</b>
+    { $explanation }
+    { $message }
+    { $next }
 bot-notify-failed =
     ❌ <code>{ $id }</code> 실패: <b>{ $reason }</b>
     { $title }
+    { $message }
+bot-notify-failed-explained =
+    ❌ <code>{ $id }</code> 실패: <b>{ $reason }</b>
+    { $title }
+    { $explanation }{ $reasons }
     { $message }

@@ -1,5 +1,6 @@
-# CLI가 사람에게 보여 주는 출력: submit, status, approve, reject, apply, 그리고 승인 관련 거부 사유(고정 코드
-# 뒤의 문장). 일반 텍스트이며 말투는 합니다체입니다. JSON 출력은 번역하지 않습니다.
+# CLI가 사람에게 보여 주는 출력: submit, status, approve, reject, apply, 그리고 스스로 번역하지 않는 크레이트의
+# 오류(대기열, 승인, 전달의 오류는 errors.ftl). 일반 텍스트이며 말투는 합니다체입니다. JSON 출력은 번역하지
+# 않습니다.
 
 ## `autodev status <id>`의 항목 이름(표시 폭 기준으로 한 열에 맞춤)
 cli-label-id = ID
@@ -20,6 +21,7 @@ cli-label-approval = 승인
 cli-label-pushed = 푸시
 cli-label-pull-request = PR
 cli-label-delivery = 전달
+cli-label-gate-reason = 사유
 
 ## `autodev status`
 cli-status-attempts = { $attempts }/{ $max }회
@@ -27,6 +29,11 @@ cli-status-summary = { $summary } (모델이 쓴 요약)
 cli-status-no-commits = (아직 커밋 없음)
 cli-status-lease-until = { $time }까지
 cli-status-delivery-failed = 실패: { $code }: { $message }
+## 기록된 코드 옆에 그 뜻(codes.ftl)과 로그에 기록된 영어 내용을 그대로 붙입니다.
+cli-status-delivery-failed-explained = 실패: { $code }: { $explanation } — { $message }
+cli-status-failure = { $reason }: { $explanation }
+# gate.json(경로는 위에 표시)의 사유마다 코드의 뜻을 쓰고, 그 아래에 영어 메시지를 그대로 둡니다.
+cli-status-gate-reason = { $code }: { $explanation }
 cli-status-unknown = TASK_UNKNOWN: { $queue }에 { $id } 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다.
 cli-status-corrupt = TASK_FILE_CORRUPT: { $path }({ $id }){ PARTICLE($id, "은/는") } autodev가 읽을 수 있는 작업이 아닙니다: { $detail }. 다른 작업에는 영향이 없습니다. 백업에서 복원하거나 대기열 밖으로 옮기세요.
 cli-status-unlogged-approval = APPROVAL_NOT_IN_LOG: { $path }{ PARTICLE($path, "은/는") } `autodev approve`가 쓴 파일이 아닙니다(로그에 맞는 APPROVED 이벤트가 없음). 승인이 아닙니다. 패치를 읽고 `autodev reject { $id }`{ PARTICLE($id, "을/를") } 실행하세요.
@@ -52,24 +59,6 @@ cli-applied-worktree = { JOSA($id, "을/를") } 작업 트리에 적용했습니
 cli-already-applied-worktree = { $id } 작업은 이미 작업 트리에 적용되어 있습니다.
 cli-committed = { JOSA($id, "을/를") } { $branch } 브랜치에 { $commit }{ PARTICLE($commit, "(으)로") } 커밋했습니다.
 cli-already-committed = { $id } 작업은 이미 { $branch } 브랜치에 { $commit }{ PARTICLE($commit, "(으)로") } 커밋되어 있습니다. 바뀐 것은 없습니다.
-
-## 승인 관련 거부 사유(코드 뒤의 문장)
-approval-task-unknown = 이 대기열에 { $id } 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다.
-approval-task-file-corrupt = { $id } 작업의 파일 { $path }{ PARTICLE($path, "을/를") } 읽을 수 없습니다: { $detail }. 아무것도 바꾸지 않았습니다. 파일을 복원하거나 대기열 밖으로 옮기세요.
-approval-not-gate-passed = { $id } 작업에는 게이트를 통과한 패치가 없습니다: { $detail }
-approval-not-approved = { $id } 작업은 승인되지 않았습니다. 패치를 검토한 뒤 `autodev approve { $id }`{ PARTICLE($id, "을/를") } 실행하세요.
-approval-already-rejected = { $id } 작업은 { JOSA($by, "이/가") } 반려했습니다. 새 패치를 받으려면 작업을 다시 제출하세요.
-approval-already-rejected-because = { $id } 작업은 { JOSA($by, "이/가") } 반려했습니다(사유: { $reason }). 새 패치를 받으려면 작업을 다시 제출하세요.
-approval-already-approved = { $id } 작업은 이미 { JOSA($by, "이/가") } 승인했습니다(패치 sha256 { $sha256 }).
-approval-hash-mismatch-approved = { $id } 작업의 패치가 승인 이후에 바뀌었습니다(기대한 sha256 { $expected }, 현재 파일 { $actual }). 아무것도 적용하지 않았습니다.
-approval-hash-mismatch-reported = { $id } 작업의 패치가 워커가 보고한 이후에 바뀌었습니다(기대한 sha256 { $expected }, 현재 파일 { $actual }). 아무것도 적용하지 않았습니다.
-approval-patch-not-gated = { $id } 작업의 패치는 게이트가 통과시킨 패치가 아닙니다: { $detail }. 아무것도 바꾸지 않았습니다.
-approval-not-in-log = { $path }에는 { $id } 작업이 승인되었다고 적혀 있지만, 감사 로그에 맞는 APPROVED 이벤트가 없습니다. autodev approve가 쓴 파일이 아닙니다(게이트가 실행한 검사가 썼을 수 있습니다). 이 승인은 인정되지 않습니다. 패치를 읽은 뒤 `autodev reject { $id }`{ PARTICLE($id, "을/를") } 실행하고, 누가 썼는지 확인한 다음 파일을 지우세요.
-approval-task-not-as-submitted = { $id } 작업의 작업 파일이 제출했을 때와 다릅니다: { $detail }. 아무것도 바꾸지 않았습니다. 반려한 뒤 작업을 다시 제출하세요.
-approval-policy-refused = 작업의 기준 커밋에 있는 저장소 정책이 { $id } 작업의 패치를 거부합니다. 아무것도 커밋하지 않았습니다: { $reasons }
-approval-does-not-apply-base = { $id } 작업의 패치가 기준 커밋 { $commit }에 적용되지 않습니다. 아무것도 바꾸지 않았습니다: { $stderr }
-approval-does-not-apply-worktree = { $id } 작업의 패치가 작업 트리에 적용되지 않습니다. 아무것도 바꾸지 않았습니다: { $stderr }
-approval-branch-exists = { $branch } 브랜치가 이미 { $commit }에 있고, autodev가 이 작업으로 만든 커밋이 아닙니다. 브랜치를 지우거나 이름을 바꾼 뒤(`git branch -m { $branch } { $branch }-old`) 다시 적용하세요.
 
 ## 실패한 명령의 메시지 틀(종료 코드 2). 메시지 자체는 다른 크레이트가 쓴 영어일 수 있습니다.
 cli-error = 오류: { $message }
@@ -162,29 +151,6 @@ cli-usage-tip-remove-dashes = '{ $name }' 명령이 있습니다. 쓰려면 앞�
 cli-usage-tip-exists = '{ $what }'{ PARTICLE($what, "이/가") } 있습니다
 
 ## 라이브러리에서 올라온 오류(`오류:`나 코드 뒤). git, forge, 파서, 모델 서버가 한 말은 그대로 넣습니다.
-cli-err-queue-io = { $path }에서 파일 시스템 오류가 발생했습니다: { $error }
-cli-err-queue-not-initialised = { $path }에 대기열이 없습니다. 먼저 `autodev init`을 실행하세요(또는 --queue를 주거나 AUTODEV_QUEUE를 설정하세요).
-cli-err-queue-corrupt = 대기열 파일 { $path }{ PARTICLE($path, "이/가") } 손상되었습니다: { $detail }
-cli-err-queue-lease-lost = { $task }의 임대를 잃었습니다(만료되어 회수되었거나 다른 곳에서 끝났습니다).
-cli-err-queue-unknown-task = 이 대기열에 { $id } 작업이 없습니다.
-cli-err-queue-ids-exhausted = { $day }의 작업 ID를 모두 썼습니다.
-cli-err-queue-log-append = { $path }에 { $event }{ PARTICLE($event, "을/를") } { $tries }번 시도했지만 추가하지 못했습니다: { $error }. 디스크 공간을 확보하거나 로그를 쓰지 못하게 막는 원인(권한, 마운트)을 고친 뒤 다시 시도하세요.
-cli-err-queue-task-corrupt = { $id } 작업의 파일 { $path }{ PARTICLE($path, "을/를") } 읽을 수 없습니다: { $detail }. 백업에서 복원하거나 대기열 밖으로 옮기세요.
-cli-err-approval-gate = 저장소 정책으로 패치를 판정할 수 없습니다: { $error }
-cli-err-git = { $dir }에서 git { $args }{ PARTICLE($args, "이/가") } 실패했습니다: { $stderr }
-cli-err-path-io = { $path }: { $error }
-cli-err-corrupt-file = 파일 { $path }{ PARTICLE($path, "이/가") } 손상되었습니다: { $detail }
-cli-err-delivery-config = { $file }의 설정이 올바르지 않습니다: { $message }
-cli-err-delivery-remote-unknown = 저장소에 원격 { $quoted }{ PARTICLE($quoted, "이/가") } 없습니다. 원격을 추가하거나(`git remote add { $remote } URL`) --remote를 주세요.
-cli-err-delivery-token-missing = { $forge }에는 토큰이 필요합니다: { $variables }{ PARTICLE($variables, "을/를") } 설정하세요(docs/DELIVERY.md 참고). 아무것도 푸시하지 않았습니다.
-cli-err-delivery-remote-unreachable = 원격 { $remote }({ $url })에 연결할 수 없습니다: { $stderr }
-cli-err-delivery-remote-branch-moved = { $remote }/{ $branch } 브랜치가 autodev의 커밋 { $ours }{ PARTICLE($ours, "이/가") } 아닌 { $theirs }에 있습니다. 원격에서 브랜치가 옮겨졌으므로 아무것도 푸시하지 않았습니다(autodev는 강제 푸시를 하지 않습니다). 확인한 뒤, 다시 게시하려면 원격 브랜치를 지우세요.
-cli-err-delivery-push-rejected = { $remote }{ PARTICLE($remote, "이/가") } { $branch } 푸시를 거부했습니다: { $message }
-cli-err-delivery-forge-auth = { $forge }{ PARTICLE($forge, "이/가") } 토큰을 거부했습니다({ $status }): { $message }
-cli-err-delivery-forge-not-found = { $api }의 { $forge }에 { $repository } 저장소가 없습니다(404): { $message }
-cli-err-delivery-rate-limited-until = { $forge } 요청 한도에 도달했습니다. { $at } 이후에 다시 시도하세요.
-cli-err-delivery-rate-limited = { $forge } 요청 한도에 도달했습니다. 나중에 다시 시도하세요.
-cli-err-delivery-forge = { $forge } API 오류: { $message }
 cli-err-source-default = 기본값
 cli-err-source-env = 환경 변수
 cli-err-source-flag = 명령줄

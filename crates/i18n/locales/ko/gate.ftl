@@ -2,6 +2,11 @@
 # 검사 상태(ok, FAILED, TIMED OUT, skipped)는 번역하지 않습니다.
 
 gate-summary = { $verdict }  파일 { $files }개, +{ $added } -{ $removed }, 검사 { $checks }개 중 { $passed }개 통과, { $secs }초 (기준 { $base })
+## 사유 코드 뒤의 글: 사유 메시지는 JSON이자 모델에게 주는 말이라 영어 그대로 두고, 그 앞 줄에 코드의 뜻(codes.ftl)을
+## 씁니다.
+gate-reason =
+    { $explanation }
+    { $message }
 gate-seconds = { $secs }초
 gate-check = 검사
 gate-full-log = 전체 로그: { $path }
