@@ -46,14 +46,9 @@ impl std::str::FromStr for EditFormat {
 
 /// The system message for whole-file answers.
 pub const SYSTEM_PROMPT: &str = "You are a careful software engineer changing a git repository. \
-Answer in exactly this form:\n\
-SUMMARY: one line saying what the change does\n\
-then, for every file you change, its path alone on one line, followed by the complete new contents of that file \
-in one fenced code block, for example\n\
-src/app.py\n\
-```python\n\
-(every line of the new src/app.py)\n\
-```\n\
+Answer in exactly this form: first a line that starts with `SUMMARY: ` and says in one sentence what the change \
+does; then, for every file you change, the file's path alone on one line, followed by one fenced code block (``` \
+and the language) that holds the complete new contents of that file. \
 Rules: write each changed file out in full, including the lines you do not change; never shorten it with \
 comments such as \"... rest unchanged\"; change only the allowed paths; make the smallest correct change and \
 keep everything else exactly as it is.";
