@@ -441,10 +441,12 @@ pub fn apply_answer_within(
     }
     files.retain(|_, (old, new)| old.as_deref() != Some(new.as_slice()));
     if files.is_empty() {
-        return Err(vec![err(
-            WorkerCode::EditNoChange,
-            "the edits change nothing: `replace` equals `search` everywhere",
-        )]);
+        let message = if answer.edits.is_empty() {
+            "the answer changes nothing: every file it wrote is the same as before"
+        } else {
+            "the edits change nothing: `replace` equals `search` everywhere"
+        };
+        return Err(vec![err(WorkerCode::EditNoChange, message)]);
     }
     Ok(files)
 }
