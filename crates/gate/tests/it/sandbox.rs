@@ -345,6 +345,25 @@ fn bubblewrap_fallback_contains_the_same_attacks() {
     );
 }
 
+/// A folder for the test's repository that is not inside `dir`: the build's temp folder, unless the checkout
+/// itself lies in `dir` (a clone under /tmp), then one under the home folder's cache.
+fn base_outside(dir: &Path) -> PathBuf {
+    let dir = dir.canonicalize().unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(target).unwrap();
+    if !target.canonicalize().unwrap().starts_with(&dir) {
+        return target.to_path_buf();
+    }
+    let home = PathBuf::from(std::env::var_os("HOME").expect("HOME is set"));
+    let base = home.join(".cache").join("autodev-gate-tests");
+    assert!(
+        !base.starts_with(&dir),
+        "no folder outside {} for the test's repository",
+        dir.display()
+    );
+    base
+}
+
 /// Connecting to another program's unix socket (the Docker daemon, an SSH agent, D-Bus) is not a file access
 /// Landlock controls on this kernel; in the check's mount namespace the folders that hold such sockets are
 /// covered by an empty tmpfs. The same connection succeeds without the sandbox (the test can fail).
@@ -367,8 +386,9 @@ fn other_programs_sockets_are_unreachable() {
         "python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{}\")'",
         sock.display()
     );
-    // The repository outside /tmp, as a user's is: a folder holding one of the run's own folders stays visible.
-    let repo = repo_with_in(Path::new(env!("CARGO_TARGET_TMPDIR")), &[("a.txt", "a\n")]);
+    // The repository outside /tmp, as a user's is: a folder holding one of the run's own folders stays visible
+    // (docs/GATE.md, limits), so a checkout cloned under /tmp must not put the test's repository there.
+    let repo = repo_with_in(&base_outside(&std::env::temp_dir()), &[("a.txt", "a\n")]);
     let report = run(
         &repo.path,
         &all_must_fail(std::slice::from_ref(&connect)),
