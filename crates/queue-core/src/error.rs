@@ -90,11 +90,34 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// `QUEUE_DATABASE_ERROR`: the queue's database could not be reached or refused a statement (returned by every
+    /// operation of a database backend). Nothing changed: each operation is one transaction. Retryable once the
+    /// server is back; `autodev doctor` checks the connection.
+    #[error("the queue's database {location}: {detail}")]
+    Database {
+        /// The database, without its password.
+        location: String,
+        /// What the server or the connection said.
+        detail: String,
+    },
+    /// `QUEUE_SCHEMA_TOO_NEW`: the database was set up by a newer autodev (schema version `found`, this binary
+    /// knows up to `known`). Returned when a database queue is opened; not retryable: upgrade autodev.
+    #[error(
+        "the queue's database has schema version {found}, newer than the {known} this autodev knows: upgrade \
+         autodev on this machine (nothing was changed)"
+    )]
+    SchemaTooNew {
+        /// The database's version.
+        found: i32,
+        /// The newest this binary knows.
+        known: i32,
+    },
 }
 
 impl Error {
     /// A stable code for people and scripts: `IO_ERROR`, `QUEUE_NOT_INITIALISED`, `QUEUE_FILE_CORRUPT`,
-    /// `LEASE_LOST`, `TASK_UNKNOWN`, `IDS_EXHAUSTED`, `EVENT_LOG_WRITE_FAILED`, `TASK_FILE_CORRUPT`.
+    /// `LEASE_LOST`, `TASK_UNKNOWN`, `IDS_EXHAUSTED`, `EVENT_LOG_WRITE_FAILED`, `TASK_FILE_CORRUPT`,
+    /// `QUEUE_DATABASE_ERROR`, `QUEUE_SCHEMA_TOO_NEW`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "IO_ERROR",
@@ -105,6 +128,8 @@ impl Error {
             Error::IdsExhausted { .. } => "IDS_EXHAUSTED",
             Error::LogAppend { .. } => "EVENT_LOG_WRITE_FAILED",
             Error::TaskCorrupt { .. } => "TASK_FILE_CORRUPT",
+            Error::Database { .. } => "QUEUE_DATABASE_ERROR",
+            Error::SchemaTooNew { .. } => "QUEUE_SCHEMA_TOO_NEW",
         }
     }
 
@@ -150,6 +175,15 @@ impl Error {
                 path = &path.display(),
                 detail = detail
             ),
+            Error::Database { location, detail } => t!(
+                lang,
+                "queue-err-database",
+                location = location,
+                detail = detail
+            ),
+            Error::SchemaTooNew { found, known } => {
+                t!(lang, "queue-err-schema-too-new", found = found, known = known)
+            }
         }
     }
 
@@ -201,6 +235,11 @@ mod tests {
                 path: "/q/done/T20261125-0001.json".into(),
                 detail: "expected value at line 1".into(),
             },
+            Error::Database {
+                location: "postgres://autodev@db:5432/autodev".into(),
+                detail: "connection refused".into(),
+            },
+            Error::SchemaTooNew { found: 9, known: 1 },
         ];
         for e in &all {
             assert_eq!(e.localized(Lang::En), e.to_string(), "{}", e.code());

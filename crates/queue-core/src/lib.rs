@@ -36,6 +36,7 @@
 //! - [`event`]: the NDJSON audit log.
 //! - [`audit`]: what the log says about a task's submission, gate pass and approval (files are believed only when it
 //!   agrees).
+//! - [`backend`]: the operations every queue backend offers ([`TaskQueue`]), the filesystem's and a database's.
 //! - [`queue`]: folders, claims, leases, status.
 //! - [`report`]: worker reports and approval records.
 //! - [`exit_codes`]: the documented process exit codes (from `protocol`).
@@ -44,6 +45,7 @@
 //! - [`explain`]: what a task's failure reason means, in the reader's language.
 
 pub mod audit;
+pub mod backend;
 pub mod error;
 pub mod event;
 pub mod explain;
@@ -55,13 +57,14 @@ pub mod task;
 pub mod text;
 
 pub use audit::{Audit, GatedPatch, Submitted, TaskMismatch};
+pub use backend::{Claim, ResultKind, TaskQueue, TaskRow};
 pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;
 /// The process exit codes (defined in the `protocol` crate; re-exported where they were).
 pub use protocol::exit_codes;
 pub use queue::{
-    Claim, CorruptTask, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary,
+    CorruptTask, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary,
     ReapSummary, TaskState, TaskStatus,
 };
 pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};

@@ -41,6 +41,7 @@ use crate::fsutil::{
     create_durable, rename_noreplace, sync_dir, write_new_durable, write_replace_durable,
 };
 use crate::report::ApprovalRecord;
+use crate::backend::{Claim, ResultKind, TaskQueue, TaskRow};
 use crate::{Error, Intent, Result, Task, TaskId};
 
 const PENDING: &str = "pending";
@@ -140,26 +141,6 @@ pub struct NewTask {
     pub base_commit: Option<String>,
     /// Optional per-task checks.
     pub checks: Option<Vec<String>>,
-}
-
-/// A held claim. Renew it with [`Queue::renew`] more often than `lease_secs`; end it with
-/// [`Queue::complete`], [`Queue::fail`] or [`Queue::release`].
-#[derive(Debug, Clone)]
-pub struct Claim {
-    /// The task as stored.
-    pub task: Task,
-    /// Who holds it.
-    pub owner: String,
-    /// This claim's token; part of the claimed file's name.
-    pub token: String,
-    path: PathBuf,
-}
-
-impl Claim {
-    /// The claimed file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 /// What [`Queue::reap_expired`] did.
@@ -1255,6 +1236,128 @@ enum Evidence {
 }
 
 /// The instant a lease was last (re)started: the later of the file's change and modification times.
+/// The filesystem queue behind the backend-neutral interface (the inherent methods do the work).
+impl TaskQueue for Queue {
+    fn location(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn local_root(&self) -> Option<&Path> {
+        Some(&self.root)
+    }
+
+    fn config(&self) -> &QueueConfig {
+        &self.config
+    }
+
+    fn submit(&self, new: NewTask, actor: &str) -> Result<Task> {
+        Queue::submit(self, new, actor)
+    }
+
+    fn claim(&self, owner: &str) -> Result<Option<Claim>> {
+        Queue::claim(self, owner)
+    }
+
+    fn renew(&self, claim: &Claim) -> Result<()> {
+        Queue::renew(self, claim)
+    }
+
+    fn complete(&self, claim: &Claim, outcome: &str) -> Result<()> {
+        Queue::complete(self, claim, outcome)
+    }
+
+    fn fail(&self, claim: &Claim, reason: &str, message: &str) -> Result<()> {
+        Queue::fail(self, claim, reason, message)
+    }
+
+    fn release(&self, claim: &Claim, reason: &str) -> Result<()> {
+        Queue::release(self, claim, reason)
+    }
+
+    fn reap_expired(&self, actor: &str) -> Result<ReapSummary> {
+        Queue::reap_expired(self, actor)
+    }
+
+    fn paused(&self) -> Result<bool> {
+        Ok(self.is_paused())
+    }
+
+    fn pause(&self, actor: &str, reason: &str) -> Result<bool> {
+        Queue::pause(self, actor, reason)
+    }
+
+    fn resume(&self, actor: &str) -> Result<bool> {
+        Queue::resume(self, actor)
+    }
+
+    fn record(&self, kind: EventKind, task: Option<TaskId>, actor: &str) -> Result<()> {
+        Queue::record(self, kind, task, actor)
+    }
+
+    /// Renews the lease right before the write (which fails once the claim is gone), then replaces
+    /// `results/<id>.<ext>` atomically and durably.
+    fn put_result(&self, claim: &Claim, kind: ResultKind, bytes: &[u8]) -> Result<()> {
+        Queue::renew(self, claim)?;
+        let path = self.result_path(claim.task.id, kind.ext());
+        write_replace_durable(&self.tmp_path(".artifact"), &path, bytes)
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    fn get_result(&self, id: TaskId, kind: ResultKind) -> Result<Option<Vec<u8>>> {
+        let path = self.result_path(id, kind.ext());
+        match fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// The cursor is a byte offset in `events.ndjson`; damaged lines are skipped (status reports them).
+    fn events_after(&self, cursor: u64) -> Result<(Vec<Event>, u64)> {
+        let read = self.log.read_from(cursor)?;
+        Ok((read.events, read.end_offset))
+    }
+
+    fn tasks(&self) -> Result<Vec<TaskRow>> {
+        let (list, _) = self.status()?;
+        Ok(list.into_iter().map(row_of).collect())
+    }
+
+    fn task(&self, id: TaskId) -> Result<(Task, TaskState)> {
+        for (dir, state) in STATE_FOLDERS {
+            for (eid, _, path) in self.entries(dir)? {
+                if eid != id {
+                    continue;
+                }
+                match read_task(&path, id) {
+                    TaskRead::Task(t) => return Ok((t, state)),
+                    TaskRead::Gone => {}
+                    TaskRead::Corrupt(detail) => {
+                        return Err(Error::TaskCorrupt { id, path, detail });
+                    }
+                }
+            }
+        }
+        Err(Error::UnknownTask(id))
+    }
+
+    fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
+        Queue::counts(self)
+    }
+}
+
+fn row_of(s: TaskStatus) -> TaskRow {
+    TaskRow {
+        id: s.id,
+        state: s.state,
+        attempts: s.attempts,
+        title: s.title,
+        owner: s.owner,
+        lease_expires_at: s.lease_expires_at,
+        failure_reason: s.failure_reason,
+    }
+}
+
 fn lease_base(meta: &fs::Metadata) -> SystemTime {
     let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     #[cfg(unix)]

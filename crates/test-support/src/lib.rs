@@ -155,6 +155,7 @@ impl Run {
 }
 
 pub mod llama;
+pub mod postgres;
 pub mod remote;
 
 /// Re-exported so tests need not name serde_json themselves.

@@ -12,6 +12,8 @@ queue-err-unknown-task = no task { $id } in this queue
 queue-err-ids-exhausted = task ids for { $day } are exhausted
 queue-err-log-append = could not append { $event } to { $path } after { $tries } tries: { $error }; free disk space, or fix whatever keeps the log from being written (permissions, mount), then try again
 queue-err-task-corrupt = task { $id }'s file { $path } cannot be read: { $detail }; restore it from a backup, or move it out of the queue
+queue-err-database = the queue's database { $location }: { $detail }
+queue-err-schema-too-new = the queue's database has schema version { $found }, newer than the { $known } this autodev knows: upgrade autodev on this machine (nothing was changed)
 
 ## Approval refusals (the sentence after the code)
 approval-task-unknown = no task { $id } in this queue; `autodev status` lists them

@@ -10,6 +10,8 @@ queue-err-unknown-task = 이 대기열에 { $id } 작업이 없습니다.
 queue-err-ids-exhausted = { $day }의 작업 ID를 모두 썼습니다.
 queue-err-log-append = { $path }에 { $event }{ PARTICLE($event, "을/를") } { $tries }번 시도했지만 추가하지 못했습니다: { $error }. 디스크 공간을 확보하거나 로그를 쓰지 못하게 막는 원인(권한, 마운트)을 고친 뒤 다시 시도하세요.
 queue-err-task-corrupt = { $id } 작업의 파일 { $path }{ PARTICLE($path, "을/를") } 읽을 수 없습니다: { $detail }. 백업에서 복원하거나 대기열 밖으로 옮기세요.
+queue-err-database = 대기열 데이터베이스 { $location }에서 오류가 났습니다: { $detail }
+queue-err-schema-too-new = 대기열 데이터베이스의 스키마 버전은 { $found }(으)로, 이 autodev가 아는 { $known }보다 새롭습니다. 이 컴퓨터의 autodev를 업그레이드하세요(아무것도 바뀌지 않았습니다).
 
 ## 승인 관련 거부 사유(코드 뒤의 문장)
 approval-task-unknown = 이 대기열에 { $id } 작업이 없습니다. `autodev status`로 목록을 볼 수 있습니다.
