@@ -182,7 +182,12 @@ impl Error {
                 detail = detail
             ),
             Error::SchemaTooNew { found, known } => {
-                t!(lang, "queue-err-schema-too-new", found = found, known = known)
+                t!(
+                    lang,
+                    "queue-err-schema-too-new",
+                    found = found,
+                    known = known
+                )
             }
         }
     }

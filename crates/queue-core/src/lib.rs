@@ -64,8 +64,8 @@ pub use id::TaskId;
 /// The process exit codes (defined in the `protocol` crate; re-exported where they were).
 pub use protocol::exit_codes;
 pub use queue::{
-    CorruptTask, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary,
-    ReapSummary, TaskState, TaskStatus,
+    CorruptTask, MAX_FAILURE_MESSAGE, NewTask, Queue, QueueConfig, QueueSummary, ReapSummary,
+    TaskState, TaskStatus,
 };
 pub use report::{ApprovalRecord, AttemptRecord, RejectionRecord, Report};
 pub use task::{Intent, Task, TaskSpec};

@@ -36,12 +36,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
+use crate::backend::{Claim, ResultKind, TaskQueue, TaskRow};
 use crate::event::{Event, EventKind, EventLog};
 use crate::fsutil::{
     create_durable, rename_noreplace, sync_dir, write_new_durable, write_replace_durable,
 };
 use crate::report::ApprovalRecord;
-use crate::backend::{Claim, ResultKind, TaskQueue, TaskRow};
 use crate::{Error, Intent, Result, Task, TaskId};
 
 const PENDING: &str = "pending";

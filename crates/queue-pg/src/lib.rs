@@ -133,7 +133,11 @@ impl PgQueue {
         };
         let boot = Arc::new(boot);
         let b = Arc::clone(&boot);
-        block_on(&rt, async move { schema::migrate(&b, &config).await })?;
+        block_on(
+            &rt,
+            &location,
+            async move { schema::migrate(&b, &config).await },
+        )?;
         drop(boot);
         Self::open_with(rt, pg_config, location)
     }
@@ -184,7 +188,7 @@ impl PgQueue {
             last_reap: Mutex::new(None),
         });
         let p = Arc::clone(&probe);
-        let config = block_on(&rt, async move { schema::check(&p).await })?;
+        let config = block_on(&rt, &location, async move { schema::check(&p).await })?;
         let inner = Arc::new(Inner {
             pool,
             location,
@@ -277,6 +281,7 @@ impl Drop for PgQueue {
 /// Runs `fut` on `rt` from outside it.
 fn block_on<T: Send + 'static>(
     rt: &tokio::runtime::Runtime,
+    location: &str,
     fut: impl Future<Output = std::result::Result<T, OpError>> + Send + 'static,
 ) -> Result<T> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -287,15 +292,15 @@ fn block_on<T: Send + 'static>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(OpError::Queue(e))) => Err(e),
         Ok(Err(OpError::Db(e))) => Err(Error::Database {
-            location: String::new(),
+            location: location.to_string(),
             detail: describe(&e),
         }),
         Ok(Err(OpError::Pool(d))) => Err(Error::Database {
-            location: String::new(),
+            location: location.to_string(),
             detail: d,
         }),
         Err(_) => Err(Error::Database {
-            location: String::new(),
+            location: location.to_string(),
             detail: "the database client stopped".into(),
         }),
     }
@@ -510,14 +515,7 @@ impl PgQueue {
         let ev = Event::new(kind, Some(claim.task.id), claim.owner.clone());
         let (id, token) = (claim.task.id, claim.token.clone());
         self.run(move |inner| {
-            ops::finish(
-                inner,
-                id,
-                token.clone(),
-                to,
-                failure.clone(),
-                ev.clone(),
-            )
+            ops::finish(inner, id, token.clone(), to, failure.clone(), ev.clone())
         })
     }
 

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use deadpool_postgres::Transaction;
 use queue_core::{
     Claim, Error, Event, EventKind, NewTask, ReapSummary, ResultKind, Task, TaskId, TaskRow,
     TaskState,
 };
-use deadpool_postgres::Transaction;
 use tokio_postgres::AsyncMessage;
 
 use crate::{Inner, OpError, describe};
@@ -60,7 +60,12 @@ async fn log(tx: &Transaction<'_>, ev: &Event) -> Result<(), OpError> {
     Ok(())
 }
 
-fn task_from(inner: &Inner, id: &str, json: serde_json::Value, attempt: i32) -> Result<Task, OpError> {
+fn task_from(
+    inner: &Inner,
+    id: &str,
+    json: serde_json::Value,
+    attempt: i32,
+) -> Result<Task, OpError> {
     let mut task: Task = serde_json::from_value(json).map_err(|e| Error::Corrupt {
         path: format!("{} autodev_tasks/{id}", inner.location).into(),
         detail: e.to_string(),
@@ -81,7 +86,11 @@ fn state_of(s: &str) -> TaskState {
     }
 }
 
-pub(crate) async fn submit(inner: Arc<Inner>, new: NewTask, actor: String) -> Result<Task, OpError> {
+pub(crate) async fn submit(
+    inner: Arc<Inner>,
+    new: NewTask,
+    actor: String,
+) -> Result<Task, OpError> {
     let mut c = client(&inner).await?;
     let tx = c.transaction().await?;
     let now = Utc::now();
@@ -447,7 +456,10 @@ pub(crate) async fn task(inner: Arc<Inner>, id: TaskId) -> Result<(Task, TaskSta
 pub(crate) async fn counts(inner: Arc<Inner>) -> Result<Vec<(&'static str, usize)>, OpError> {
     let c = client(&inner).await?;
     let rows = c
-        .query("SELECT state, count(*) FROM autodev_tasks GROUP BY state", &[])
+        .query(
+            "SELECT state, count(*) FROM autodev_tasks GROUP BY state",
+            &[],
+        )
         .await?;
     let mut out = vec![("pending", 0), ("claimed", 0), ("done", 0), ("failed", 0)];
     for row in rows {
@@ -472,9 +484,7 @@ pub(crate) async fn listen(cfg: tokio_postgres::Config, wake: impl Fn() + Send +
             Ok((client, mut conn)) => {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 let driver = tokio::spawn(async move {
-                    while let Some(msg) =
-                        std::future::poll_fn(|cx| conn.poll_message(cx)).await
-                    {
+                    while let Some(msg) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
                         match msg {
                             Ok(AsyncMessage::Notification(_)) => {
                                 if tx.send(()).is_err() {

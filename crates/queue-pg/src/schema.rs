@@ -19,10 +19,7 @@ pub(crate) async fn version<C: deadpool_postgres::GenericClient>(
     c: &C,
 ) -> Result<Option<i32>, tokio_postgres::Error> {
     let exists: bool = c
-        .query_one(
-            "SELECT to_regclass('autodev_schema') IS NOT NULL",
-            &[],
-        )
+        .query_one("SELECT to_regclass('autodev_schema') IS NOT NULL", &[])
         .await?
         .get(0);
     if !exists {

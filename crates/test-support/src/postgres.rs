@@ -56,7 +56,8 @@ fn unprivileged() -> Option<(u32, u32)> {
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     passwd.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
-        (f.first() == Some(&"nobody")).then(|| Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?)))?
+        (f.first() == Some(&"nobody"))
+            .then(|| Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?)))?
     })
 }
 
@@ -89,7 +90,15 @@ impl Postgres {
         initdb
             .args(["-D"])
             .arg(&data)
-            .args(["-U", "autodev", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"])
+            .args([
+                "-U",
+                "autodev",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ])
             .stdout(Stdio::null());
         as_user(&mut initdb, user);
         let out = initdb.output().unwrap_or_else(|e| panic!("initdb: {e}"));
@@ -177,7 +186,14 @@ impl Postgres {
     /// tuples only).
     pub fn psql(&self, db: &str, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "autodev"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "autodev",
+            ])
             .args(["-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
             .output()
             .unwrap_or_else(|e| panic!("psql: {e}"));
