@@ -28,9 +28,11 @@ use queue_core::TaskId;
 Docs: README.md, docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md, docs/TELEGRAM.md, docs/DELIVERY.md"
 )]
 pub struct Cli {
-    /// The queue directory. Default: `.autodev_queue` at the top of the current git repository (or in the
-    /// current directory outside git).
-    #[arg(long, global = true, env = "AUTODEV_QUEUE", value_name = "DIR")]
+    /// The queue: a directory, or a PostgreSQL database shared by workers on several machines
+    /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`; prefer AUTODEV_QUEUE for an address with a password,
+    /// which other users can read in the process list). Default: `.autodev_queue` at the top of the current
+    /// git repository (or in the current directory outside git). See docs/POSTGRES.md.
+    #[arg(long, global = true, env = "AUTODEV_QUEUE", value_name = "DIR|URL")]
     pub queue: Option<PathBuf>,
 
     /// What to do.

@@ -23,10 +23,19 @@ pub async fn run(inputs: &Inputs) -> Vec<Check> {
     let platform = Platform::detect(&inputs.platform);
     let mut out = vec![check_platform(&platform), check_git()];
     out.push(check_repo(&inputs.repo_dir));
-    out.push(check_queue(&inputs.queue_dir));
-    out.push(check_queue_files(&inputs.queue_dir));
-    out.extend(check_windows_drive(&inputs.repo_dir, &inputs.queue_dir));
-    out.push(check_disk(&inputs.queue_dir));
+    match &inputs.queue_url {
+        Some(url) => {
+            out.push(check_queue_database(url));
+            out.extend(check_windows_drive(&inputs.repo_dir, &inputs.repo_dir));
+            out.push(check_disk(&inputs.repo_dir));
+        }
+        None => {
+            out.push(check_queue(&inputs.queue_dir));
+            out.push(check_queue_files(&inputs.queue_dir));
+            out.extend(check_windows_drive(&inputs.repo_dir, &inputs.queue_dir));
+            out.push(check_disk(&inputs.queue_dir));
+        }
+    }
     out.push(check_sandbox(&inputs.repo_dir));
     out.extend(check_model_server(inputs, &platform).await);
     out.extend(
@@ -247,6 +256,34 @@ fn check_queue(dir: &Path) -> Check {
         "queue",
         Status::Pass,
         msg!("doctor-queue-ok", dir = &dir.display()),
+    )
+}
+
+/// A PostgreSQL queue: the server answers, the schema is one this autodev knows, and which server it is.
+fn check_queue_database(url: &str) -> Check {
+    use queue_core::TaskQueue;
+    let queue = match queue_pg::PgQueue::open(url) {
+        Ok(q) => q,
+        Err(e @ queue_core::Error::SchemaTooNew { .. }) => {
+            return Check::raw("queue_database", Status::Fail, e.to_string())
+                .fix(msg!("doctor-queue-database-upgrade-fix"));
+        }
+        Err(e) => {
+            return Check::raw("queue_database", Status::Fail, e.to_string())
+                .fix(msg!("doctor-queue-database-fix"));
+        }
+    };
+    let server = queue.server_version().unwrap_or_else(|e| e.to_string());
+    let schema = queue.schema_version().unwrap_or_default();
+    Check::new(
+        "queue_database",
+        Status::Pass,
+        msg!(
+            "doctor-queue-database-ok",
+            location = queue.location(),
+            schema = schema,
+            server = server
+        ),
     )
 }
 

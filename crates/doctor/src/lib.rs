@@ -75,7 +75,7 @@ impl Status {
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// Short stable name: `git`, `repo`, `queue`, `queue_files`, `disk`, `sandbox`, `backend`, `model`, `fallback_model`,
+    /// Short stable name: `git`, `repo`, `queue`, `queue_database`, `queue_files`, `disk`, `sandbox`, `backend`, `model`, `fallback_model`,
     /// `gpu_memory`, `telegram`, `openclaw`.
     pub name: &'static str,
     /// The verdict.
@@ -134,6 +134,9 @@ pub struct Inputs {
     pub config: WorkerConfig,
     /// The queue directory.
     pub queue_dir: PathBuf,
+    /// The queue's PostgreSQL address, when the queue is a database (`--queue postgres://…`): then the
+    /// database is checked (connection, schema version, server version) instead of the folder.
+    pub queue_url: Option<String>,
     /// The directory whose git repository autodev should change (usually the current directory).
     pub repo_dir: PathBuf,
     /// `TELEGRAM_BOT_TOKEN` and where it came from, when configured. Never printed.

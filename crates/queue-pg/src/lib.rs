@@ -106,10 +106,29 @@ struct Wake {
     cond: Condvar,
 }
 
+/// The client's runtime. Dropping a runtime blocks, which panics inside async code (a worker, the doctor), so
+/// this one is always let go in the background, whichever way it is dropped (an error on open included).
+#[derive(Debug)]
+struct Rt(Option<tokio::runtime::Runtime>);
+
+impl Rt {
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.0.as_ref().map(tokio::runtime::Runtime::handle)
+    }
+}
+
+impl Drop for Rt {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 /// A queue in a PostgreSQL database.
 #[derive(Debug)]
 pub struct PgQueue {
-    rt: Option<tokio::runtime::Runtime>,
+    _rt: Rt,
     handle: tokio::runtime::Handle,
     inner: Arc<Inner>,
     pg_config: tokio_postgres::Config,
@@ -149,9 +168,7 @@ impl PgQueue {
         Self::open_with(rt, pg_config, location)
     }
 
-    fn runtime_and_config(
-        url: &str,
-    ) -> Result<(tokio::runtime::Runtime, tokio_postgres::Config, String)> {
+    fn runtime_and_config(url: &str) -> Result<(Rt, tokio_postgres::Config, String)> {
         let mut cfg: tokio_postgres::Config = url.parse().map_err(|e| Error::Database {
             location: "(an address that does not parse)".into(),
             detail: format!(
@@ -172,14 +189,10 @@ impl PgQueue {
                 location: location.clone(),
                 detail: format!("cannot start the database client's threads: {e}"),
             })?;
-        Ok((rt, cfg, location))
+        Ok((Rt(Some(rt)), cfg, location))
     }
 
-    fn open_with(
-        rt: tokio::runtime::Runtime,
-        pg_config: tokio_postgres::Config,
-        location: String,
-    ) -> Result<PgQueue> {
+    fn open_with(rt: Rt, pg_config: tokio_postgres::Config, location: String) -> Result<PgQueue> {
         let pool = pool_for(&pg_config, 8)?;
         let probe = Arc::new(Inner {
             pool: pool.clone(),
@@ -195,9 +208,13 @@ impl PgQueue {
             config,
             last_reap: Mutex::new(None),
         });
+        let handle = rt
+            .handle()
+            .cloned()
+            .ok_or_else(|| inner.db_error("no client runtime"))?;
         Ok(PgQueue {
-            handle: rt.handle().clone(),
-            rt: Some(rt),
+            handle,
+            _rt: rt,
             inner,
             pg_config,
             wake: Arc::default(),
@@ -269,25 +286,18 @@ impl PgQueue {
     }
 }
 
-impl Drop for PgQueue {
-    fn drop(&mut self) {
-        // Dropping a runtime blocks, which panics inside async code: let its threads end on their own.
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
 /// Runs `fut` on `rt` from outside it.
 fn block_on<T: Send + 'static>(
-    rt: &tokio::runtime::Runtime,
+    rt: &Rt,
     location: &str,
     fut: impl Future<Output = std::result::Result<T, OpError>> + Send + 'static,
 ) -> Result<T> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    rt.spawn(async move {
-        let _ = tx.send(fut.await);
-    });
+    if let Some(h) = rt.handle() {
+        h.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+    }
     match rx.recv() {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(OpError::Queue(e))) => Err(e),
@@ -444,7 +454,7 @@ impl TaskQueue for PgQueue {
     }
 
     fn paused(&self) -> Result<bool> {
-        self.run(|inner| ops::paused(inner))
+        self.run(ops::paused)
     }
 
     fn pause(&self, actor: &str, reason: &str) -> Result<bool> {
@@ -477,7 +487,7 @@ impl TaskQueue for PgQueue {
     }
 
     fn tasks(&self) -> Result<Vec<TaskRow>> {
-        self.run(|inner| ops::tasks(inner))
+        self.run(ops::tasks)
     }
 
     fn task(&self, id: TaskId) -> Result<(Task, TaskState)> {
@@ -485,7 +495,7 @@ impl TaskQueue for PgQueue {
     }
 
     fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
-        self.run(|inner| ops::counts(inner))
+        self.run(ops::counts)
     }
 
     /// Waits on the LISTEN connection's notifications (any event: a submission, a release, a requeue).

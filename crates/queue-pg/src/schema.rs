@@ -12,7 +12,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_qu
 pub const SCHEMA_VERSION: i32 = 1;
 
 /// Serialises concurrent `init`s (any constant; "autodev" in ASCII).
-const MIGRATE_LOCK: i64 = 0x6175_746f_6465_76;
+const MIGRATE_LOCK: i64 = 0x0061_7574_6f64_6576;
 
 /// The schema version recorded in the database, `None` when it has no autodev schema.
 pub(crate) async fn version<C: deadpool_postgres::GenericClient>(

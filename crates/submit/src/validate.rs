@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use i18n::msg;
-use queue_core::{Intent, NewTask, Queue, Task, TaskSpec};
+use queue_core::{Intent, NewTask, Task, TaskQueue, TaskSpec};
 
 use i18n::Msg;
 
@@ -179,7 +179,7 @@ pub fn resolve_repo(path: &Path) -> Result<(git2::Repository, PathBuf), Rejectio
     Ok((repo, root))
 }
 
-/// Applies every rule to `spec`. Returns the task ready for [`Queue::submit`], or every problem found (each
+/// Applies every rule to `spec`. Returns the task ready for [`TaskQueue::submit`], or every problem found (each
 /// field is checked, so one answer lists them all).
 pub fn validate(spec: &TaskSpec, ctx: &ValidateContext) -> Result<NewTask, Vec<Rejection>> {
     let mut errs = Vec::new();
@@ -527,7 +527,7 @@ fn check_target(raw: &str, repo: Option<&Path>) -> Result<String, (Code, Msg)> {
 
 /// Validates `spec` and, only if it passes, queues it.
 pub fn submit(
-    queue: &Queue,
+    queue: &dyn TaskQueue,
     spec: &TaskSpec,
     ctx: &ValidateContext,
     actor: &str,

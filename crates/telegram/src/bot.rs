@@ -497,7 +497,7 @@ impl Bot {
         let ctx = submit::ValidateContext {
             cwd: self.config.repo.clone(),
         };
-        match submit::submit(&self.queue, &spec, &ctx, actor) {
+        match submit::submit(&*self.queue, &spec, &ctx, actor) {
             Ok(task) => t!(
                 lang,
                 "bot-queued",

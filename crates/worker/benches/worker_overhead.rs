@@ -86,7 +86,7 @@ fn main() {
         ..gate::GateConfig::default()
     });
     let worker = Arc::new(Worker::new(
-        Arc::clone(&queue),
+        Arc::clone(&queue) as Arc<dyn queue_core::TaskQueue>,
         backend,
         gate,
         config,
@@ -106,7 +106,7 @@ fn main() {
     let (mut per_task, mut chat) = (Vec::new(), Vec::new());
     // One warm-up task (creates the gate's slot), not counted.
     for i in 0..=tasks {
-        let task = submit::submit(&queue, &spec, &ctx, "bench").unwrap();
+        let task = submit::submit(&*queue, &spec, &ctx, "bench").unwrap();
         let stop = worker::CancellationToken::new();
         let t = Instant::now();
         let s = rt

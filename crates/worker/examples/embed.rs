@@ -56,7 +56,7 @@ fn main() {
     let ctx = submit::ValidateContext {
         cwd: dir.path().to_path_buf(),
     };
-    let task = submit::submit(&queue, &spec, &ctx, "embed:example").unwrap();
+    let task = submit::submit(&*queue, &spec, &ctx, "embed:example").unwrap();
     println!("submitted {}", task.id);
 
     // 3. A model server. This one is scripted to answer with a correct edit.
@@ -74,7 +74,7 @@ fn main() {
     let backend = Backend::new(BackendConfig::ollama(config.host.clone())).unwrap();
     let gate = gate::Gate::new(gate::GateConfig::default());
     let worker = Arc::new(Worker::new(
-        Arc::clone(&queue),
+        Arc::clone(&queue) as Arc<dyn queue_core::TaskQueue>,
         backend,
         gate,
         config,

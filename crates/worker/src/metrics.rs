@@ -238,8 +238,8 @@ impl Metrics {
         self.tasks_finished.with_label_values(&[label]).inc();
     }
 
-    /// Records the queue's depth (a directory listing per state).
-    pub fn set_queue_depth(&self, queue: &queue_core::Queue) {
+    /// Records the queue's depth (a directory listing per state, or one query).
+    pub fn set_queue_depth(&self, queue: &dyn queue_core::TaskQueue) {
         if let Ok(counts) = queue.counts() {
             for (state, n) in counts {
                 self.queue_tasks

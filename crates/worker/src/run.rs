@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use chrono::Utc;
-use queue_core::{AttemptRecord, Claim, EventKind, Queue, Report};
+use queue_core::{AttemptRecord, Claim, EventKind, Report, ResultKind, TaskQueue};
 use sha2::Digest;
 
 use crate::backend::{
@@ -81,7 +81,7 @@ pub struct RunSummary {
 
 /// A worker: one queue, one model server, one gate.
 pub struct Worker {
-    queue: Arc<Queue>,
+    queue: Arc<dyn TaskQueue>,
     backend: Backend,
     gate: gate::Gate,
     config: WorkerConfig,
@@ -94,14 +94,18 @@ pub struct Worker {
 impl Worker {
     /// A worker named `owner` (e.g. `worker:<host>:<pid>`).
     pub fn new(
-        queue: Arc<Queue>,
+        queue: Arc<dyn TaskQueue>,
         backend: Backend,
         gate: gate::Gate,
         config: WorkerConfig,
         owner: String,
     ) -> Worker {
         // Model-written checks must never reach the queue (results, approvals, the audit log).
-        let gate = gate.protecting(queue.root());
+        let gate = match queue.local_root() {
+            Some(root) => gate.protecting(root),
+            // A database queue has no folder a check could reach.
+            None => gate,
+        };
         Worker {
             queue,
             backend,
@@ -119,8 +123,8 @@ impl Worker {
     }
 
     /// The queue.
-    pub fn queue(&self) -> &Queue {
-        &self.queue
+    pub fn queue(&self) -> &dyn TaskQueue {
+        &*self.queue
     }
 
     /// The model client.
@@ -201,18 +205,32 @@ impl Worker {
             if shutdown.is_cancelled() {
                 return Ok(summary);
             }
-            self.metrics.set_queue_depth(&self.queue);
-            let claim = if self.queue.is_paused() {
-                None
-            } else {
-                self.queue.claim(&self.owner)?
+            self.metrics.set_queue_depth(&*self.queue);
+            let claim = match self.queue.claim(&self.owner) {
+                Ok(c) => c,
+                // A database that is down (or restarting) is waited out like a model server that is: the
+                // tasks are safe in it, and every other lane would fail the same way.
+                Err(e @ queue_core::Error::Database { .. }) if !once => {
+                    tracing::warn!(error = %e, retry_in = ?backoff, "cannot reach the queue's database");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
             };
             let Some(claim) = claim else {
                 if once {
                     return Ok(summary);
                 }
+                // Wakes early on a database's notification (a new task); otherwise sleeps the poll interval.
+                let queue = Arc::clone(&self.queue);
+                let poll = self.config.poll_interval;
+                let wait = tokio::task::spawn_blocking(move || queue.wait_for_work(poll));
                 tokio::select! {
-                    _ = tokio::time::sleep(self.config.poll_interval) => {}
+                    _ = wait => {}
                     _ = shutdown.cancelled() => {}
                 }
                 continue;
@@ -774,8 +792,8 @@ impl Worker {
             let msg = format!("the gate's report does not serialise: {e}");
             self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg)
         })?;
-        self.write_result(claim, "patch", patch.as_bytes())?;
-        self.write_result(claim, "gate.json", &gate_json)?;
+        self.write_result(claim, ResultKind::Patch, patch.as_bytes())?;
+        self.write_result(claim, ResultKind::Gate, &gate_json)?;
         if gate_report.passed() {
             self.write_report(claim, report)?;
         }
@@ -917,25 +935,29 @@ impl Worker {
                 return Err(self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg));
             }
         };
-        self.write_result(claim, "report.json", &bytes)?;
+        self.write_result(claim, ResultKind::Report, &bytes)?;
         self.metrics.attempts_finished(&report.attempts);
         Ok(())
     }
 
-    /// Writes `results/<id>.<ext>` atomically, only while the claim is ours: `results/` is shared by every try
-    /// of the task, and a worker whose lease was taken back must not overwrite what the new holder writes, so
-    /// the lease is renewed (which fails once the claim is gone) right before. `Err` is how the task ended
-    /// instead: the lease was lost, or the file could not be written and the task was given back.
-    fn write_result(&self, claim: &Claim, ext: &str, bytes: &[u8]) -> Result<(), TaskOutcome> {
-        if self.queue.renew(claim).is_err() {
-            return Err(TaskOutcome::LeaseLost);
+    /// Stores a result of the task (`results/<id>.<ext>`, or a row), only while the claim is ours: results are
+    /// shared by every try of the task, and a worker whose lease was taken back must not overwrite what the new
+    /// holder writes (the queue checks the claim as it writes). `Err` is how the task ended instead: the lease
+    /// was lost, or the result could not be stored and the task was given back.
+    fn write_result(
+        &self,
+        claim: &Claim,
+        kind: ResultKind,
+        bytes: &[u8],
+    ) -> Result<(), TaskOutcome> {
+        match self.queue.put_result(claim, kind, bytes) {
+            Ok(()) => Ok(()),
+            Err(queue_core::Error::LeaseLost { .. }) => Err(TaskOutcome::LeaseLost),
+            Err(e) => {
+                let msg = format!("cannot store the task's {}: {e}", kind.ext());
+                Err(self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg))
+            }
         }
-        let path = self.queue.result_path(claim.task.id, ext);
-        queue_core::fsutil::write_replace_durable(&self.queue.tmp_path(".artifact"), &path, bytes)
-            .map_err(|e| {
-                let msg = format!("cannot write {}: {e}", path.display());
-                self.give_back(claim, WorkerCode::ArtifactWriteFailed, &msg)
-            })
     }
 
     /// Logs an event about the claimed task. The log is what approval trusts, so a task is never carried on

@@ -11,13 +11,29 @@ use super::settings::{Settings, worker_config};
 use crate::cli::DoctorArgs;
 
 pub(super) fn run(queue_dir: &Path, args: DoctorArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
+    run_with(queue_dir.to_path_buf(), None, args, lang)
+}
+
+/// The doctor for a PostgreSQL queue: the database instead of the queue's folder.
+pub(super) fn run_postgres(url: &str, args: DoctorArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
+    let cwd = super::current_dir(lang)?;
+    run_with(cwd, Some(url.to_string()), args, lang)
+}
+
+fn run_with(
+    queue_dir: std::path::PathBuf,
+    queue_url: Option<String>,
+    args: DoctorArgs,
+    lang: i18n::Lang,
+) -> anyhow::Result<u8> {
     let cwd = super::current_dir(lang)?;
     let settings = Settings::load(args.model.env_file.as_deref(), &cwd, lang)?;
     let config = worker_config(&args.model, &[], &settings, &cwd)?;
     let lookup = |name: &str| settings.lookup(name);
     let inputs = doctor::Inputs {
         config,
-        queue_dir: queue_dir.to_path_buf(),
+        queue_dir,
+        queue_url,
         repo_dir: cwd,
         telegram_token: lookup("TELEGRAM_BOT_TOKEN"),
         telegram_api_root: lookup("TELEGRAM_API_BASE")

@@ -76,3 +76,36 @@ fn human(ev: &Event) -> String {
         details.join(" ")
     )
 }
+
+/// `autodev events` on a PostgreSQL queue: the event table in order; `--follow` wakes on LISTEN/NOTIFY (and
+/// looks again every two seconds whatever happens).
+pub(super) fn run_postgres(url: &str, args: EventsArgs, _lang: Lang) -> anyhow::Result<u8> {
+    use queue_core::TaskQueue;
+    let queue = queue_pg::PgQueue::open(url)?;
+    let mut cursor = 0;
+    loop {
+        let (events, next) = queue.events_after(cursor)?;
+        let mut out = std::io::stdout().lock();
+        for ev in &events {
+            if args.task.is_some() && ev.task_id != args.task {
+                continue;
+            }
+            if args.json {
+                writeln!(out, "{}", serde_json::to_string(ev)?)?;
+            } else {
+                writeln!(out, "{}", human(ev))?;
+            }
+        }
+        out.flush()?;
+        let more = next != cursor;
+        cursor = next;
+        if more {
+            // A page was full, or more may have come: read on before waiting.
+            continue;
+        }
+        if !args.follow {
+            return Ok(exit_codes::OK);
+        }
+        queue.wait_for_work(Duration::from_secs(2));
+    }
+}

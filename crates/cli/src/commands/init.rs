@@ -32,7 +32,50 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Resul
         t!(lang, "cli-init-created", path = &root)
     };
     writeln!(out, "{} {said}", label(t!(lang, "cli-label-queue")))?;
+    write_ssot(&mut out, lang)?;
 
+    // Keep the queue out of `git status` of whichever work tree contains it.
+    if let Some(repo) = super::repo_top(queue.root())
+        && let Some(rel) = relative_inside(queue.root(), &repo)
+        && let Some(added) = exclude(&repo, &rel, lang)?
+    {
+        let said = t!(
+            lang,
+            "cli-init-excluded",
+            pattern = &added,
+            file = &repo.join(".git/info/exclude").display()
+        );
+        writeln!(out, "{} {said}", label(t!(lang, "cli-label-exclude")))?;
+    }
+    writeln!(out, "\n{}", t!(lang, "cli-init-next"))?;
+    Ok(exit_codes::OK)
+}
+
+/// `autodev init --queue postgres://…`: the schema (or its upgrade) and the settings row, then `.autodev_ssot/`
+/// as for a folder.
+pub(super) fn run_postgres(url: &str, args: InitArgs, lang: Lang) -> anyhow::Result<u8> {
+    let config = QueueConfig {
+        lease_secs: args.lease_secs,
+        max_attempts: args.max_attempts,
+        ..QueueConfig::default()
+    };
+    let queue = queue_pg::PgQueue::init(url, config)?;
+    let mut out = std::io::stdout().lock();
+    let said = t!(
+        lang,
+        "cli-init-database",
+        location = queue_core::TaskQueue::location(&queue),
+        version = queue_pg::SCHEMA_VERSION
+    );
+    writeln!(out, "{} {said}", pad(&t!(lang, "cli-label-queue"), 9))?;
+    write_ssot(&mut out, lang)?;
+    writeln!(out, "\n{}", t!(lang, "cli-init-next"))?;
+    Ok(exit_codes::OK)
+}
+
+/// Writes the default `.autodev_ssot/` files that are missing, at the top of the current work tree.
+fn write_ssot(out: &mut impl Write, lang: Lang) -> anyhow::Result<()> {
+    let label = |key: String| pad(&key, 9);
     let cwd = std::env::current_dir()?;
     let top = super::repo_top(&cwd);
     let ssot_dir = top.unwrap_or(cwd).join(ssot::DIR);
@@ -60,22 +103,7 @@ pub(super) fn run(queue_dir: &Path, args: InitArgs, lang: Lang) -> anyhow::Resul
             }
         }
     }
-
-    // Keep the queue out of `git status` of whichever work tree contains it.
-    if let Some(repo) = super::repo_top(queue.root())
-        && let Some(rel) = relative_inside(queue.root(), &repo)
-        && let Some(added) = exclude(&repo, &rel, lang)?
-    {
-        let said = t!(
-            lang,
-            "cli-init-excluded",
-            pattern = &added,
-            file = &repo.join(".git/info/exclude").display()
-        );
-        writeln!(out, "{} {said}", label(t!(lang, "cli-label-exclude")))?;
-    }
-    writeln!(out, "\n{}", t!(lang, "cli-init-next"))?;
-    Ok(exit_codes::OK)
+    Ok(())
 }
 
 fn relative_inside(path: &Path, repo: &Path) -> Option<PathBuf> {

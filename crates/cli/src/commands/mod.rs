@@ -17,25 +17,43 @@ mod worker;
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use anyhow::Context;
-use queue_core::Queue;
+use queue_core::{Queue, TaskQueue};
 
 pub(crate) use status::columns;
 
 use crate::cli::{Cli, Command};
 
+/// Where the queue is: a folder (the default), or a PostgreSQL database (`--queue postgres://…`).
+#[derive(Debug, Clone)]
+pub(crate) enum QueueAddr {
+    /// A filesystem queue.
+    Dir(PathBuf),
+    /// A PostgreSQL queue, by its address.
+    Postgres(String),
+}
+
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     // What people read is in this language; codes, JSON, events and logs stay English.
     let lang = i18n::Lang::from_env();
-    let queue_dir = queue_dir(cli.queue.as_deref(), lang)?;
+    let addr = match cli.queue.as_deref().and_then(Path::to_str) {
+        Some(url) if queue_pg::is_postgres_url(url) => QueueAddr::Postgres(url.to_string()),
+        _ => QueueAddr::Dir(queue_dir(cli.queue.as_deref(), lang)?),
+    };
+    let queue_dir = match &addr {
+        QueueAddr::Dir(d) => d.clone(),
+        QueueAddr::Postgres(_) => return run_postgres(cli.command, &addr, lang),
+    };
     match cli.command {
         Command::Init(a) => init::run(&queue_dir, a, lang),
-        Command::Submit(a) => submit::run(&queue_dir, a, lang),
+        Command::Submit(a) => submit::run(&addr, a, lang),
         Command::Status(a) => status::run(&queue_dir, a, lang),
         Command::Events(a) => events::run(&queue_dir, a, lang),
-        Command::Pause(a) => pause::pause(&queue_dir, a, lang),
-        Command::Resume => pause::resume(&queue_dir, lang),
+        Command::Pause(a) => pause::pause(&addr, a, lang),
+        Command::Resume => pause::resume(&addr, lang),
         Command::Gate(a) => Ok(gate::cli::run(a)),
         Command::Approve(a) => approve::approve(&queue_dir, a, lang),
         Command::Reject(a) => approve::reject(&queue_dir, a, lang),
@@ -43,10 +61,46 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Publish(a) => publish::run(&queue_dir, a, lang),
         Command::Deliver(a) => deliver::run(&queue_dir, a, lang),
         Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
-        Command::Worker(a) => worker::run(&queue_dir, a, lang),
+        Command::Worker(a) => worker::run(&addr, a, lang),
         Command::Doctor(a) => doctor::run(&queue_dir, a, lang),
         Command::Health(a) => health::run(&a, lang),
     }
+}
+
+/// The commands on a PostgreSQL queue. Approval, apply, delivery and the Telegram bot read the filesystem queue's
+/// approval records and do not work on a database yet: they say so and change nothing.
+fn run_postgres(command: Command, addr: &QueueAddr, lang: i18n::Lang) -> anyhow::Result<u8> {
+    let QueueAddr::Postgres(url) = addr else {
+        unreachable!("called for a database queue");
+    };
+    match command {
+        Command::Init(a) => init::run_postgres(url, a, lang),
+        Command::Submit(a) => submit::run(addr, a, lang),
+        Command::Status(a) => status::run_postgres(url, a, lang),
+        Command::Events(a) => events::run_postgres(url, a, lang),
+        Command::Pause(a) => pause::pause(addr, a, lang),
+        Command::Resume => pause::resume(addr, lang),
+        Command::Gate(a) => Ok(gate::cli::run(a)),
+        Command::Worker(a) => worker::run(addr, a, lang),
+        Command::Doctor(a) => doctor::run_postgres(url, a, lang),
+        Command::Health(a) => health::run(&a, lang),
+        Command::Approve(_)
+        | Command::Reject(_)
+        | Command::Apply(_)
+        | Command::Publish(_)
+        | Command::Deliver(_)
+        | Command::Telegram(_) => {
+            anyhow::bail!(i18n::t!(lang, "cli-err-postgres-unsupported"))
+        }
+    }
+}
+
+/// Opens the queue at `addr`, whichever backend keeps it.
+pub(crate) fn open_any(addr: &QueueAddr) -> anyhow::Result<Arc<dyn TaskQueue>> {
+    Ok(match addr {
+        QueueAddr::Dir(d) => Arc::new(Queue::open(d)?),
+        QueueAddr::Postgres(url) => Arc::new(queue_pg::PgQueue::open(url)?),
+    })
 }
 
 /// `--queue`/`AUTODEV_QUEUE`, else `.autodev_queue` at the top of the current git work tree, else in the current

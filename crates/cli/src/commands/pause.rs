@@ -1,15 +1,13 @@
 //! `autodev pause` and `autodev resume`.
 
-use std::path::Path;
-
 use queue_core::exit_codes;
 
 use i18n::{Lang, t};
 
 use crate::cli::PauseArgs;
 
-pub(super) fn pause(queue_dir: &Path, args: PauseArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn pause(addr: &super::QueueAddr, args: PauseArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     if queue.pause(&super::actor(), &args.reason)? {
         println!("{}", t!(lang, "cli-paused"));
     } else {
@@ -18,8 +16,8 @@ pub(super) fn pause(queue_dir: &Path, args: PauseArgs, lang: Lang) -> anyhow::Re
     Ok(exit_codes::OK)
 }
 
-pub(super) fn resume(queue_dir: &Path, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn resume(addr: &super::QueueAddr, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     if queue.resume(&super::actor())? {
         println!("{}", t!(lang, "cli-resumed"));
     } else {

@@ -365,3 +365,68 @@ fn corrupt_line(c: &queue_core::CorruptTask, lang: Lang) -> String {
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
+
+/// `autodev status [ID]` on a PostgreSQL queue: the tasks from one query (no task files, no audit files to
+/// cross-check: the database's transactions keep state, results and events together).
+pub(super) fn run_postgres(url: &str, args: StatusArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = queue_pg::PgQueue::open(url)?;
+    let q: &dyn queue_core::TaskQueue = &queue;
+    let mut out = std::io::stdout().lock();
+    if let Some(id) = args.id {
+        let (task, state) = match q.task(id) {
+            Ok(t) => t,
+            Err(queue_core::Error::UnknownTask(_)) => {
+                let location = q.location();
+                eprintln!(
+                    "{}",
+                    t!(lang, "cli-status-unknown", id = &id, queue = &location)
+                );
+                return Ok(exit_codes::REJECTED);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let results: Vec<&str> = queue_core::ResultKind::ALL
+            .into_iter()
+            .filter(|k| q.get_result(id, *k).ok().flatten().is_some())
+            .map(|k| k.ext())
+            .collect();
+        if args.json {
+            let v = serde_json::json!({"id": id, "state": state, "task": task, "results": results});
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        } else {
+            writeln!(out, "{id}  {}  {}", state.as_str(), printable(&task.title))?;
+            writeln!(
+                out,
+                "{}",
+                t!(lang, "cli-status-results", results = results.join(", "))
+            )?;
+        }
+        return Ok(exit_codes::OK);
+    }
+    let rows = q.tasks()?;
+    let paused = q.paused()?;
+    if args.json {
+        let v = serde_json::json!({"queue": q.location(), "paused": paused, "tasks": rows});
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(exit_codes::OK);
+    }
+    if paused {
+        writeln!(out, "{}", t!(lang, "cli-status-paused"))?;
+    }
+    if rows.is_empty() {
+        let location = q.location();
+        writeln!(out, "{}", t!(lang, "cli-status-empty", queue = &location))?;
+        return Ok(exit_codes::OK);
+    }
+    for r in &rows {
+        writeln!(
+            out,
+            "{}  {:<9} {:>2}  {}",
+            r.id,
+            r.state.as_str(),
+            r.attempts,
+            printable(&r.title)
+        )?;
+    }
+    Ok(exit_codes::OK)
+}

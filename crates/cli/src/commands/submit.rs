@@ -10,8 +10,8 @@ use submit::{Rejection, SubmitError, ValidateContext};
 
 use crate::cli::SubmitArgs;
 
-pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn run(addr: &super::QueueAddr, args: SubmitArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     let mut spec = match &args.file {
         None => TaskSpec::default(),
         Some(path) => {
@@ -62,7 +62,7 @@ pub(super) fn run(queue_dir: &Path, args: SubmitArgs, lang: Lang) -> anyhow::Res
     let ctx = ValidateContext {
         cwd: super::current_dir(lang)?,
     };
-    match submit::submit(&queue, &spec, &ctx, &super::actor()) {
+    match submit::submit(&*queue, &spec, &ctx, &super::actor()) {
         Ok(task) => {
             let mut out = std::io::stdout().lock();
             if args.json {

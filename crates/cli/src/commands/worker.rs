@@ -1,6 +1,5 @@
 //! `autodev worker`.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -12,14 +11,14 @@ use i18n::{Lang, t};
 
 use crate::cli::WorkerArgs;
 
-pub(super) fn run(queue_dir: &Path, args: WorkerArgs, lang: Lang) -> anyhow::Result<u8> {
+pub(super) fn run(addr: &super::QueueAddr, args: WorkerArgs, lang: Lang) -> anyhow::Result<u8> {
     let config = load_config(&args, lang)?;
     if args.print_config {
         print!("{}", config.describe());
         return Ok(exit_codes::OK);
     }
     super::init_logging();
-    let queue = Arc::new(super::open_queue(queue_dir)?);
+    let queue = super::open_any(addr)?;
     let mut bc = BackendConfig::new(config.backend, config.host.clone());
     bc.first_byte_timeout = config.first_byte_timeout;
     bc.idle_timeout = config.idle_timeout;

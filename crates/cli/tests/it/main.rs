@@ -18,6 +18,7 @@ mod i18n;
 mod init;
 mod llama;
 mod openclaw;
+mod postgres;
 mod publish;
 mod rejections;
 mod resilience;

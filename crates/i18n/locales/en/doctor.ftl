@@ -120,3 +120,6 @@ doctor-source-flag = command line
 
 ## The model server does not answer (the same words as the worker's error)
 doctor-backend-unreachable = cannot reach the model server at { $url }: start Ollama (`ollama serve`) or llama-server, or point the worker at the right address (OLLAMA_HOST / the backend URL)
+doctor-queue-database-ok = { $location }: schema version { $schema }, PostgreSQL { $server }
+doctor-queue-database-fix = start the database server and check the address (postgres://USER:PASSWORD@HOST:PORT/DATABASE); a new database needs `autodev init --queue <address>`
+doctor-queue-database-upgrade-fix = a newer autodev set this database up: upgrade autodev on this machine

@@ -120,3 +120,6 @@ doctor-source-flag = 명령줄
 
 ## 모델 서버가 응답하지 않음(워커 오류와 같은 내용)
 doctor-backend-unreachable = { $url }의 모델 서버에 연결할 수 없습니다. Ollama(`ollama serve`)나 llama-server를 시작하거나, 워커가 올바른 주소를 가리키게 하세요(OLLAMA_HOST / 백엔드 URL).
+doctor-queue-database-ok = { $location }: 스키마 버전 { $schema }, PostgreSQL { $server }
+doctor-queue-database-fix = 데이터베이스 서버를 시작하고 주소(postgres://USER:PASSWORD@HOST:PORT/DATABASE)를 확인하세요. 새 데이터베이스는 `autodev init --queue <주소>`가 필요합니다.
+doctor-queue-database-upgrade-fix = 더 새로운 autodev가 이 데이터베이스를 만들었습니다. 이 컴퓨터의 autodev를 업그레이드하세요.

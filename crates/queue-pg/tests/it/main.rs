@@ -5,6 +5,8 @@
 //!   at random while their connections are cut.
 //! - `schema`: init is idempotent, a newer schema is refused, a database without one is "not initialised".
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod children;
 mod conformance;
 mod processes;

@@ -1,0 +1,152 @@
+//! The CLI on a PostgreSQL queue (`--queue postgres://…`), against a real server: init, submit, a worker run to
+//! a gated patch stored in the database, status, events, pause, doctor; and the commands that do not work on a
+//! database yet refuse without changing anything.
+
+use std::process::Stdio;
+
+use fake_servers::{FakeOllama, Script};
+use test_support::postgres::{Postgres, server};
+use test_support::{TempRepo, snapshot};
+
+use crate::autodev;
+use crate::worker::{CONFIG_RS, good_edit, worker_cmd};
+
+fn pg(repo: &TempRepo, url: &str, args: &[&str]) -> test_support::Run {
+    let mut all = vec!["--queue", url];
+    all.extend_from_slice(args);
+    autodev(repo.path(), &all)
+}
+
+#[test]
+fn a_task_goes_from_submit_to_a_gated_patch_in_the_database() {
+    let url = server().database();
+    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
+    let r = pg(&repo, &url, &["init", "--lease-secs", "60"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("schema version 1"), "{}", r.stdout);
+    repo.git(&["add", ".autodev_ssot"]);
+    repo.git(&["commit", "-qm", "autodev policy"]);
+    let r = pg(
+        &repo,
+        &url,
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "src/config.rs",
+            "-w",
+            "parse_port accepts 0; it must return None for 0",
+            "--check",
+            "grep -q 'p == 0' src/config.rs",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.stdout.trim().to_string();
+    let before = snapshot(repo.path());
+
+    let fake = FakeOllama::start(Script::answer(good_edit()));
+    let w: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once", "--no-listen"])
+        .args(["--queue", &url])
+        .env("AUTODEV_EDIT_FORMAT", "search-replace")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(w.code, 0, "{}", w.stderr);
+
+    let st = pg(&repo, &url, &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+    assert_eq!(
+        st["results"],
+        serde_json::json!(["patch", "report.json", "gate.json"])
+    );
+    let db = Postgres::db_name(&url);
+    let patch = server().psql(
+        db,
+        &format!("SELECT convert_from(body, 'UTF8') FROM autodev_results WHERE task_id = '{id}' AND kind = 'patch'"),
+    );
+    assert!(patch.contains("+    if p == 0 {"), "{patch}");
+
+    let events = pg(&repo, &url, &["events", "--task", &id, "--json"]);
+    let types: Vec<String> = events
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for t in [
+        "TASK_SUBMITTED",
+        "TASK_CLAIMED",
+        "PATCH_PROPOSED",
+        "GATE_PASSED",
+        "TASK_COMPLETED",
+    ] {
+        assert!(types.iter().any(|x| x == t), "{t} missing from {types:?}");
+    }
+    assert_eq!(types.last().map(String::as_str), Some("TASK_COMPLETED"));
+    assert_eq!(snapshot(repo.path()), before, "the work tree is untouched");
+    assert!(
+        !repo.path().join(".autodev_queue").exists(),
+        "no folder queue was made"
+    );
+}
+
+#[test]
+fn pause_status_and_the_commands_a_database_does_not_serve_yet() {
+    let url = server().database();
+    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS)]);
+    assert_eq!(pg(&repo, &url, &["init"]).code, 0);
+    assert_eq!(pg(&repo, &url, &["pause", "--reason", "upgrade"]).code, 0);
+    let st = pg(&repo, &url, &["status", "--json"]).json();
+    assert_eq!(st["paused"], true, "{st}");
+    assert!(
+        !st["queue"].as_str().unwrap().contains("@127.0.0.1:0"),
+        "{st}"
+    );
+    assert_eq!(pg(&repo, &url, &["resume"]).code, 0);
+    let r = pg(&repo, &url, &["approve", "T20260101-0001"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("filesystem queue only"), "{}", r.stderr);
+    let r = pg(&repo, &url, &["status", "T20260101-0001"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("TASK_UNKNOWN"), "{}", r.stderr);
+}
+
+#[test]
+fn doctor_checks_the_database_and_a_missing_schema() {
+    let url = server().database();
+    let repo = TempRepo::with_files(&[("a.txt", "a\n")]);
+    let check = |args: &[&str]| {
+        let r = pg(&repo, &url, args);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "queue_database")
+            .cloned()
+            .unwrap()
+    };
+    let c = check(&["doctor", "--json", "--timeout-secs", "1"]);
+    assert_eq!(c["status"], "FAIL", "{c}");
+    assert!(
+        c["fix"].as_str().unwrap().contains("autodev init --queue"),
+        "{c}"
+    );
+    assert_eq!(pg(&repo, &url, &["init"]).code, 0);
+    let c = check(&["doctor", "--json", "--timeout-secs", "1"]);
+    assert_eq!(c["status"], "PASS", "{c}");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("schema version 1, PostgreSQL 1"),
+        "{c}"
+    );
+}
