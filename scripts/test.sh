@@ -14,6 +14,9 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 # The gate's sandbox falls back to bubblewrap where the kernel has no Landlock; its test runs the fallback.
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+# The PostgreSQL queue's tests (crates/queue-pg, crates/cli/tests/it/postgres.rs) start a real server from Debian's
+# package: initdb into a temporary folder (as `nobody` when root), a free loopback port, stopped when the tests end.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need_apt+=(postgresql)
 if ((${#need_apt[@]})); then
   step "installing ${need_apt[*]} (apt)"
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
