@@ -400,13 +400,6 @@ impl Error {
             ),
         }
     }
-
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
-    }
 }
 
 #[cfg(test)]

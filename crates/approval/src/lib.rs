@@ -53,7 +53,7 @@
 //! // A person says yes; only then is the patch committed, on its own branch.
 //! let me = Decider { by: "alice".into(), via: Via::Cli };
 //! approval::approve(&queue, id, &me).unwrap();
-//! let opts = ApplyOptions { to_worktree: false, committer: Identity::fallback(), actor: me.actor() };
+//! let opts = ApplyOptions { to_worktree: false, committer: Identity::fallback(), actor: me.actor(), repo: None };
 //! let applied = approval::apply(&queue, id, &opts).unwrap();
 //! assert_eq!(applied.branch, format!("autodev/{id}"));
 //! # assert_eq!(git(&["show", &format!("{}:a.txt", applied.branch)]), "two\n");
@@ -66,14 +66,13 @@ mod error;
 mod git;
 
 use std::ffi::OsStr;
-use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use queue_core::report::GateVerdict;
 use queue_core::{
-    ApprovalRecord, Audit, EventKind, GatedPatch, Queue, RejectionRecord, Report, Task, TaskId,
-    TaskState,
+    ApprovalRecord, Audit, DecisionKind, Event, EventKind, GatedPatch, RejectionRecord, Report,
+    ResultKind, Task, TaskId, TaskQueue, TaskState,
 };
 use sha2::{Digest, Sha256};
 
@@ -123,9 +122,7 @@ pub struct Candidate {
     pub state: TaskState,
     /// `results/<id>.report.json`.
     pub report: Report,
-    /// `results/<id>.patch`.
-    pub patch_path: PathBuf,
-    /// The patch bytes.
+    /// The patch bytes (`results/<id>.patch`).
     pub patch: Vec<u8>,
     /// sha256 of `patch`, hex; always the sha256 the log's `GATE_PASSED` names.
     pub sha256: String,
@@ -203,6 +200,9 @@ pub struct ApplyOptions {
     pub committer: Identity,
     /// The event actor, e.g. `cli:alice`.
     pub actor: String,
+    /// The clone to commit in, instead of the repository the task was submitted from (another machine's clone
+    /// of it, which must have the task's base commit: fetch it first).
+    pub repo: Option<PathBuf>,
 }
 
 /// sha256 of `bytes`, lowercase hex.
@@ -223,9 +223,9 @@ pub fn branch_name(id: TaskId) -> String {
 /// Loads a task whose gate passed, with its patch: `TASK_UNKNOWN`, `TASK_FILE_CORRUPT` or `NOT_GATE_PASSED`
 /// otherwise, `TASK_NOT_AS_SUBMITTED` when the task file is not the one the log's `TASK_SUBMITTED` recorded, and
 /// `PATCH_NOT_GATED` when the patch file is not the one the log's `GATE_PASSED` names.
-pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
+pub fn load(queue: &dyn TaskQueue, id: TaskId) -> Result<Candidate> {
     let (task, state, report) = passed_task(queue, id)?;
-    let audit = queue.audit(id)?;
+    let audit = Audit::of(&queue.task_events(id)?, id);
     // The task file says where to commit (repo, base commit) and what the patch may touch (targets); a check
     // could have rewritten it, so only the values logged at submission count.
     audit
@@ -234,16 +234,11 @@ pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
             id,
             detail: m.to_string(),
         })?;
-    let patch_path = queue.result_path(id, "patch");
-    let patch = match std::fs::read(&patch_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NotGatePassed {
-                id,
-                detail: "its patch file is missing".into(),
-            });
-        }
-        Err(e) => return Err(Error::io(&patch_path, e)),
+    let Some(patch) = queue.get_result(id, ResultKind::Patch)? else {
+        return Err(Error::NotGatePassed {
+            id,
+            detail: "its patch file is missing".into(),
+        });
     };
     let sha256 = sha256_hex(&patch);
     check_gated(id, &audit, &sha256)?;
@@ -251,7 +246,6 @@ pub fn load(queue: &Queue, id: TaskId) -> Result<Candidate> {
         task,
         state,
         report,
-        patch_path,
         patch,
         sha256,
         audit,
@@ -282,9 +276,9 @@ fn check_gated(id: TaskId, audit: &Audit, sha256: &str) -> Result<()> {
 }
 
 /// The task, its state and its report, for a task in `done/` whose report says PASS.
-fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
-    let status = match queue.status_of(id) {
-        Ok(s) => s,
+fn passed_task(queue: &dyn TaskQueue, id: TaskId) -> Result<(Task, TaskState, Report)> {
+    let (task, state) = match queue.task(id) {
+        Ok(t) => t,
         Err(queue_core::Error::UnknownTask(_)) => return Err(Error::TaskUnknown(id)),
         Err(queue_core::Error::TaskCorrupt { path, detail, .. }) => {
             return Err(Error::TaskFileCorrupt { id, path, detail });
@@ -292,37 +286,36 @@ fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
         Err(e) => return Err(e.into()),
     };
     let not_passed = |detail: String| Error::NotGatePassed { id, detail };
-    match status.state {
+    match state {
         TaskState::Pending | TaskState::Claimed => {
             return Err(not_passed(format!(
                 "it is {} (wait for a worker to finish it)",
-                status.state.as_str()
+                state.as_str()
             )));
         }
         TaskState::Failed => {
+            let reason = queue
+                .task_events(id)?
+                .into_iter()
+                .rev()
+                .find_map(|e| match e.kind {
+                    EventKind::TaskFailed { reason, .. } => Some(reason),
+                    _ => None,
+                });
             return Err(not_passed(format!(
                 "it failed ({})",
-                status
-                    .failure_reason
-                    .as_deref()
-                    .unwrap_or("see autodev events")
+                reason.as_deref().unwrap_or("see autodev events")
             )));
         }
         _ => {}
     }
-    let task: Task = match read_json(&status.task_file) {
-        Ok(t) => t,
-        // Damaged since status read it.
-        Err(Error::Corrupt { path, detail }) => {
-            return Err(Error::TaskFileCorrupt { id, path, detail });
-        }
-        Err(e) => return Err(e),
-    };
-    let report_path = queue.result_path(id, "report.json");
-    if !report_path.exists() {
+    let Some(bytes) = queue.get_result(id, ResultKind::Report)? else {
         return Err(not_passed("it has no report".into()));
-    }
-    let report: Report = read_json(&report_path)?;
+    };
+    let report: Report = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+        path: result_name(queue, id, ResultKind::Report),
+        detail: e.to_string(),
+    })?;
     if report.gate_verdict != GateVerdict::Pass {
         return Err(not_passed(format!(
             "the gate's verdict is {}",
@@ -332,14 +325,38 @@ fn passed_task(queue: &Queue, id: TaskId) -> Result<(Task, TaskState, Report)> {
     if report.patch_sha256.is_empty() {
         return Err(not_passed("its report names no patch".into()));
     }
-    Ok((task, status.state, report))
+    Ok((task, state, report))
+}
+
+/// Where a result is, for messages: `results/<id>.<ext>` in a folder queue, the row in a database.
+fn result_name(queue: &dyn TaskQueue, id: TaskId, kind: ResultKind) -> PathBuf {
+    match queue.local_root() {
+        Some(root) => root.join("results").join(format!("{id}.{}", kind.ext())),
+        None => format!("{} autodev_results/{id}/{}", queue.location(), kind.ext()).into(),
+    }
+}
+
+/// Where a decision record is, for messages.
+fn decision_name(queue: &dyn TaskQueue, id: TaskId, kind: DecisionKind) -> PathBuf {
+    let file = match kind {
+        DecisionKind::Approval => format!("approved/{id}.approved.json"),
+        DecisionKind::Rejection => format!("rejected/{id}.rejected.json"),
+    };
+    match queue.local_root() {
+        Some(root) => root.join(file),
+        None => format!("{} autodev_decisions/{id}", queue.location()).into(),
+    }
 }
 
 /// Approves the patch of a task whose gate passed, binding the approval to the patch's current sha256, which
 /// must be the one the log's `GATE_PASSED` names. Logs `APPROVED` (the hash and who), then writes the record.
 /// Idempotent for the same bytes; refused (`APPROVAL_NOT_IN_LOG`) over a record the log does not confirm.
-pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<ApprovalRecord>> {
-    let _lock = DecisionLock::take(queue, id)?;
+pub fn approve(
+    queue: &dyn TaskQueue,
+    id: TaskId,
+    who: &Decider,
+) -> Result<Decision<ApprovalRecord>> {
+    let _lock = queue.decision_lock(id)?;
     let c = load(queue, id)?;
     if c.sha256 != c.report.patch_sha256 {
         return Err(Error::ApprovalHashMismatch {
@@ -376,34 +393,56 @@ pub fn approve(queue: &Queue, id: TaskId, who: &Decider) -> Result<Decision<Appr
         at: Utc::now(),
         via: who.via.as_str().into(),
     };
-    // The event first: a crash between the two leaves an event without a record, which is no approval and is
-    // repaired by approving again; the other order would leave a record that looks forged.
-    queue.record(
+    let event = Event::new(
         EventKind::Approved {
-            sha256: c.sha256,
+            sha256: c.sha256.clone(),
             via: who.via.as_str().into(),
         },
         Some(id),
-        &who.actor(),
-    )?;
-    write_record(queue, &queue.approval_path(id), &record)?;
-    Ok(Decision {
-        record,
-        newly: true,
-    })
+        who.actor(),
+    );
+    if queue.put_decision(id, DecisionKind::Approval, &to_record(&record)?, event)? {
+        return Ok(Decision {
+            record,
+            newly: true,
+        });
+    }
+    // Another decider was first (a database has no lock to wait on): say what they decided.
+    if let Some(r) = rejection(queue, id)? {
+        return Err(Error::AlreadyRejected {
+            id,
+            by: r.by,
+            reason: r.reason,
+        });
+    }
+    match confirmed_approval(queue, id, &Audit::of(&queue.task_events(id)?, id))? {
+        Some(a) if a.patch_sha256 == c.sha256 => Ok(Decision {
+            record: a,
+            newly: false,
+        }),
+        Some(a) => Err(Error::AlreadyApproved {
+            id,
+            by: a.by,
+            sha256: a.patch_sha256,
+        }),
+        None => Err(Error::ApprovalNotInLog {
+            id,
+            path: decision_name(queue, id, DecisionKind::Approval),
+        }),
+    }
 }
 
 /// Rejects the patch of a task whose gate passed. Idempotent; refused (`ALREADY_APPROVED`) after an approval.
 pub fn reject(
-    queue: &Queue,
+    queue: &dyn TaskQueue,
     id: TaskId,
     who: &Decider,
     reason: &str,
 ) -> Result<Decision<RejectionRecord>> {
-    let _lock = DecisionLock::take(queue, id)?;
+    let _lock = queue.decision_lock(id)?;
     // Not `load`: rejecting a patch whose file was rewritten, or that carries a forged approval, must stay possible.
     passed_task(queue, id)?;
-    let audit = queue.audit(id)?;
+    let audit = Audit::of(&queue.task_events(id)?, id);
     if let Some(a) = approval_if_logged(queue, id, &audit)? {
         return Err(Error::AlreadyApproved {
             id,
@@ -424,35 +463,58 @@ pub fn reject(
         via: who.via.as_str().into(),
         reason: reason.to_owned(),
     };
-    write_record(queue, &queue.rejection_path(id), &record)?;
-    queue.record(
+    let event = Event::new(
         EventKind::Rejected {
             reason: reason.to_owned(),
             via: who.via.as_str().into(),
         },
         Some(id),
-        &who.actor(),
-    )?;
-    Ok(Decision {
-        record,
-        newly: true,
-    })
+        who.actor(),
+    );
+    if queue.put_decision(id, DecisionKind::Rejection, &to_record(&record)?, event)? {
+        return Ok(Decision {
+            record,
+            newly: true,
+        });
+    }
+    // Another decider was first.
+    if let Some(r) = rejection(queue, id)? {
+        return Ok(Decision {
+            record: r,
+            newly: false,
+        });
+    }
+    match approval(queue, id)? {
+        Some(a) => Err(Error::AlreadyApproved {
+            id,
+            by: a.by,
+            sha256: a.patch_sha256,
+        }),
+        None => Err(Error::Corrupt {
+            path: decision_name(queue, id, DecisionKind::Rejection),
+            detail: "the rejection could not be stored and no other decision is there".into(),
+        }),
+    }
 }
 
 /// The approval record of a task, if any, as the file says: not necessarily an approval (see [`confirmed`]).
-pub fn approval(queue: &Queue, id: TaskId) -> Result<Option<ApprovalRecord>> {
-    read_optional(&queue.approval_path(id))
+pub fn approval(queue: &dyn TaskQueue, id: TaskId) -> Result<Option<ApprovalRecord>> {
+    read_decision(queue, id, DecisionKind::Approval)
 }
 
 /// The task's approval when its record and the log agree: `None` without a record, [`Error::ApprovalNotInLog`]
 /// for a record the log does not confirm.
-pub fn confirmed(queue: &Queue, id: TaskId) -> Result<Option<ApprovalRecord>> {
-    confirmed_approval(queue, id, &queue.audit(id)?)
+pub fn confirmed(queue: &dyn TaskQueue, id: TaskId) -> Result<Option<ApprovalRecord>> {
+    confirmed_approval(queue, id, &Audit::of(&queue.task_events(id)?, id))
 }
 
-fn confirmed_approval(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option<ApprovalRecord>> {
-    let path = queue.approval_path(id);
-    let record = match read_optional::<ApprovalRecord>(&path) {
+fn confirmed_approval(
+    queue: &dyn TaskQueue,
+    id: TaskId,
+    audit: &Audit,
+) -> Result<Option<ApprovalRecord>> {
+    let path = decision_name(queue, id, DecisionKind::Approval);
+    let record = match read_decision::<ApprovalRecord>(queue, id, DecisionKind::Approval) {
         Ok(r) => r,
         // A record that does not decode was not written by `approve` either.
         Err(Error::Corrupt { .. }) => return Err(Error::ApprovalNotInLog { id, path }),
@@ -465,7 +527,11 @@ fn confirmed_approval(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option
 }
 
 /// Like [`confirmed`], but an unconfirmed record reads as no approval (for rejecting).
-fn approval_if_logged(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option<ApprovalRecord>> {
+fn approval_if_logged(
+    queue: &dyn TaskQueue,
+    id: TaskId,
+    audit: &Audit,
+) -> Result<Option<ApprovalRecord>> {
     match confirmed_approval(queue, id, audit) {
         Err(Error::ApprovalNotInLog { .. }) => Ok(None),
         r => r,
@@ -473,8 +539,8 @@ fn approval_if_logged(queue: &Queue, id: TaskId, audit: &Audit) -> Result<Option
 }
 
 /// The rejection record of a task, if any.
-pub fn rejection(queue: &Queue, id: TaskId) -> Result<Option<RejectionRecord>> {
-    read_optional(&queue.rejection_path(id))
+pub fn rejection(queue: &dyn TaskQueue, id: TaskId) -> Result<Option<RejectionRecord>> {
+    read_decision(queue, id, DecisionKind::Rejection)
 }
 
 /// Commits an approved patch on `autodev/<id>` from the task's base commit (or, with
@@ -484,8 +550,12 @@ pub fn rejection(queue: &Queue, id: TaskId) -> Result<Option<RejectionRecord>> {
 /// (`TASK_NOT_AS_SUBMITTED`), the patch bytes must be the ones the log's `GATE_PASSED` names (`PATCH_NOT_GATED`),
 /// the approval record must match an `APPROVED` event (`APPROVAL_NOT_IN_LOG`), and the repository's policy at the
 /// base commit is applied to the bytes again (`APPLY_POLICY_REFUSED`).
-pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> {
-    let c = load(queue, id)?;
+pub fn apply(queue: &dyn TaskQueue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> {
+    let mut c = load(queue, id)?;
+    if let Some(repo) = &opts.repo {
+        // Another clone: it is the repository the commit is made in and the policy is read from.
+        c.task.repo = repo.clone();
+    }
     if let Some(r) = rejection(queue, id)? {
         return Err(Error::AlreadyRejected {
             id,
@@ -508,7 +578,7 @@ pub fn apply(queue: &Queue, id: TaskId, opts: &ApplyOptions) -> Result<Applied> 
     let applied = if opts.to_worktree {
         apply_to_worktree(&c)?
     } else {
-        commit_on_branch(queue, &c, &opts.committer)?
+        commit_on_branch(&c, &opts.committer)?
     };
     if applied.newly || !applied_logged(queue, id, &applied)? {
         queue.record(
@@ -546,21 +616,23 @@ fn judge_again(c: &Candidate) -> Result<()> {
 
 /// Whether the log already has an `APPLIED` for this commit (a crash between the commit and the event is
 /// repaired by the next apply).
-fn applied_logged(queue: &Queue, id: TaskId, applied: &Applied) -> Result<bool> {
-    let log = queue.log().read()?;
-    Ok(log.events.iter().any(|e| {
+fn applied_logged(queue: &dyn TaskQueue, id: TaskId, applied: &Applied) -> Result<bool> {
+    let events = queue.task_events(id)?;
+    Ok(events.iter().any(|e| {
         e.task_id == Some(id)
             && matches!(&e.kind, EventKind::Applied { commit, branch }
                 if *commit == applied.commit && *branch == applied.branch)
     }))
 }
 
-fn commit_on_branch(queue: &Queue, c: &Candidate, who: &Identity) -> Result<Applied> {
+fn commit_on_branch(c: &Candidate, who: &Identity) -> Result<Applied> {
     let id = c.task.id;
     let repo = c.task.repo.as_path();
     let branch = branch_name(id);
     let refname = format!("refs/heads/{branch}");
-    let index = TempFile(queue.tmp_path(".index"));
+    // A private index, outside the repository and the queue: the user's own index is never touched.
+    let index =
+        TempFile(std::env::temp_dir().join(format!("autodev-index-{id}-{}", ulid::Ulid::new())));
     let index_env: [(&str, &OsStr); 1] = [("GIT_INDEX_FILE", index.0.as_os_str())];
     match &c.task.base_commit {
         Some(base) => git::run(repo, &["read-tree", base], None, &index_env)?,
@@ -732,58 +804,27 @@ impl Drop for TempFile {
     }
 }
 
-/// An exclusive lock (`File::lock`, `flock` on Linux) on `<queue>/approved/.lock`, released when dropped (or when the process dies).
-struct DecisionLock {
-    _file: File,
-}
-
-impl DecisionLock {
-    fn take(queue: &Queue, id: TaskId) -> Result<DecisionLock> {
-        let path = queue.approval_path(id).with_file_name(".lock");
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        file.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(DecisionLock { _file: file })
-    }
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })
-}
-
-fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
+fn read_decision<T: serde::de::DeserializeOwned>(
+    queue: &dyn TaskQueue,
+    id: TaskId,
+    kind: DecisionKind,
+) -> Result<Option<T>> {
+    match queue.get_decision(id, kind)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| Error::Corrupt {
-                path: path.to_path_buf(),
+                path: decision_name(queue, id, kind),
                 detail: e.to_string(),
             }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
     }
 }
 
-fn write_record<T: serde::Serialize>(queue: &Queue, dest: &Path, record: &T) -> Result<()> {
+fn to_record<T: serde::Serialize>(record: &T) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| Error::Corrupt {
-        path: dest.to_path_buf(),
+        path: "decision record".into(),
         detail: e.to_string(),
     })?;
     bytes.push(b'\n');
-    if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    queue_core::fsutil::write_new_durable(&queue.tmp_path(".json"), dest, &bytes)
-        .map_err(|e| Error::io(dest, e))
+    Ok(bytes)
 }

@@ -242,6 +242,11 @@ pub struct WorkerArgs {
     /// Serve no HTTP endpoint.
     #[arg(long)]
     pub no_listen: bool,
+    /// This machine's clone of the tasks' repository, used instead of the path a task was submitted with (a
+    /// worker on another machine sharing a PostgreSQL queue). A base commit the clone lacks is fetched from its
+    /// own remotes (`git fetch --all`) first.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
 }
 
 /// `autodev doctor`.
@@ -340,6 +345,10 @@ pub struct ApplyArgs {
     /// Committer (and author) e-mail; default: git config user.email, else autodev@localhost.
     #[arg(long, env = "AUTODEV_COMMITTER_EMAIL", value_name = "EMAIL")]
     pub committer_email: Option<String>,
+    /// The clone to commit in, instead of the repository the task was submitted from (this machine's clone of
+    /// it, with a PostgreSQL queue). A base commit it lacks is fetched from its own remotes first.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

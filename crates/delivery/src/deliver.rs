@@ -273,6 +273,7 @@ fn apply(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Outcome> {
             to_worktree: false,
             committer: opts.committer.clone(),
             actor: opts.actor.clone(),
+            repo: None,
         },
     )?;
     Ok(Outcome::Applied {

@@ -149,6 +149,7 @@ pub fn publish(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Publi
             to_worktree: false,
             committer: opts.committer.clone(),
             actor: opts.actor.clone(),
+            repo: None,
         },
     )?;
     let c = approval::load(queue, id)?;

@@ -20,6 +20,32 @@ pub fn scrubbed_git(dir: &Path) -> Command {
     Git::new("git").command(dir)
 }
 
+/// Whether the clone at `repo` has commit `sha`; when it does not, fetches from the clone's own remotes
+/// (`git fetch --all`) and looks again. For a clone on another machine than the one a task was submitted from
+/// (`autodev worker --repo`, `autodev apply --repo`): the task names its base by sha, which a clone made before
+/// it lacks.
+pub fn ensure_commit(repo: &Path, sha: &str) -> bool {
+    let has = || {
+        scrubbed_git(repo)
+            .args(["cat-file", "-e", &format!("{sha}^{{commit}}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if has() {
+        return true;
+    }
+    // The user's own git, configuration and credentials: these are the user's remotes. No prompt.
+    let fetched = Command::new("git")
+        .current_dir(repo)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["fetch", "--quiet", "--all"])
+        .stdin(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    fetched && has()
+}
+
 /// A `git` invocation factory.
 #[derive(Debug, Clone)]
 pub(crate) struct Git {

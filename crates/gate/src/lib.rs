@@ -79,7 +79,7 @@ mod workdir;
 pub use config::{DEFAULT_GATE_TOML, GateFile, SandboxConfig, SandboxMode};
 pub use error::{GateError, Result};
 pub use gate::{GATE_TOML_PATH, Gate, GateConfig, GateRequest, POLICY_PATH, default_work_root};
-pub use git::scrubbed_git;
+pub use git::{ensure_commit, scrubbed_git};
 pub use hook::{
     HookKind, HookRun, InstallOptions, MAX_HOOK_STDIN_BYTES, install_hook, read_hook_stdin,
     run_hook, uninstall_hook,

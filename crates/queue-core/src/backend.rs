@@ -70,6 +70,16 @@ impl ResultKind {
     }
 }
 
+/// A person's decision on a task's gated patch: at most one per task (an approval and a rejection exclude each
+/// other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    /// `approved/<id>.approved.json` ([`crate::ApprovalRecord`]).
+    Approval,
+    /// `rejected/<id>.rejected.json` ([`crate::RejectionRecord`]).
+    Rejection,
+}
+
 /// The queue's operations. Object safe: the worker and CLI hold an `Arc<dyn TaskQueue>`.
 ///
 /// Calls block (a filesystem rename, a database round trip): from async code they are short enough to make in
@@ -137,6 +147,28 @@ pub trait TaskQueue: Send + Sync + std::fmt::Debug {
 
     /// Tasks per state, cheap enough for a metrics gauge: `pending`, `claimed`, `done`, `failed`.
     fn counts(&self) -> Result<Vec<(&'static str, usize)>>;
+
+    /// The events about task `id`, in order (what [`crate::Audit`] reads).
+    fn task_events(&self, id: TaskId) -> Result<Vec<Event>>;
+
+    /// The stored decision record of `kind` on task `id`, as written (approval judges whether the log confirms
+    /// it).
+    fn get_decision(&self, id: TaskId, kind: DecisionKind) -> Result<Option<Vec<u8>>>;
+
+    /// Stores a decision record with its event (`APPROVED` or `REJECTED`); `false` when a record of that kind is
+    /// there already (nothing written). On a database the record, the event and the task's new state commit
+    /// together, and a task holds at most one decision of either kind.
+    fn put_decision(
+        &self,
+        id: TaskId,
+        kind: DecisionKind,
+        record: &[u8],
+        event: Event,
+    ) -> Result<bool>;
+
+    /// Held while a decision is made, so that two deciders do not race (the filesystem's lock file, released
+    /// when dropped). `None` where [`TaskQueue::put_decision`] is atomic on its own (a database).
+    fn decision_lock(&self, id: TaskId) -> Result<Option<std::fs::File>>;
 
     /// Waits up to `timeout` for a sign that there may be work (a submission, a release); returns early when
     /// one comes. A backend without notifications just sleeps: polling is always the fallback.

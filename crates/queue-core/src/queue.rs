@@ -36,7 +36,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
-use crate::backend::{Claim, ResultKind, TaskQueue, TaskRow};
+use crate::backend::{Claim, DecisionKind, ResultKind, TaskQueue, TaskRow};
 use crate::event::{Event, EventKind, EventLog};
 use crate::fsutil::{
     create_durable, rename_noreplace, sync_dir, write_new_durable, write_replace_durable,
@@ -1323,26 +1323,103 @@ impl TaskQueue for Queue {
         Ok(list.into_iter().map(row_of).collect())
     }
 
+    /// The state as `status` derives it (approved, rejected and applied from the records and the log).
     fn task(&self, id: TaskId) -> Result<(Task, TaskState)> {
-        for (dir, state) in STATE_FOLDERS {
-            for (eid, _, path) in self.entries(dir)? {
-                if eid != id {
-                    continue;
+        let status = self.status_of(id)?;
+        match read_task(&status.task_file, id) {
+            TaskRead::Task(t) => Ok((t, status.state)),
+            TaskRead::Gone => Err(Error::UnknownTask(id)),
+            TaskRead::Corrupt(detail) => Err(Error::TaskCorrupt {
+                id,
+                path: status.task_file,
+                detail,
+            }),
+        }
+    }
+
+    fn task_events(&self, id: TaskId) -> Result<Vec<Event>> {
+        let read = self.log.read()?;
+        Ok(read
+            .events
+            .into_iter()
+            .filter(|e| e.task_id == Some(id))
+            .collect())
+    }
+
+    fn get_decision(&self, id: TaskId, kind: DecisionKind) -> Result<Option<Vec<u8>>> {
+        let path = self.decision_path(id, kind);
+        match fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// An approval logs its event first and then writes its record (a crash between leaves an event without a
+    /// record: no approval, repaired by approving again; the other order would leave a record that looks forged).
+    /// A rejection writes its record first (a record without its event still blocks approval, which is the safe
+    /// side).
+    fn put_decision(
+        &self,
+        id: TaskId,
+        kind: DecisionKind,
+        record: &[u8],
+        event: Event,
+    ) -> Result<bool> {
+        let dest = self.decision_path(id, kind);
+        if dest.exists() {
+            return Ok(false);
+        }
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let write = || match write_new_durable(&self.tmp_path(".json"), &dest, record) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(Error::io(&dest, e)),
+        };
+        match kind {
+            DecisionKind::Approval => {
+                self.log.append(&event)?;
+                write()
+            }
+            DecisionKind::Rejection => {
+                if !write()? {
+                    return Ok(false);
                 }
-                match read_task(&path, id) {
-                    TaskRead::Task(t) => return Ok((t, state)),
-                    TaskRead::Gone => {}
-                    TaskRead::Corrupt(detail) => {
-                        return Err(Error::TaskCorrupt { id, path, detail });
-                    }
-                }
+                self.log.append(&event)?;
+                Ok(true)
             }
         }
-        Err(Error::UnknownTask(id))
+    }
+
+    /// An exclusive `flock` on `approved/.lock`, released when the file is dropped (or the process dies).
+    fn decision_lock(&self, id: TaskId) -> Result<Option<fs::File>> {
+        let path = self.approval_path(id).with_file_name(".lock");
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(Some(file))
     }
 
     fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
         Queue::counts(self)
+    }
+}
+
+impl Queue {
+    fn decision_path(&self, id: TaskId, kind: DecisionKind) -> PathBuf {
+        match kind {
+            DecisionKind::Approval => self.approval_path(id),
+            DecisionKind::Rejection => self.rejection_path(id),
+        }
     }
 }
 

@@ -45,6 +45,15 @@ CREATE TABLE autodev_results (
     PRIMARY KEY (task_id, kind)
 );
 
+-- A person's decision on a task's gated patch: at most one per task, so an approval and a rejection exclude each
+-- other by the primary key alone. The record is the JSON the filesystem queue keeps in approved/ or rejected/.
+CREATE TABLE autodev_decisions (
+    task_id    text PRIMARY KEY REFERENCES autodev_tasks (id),
+    kind       text NOT NULL CHECK (kind IN ('approval', 'rejection')),
+    record     bytea NOT NULL,
+    decided_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- The audit log: one row per event, the same JSON as a line of events.ndjson. Rows are appended in commit
 -- order (writers hold an advisory lock from the insert to their commit), so a follower reading `seq > cursor`
 -- never skips a row that commits later with a smaller seq.

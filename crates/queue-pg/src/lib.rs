@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use queue_core::{
-    Claim, Error, Event, EventKind, NewTask, QueueConfig, ReapSummary, Result, ResultKind, Task,
-    TaskId, TaskQueue, TaskRow, TaskState,
+    Claim, DecisionKind, Error, Event, EventKind, NewTask, QueueConfig, ReapSummary, Result,
+    ResultKind, Task, TaskId, TaskQueue, TaskRow, TaskState,
 };
 use tokio_postgres::NoTls;
 
@@ -496,6 +496,30 @@ impl TaskQueue for PgQueue {
 
     fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
         self.run(ops::counts)
+    }
+
+    fn task_events(&self, id: TaskId) -> Result<Vec<Event>> {
+        self.run(move |inner| ops::task_events(inner, id))
+    }
+
+    fn get_decision(&self, id: TaskId, kind: DecisionKind) -> Result<Option<Vec<u8>>> {
+        self.run(move |inner| ops::get_decision(inner, id, kind))
+    }
+
+    fn put_decision(
+        &self,
+        id: TaskId,
+        kind: DecisionKind,
+        record: &[u8],
+        event: Event,
+    ) -> Result<bool> {
+        let record = record.to_vec();
+        self.run(move |inner| ops::put_decision(inner, id, kind, record.clone(), event.clone()))
+    }
+
+    /// None: a task holds one decision at most (the table's primary key), so deciders cannot race.
+    fn decision_lock(&self, _id: TaskId) -> Result<Option<std::fs::File>> {
+        Ok(None)
     }
 
     /// Waits on the LISTEN connection's notifications (any event: a submission, a release, a requeue).

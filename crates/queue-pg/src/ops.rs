@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use queue_core::{
-    Claim, Error, Event, EventKind, NewTask, ReapSummary, ResultKind, Task, TaskId, TaskRow,
-    TaskState,
+    Claim, DecisionKind, Error, Event, EventKind, NewTask, ReapSummary, ResultKind, Task, TaskId,
+    TaskRow, TaskState,
 };
 use tokio_postgres::AsyncMessage;
 
@@ -330,11 +330,89 @@ pub(crate) async fn set_paused(
     Ok(true)
 }
 
+/// Appends an event; an `APPLIED` also moves its task to `applied`, in the same transaction.
 pub(crate) async fn record(inner: Arc<Inner>, ev: Event) -> Result<(), OpError> {
     let mut c = client(&inner).await?;
     let tx = c.transaction().await?;
+    if let (EventKind::Applied { .. }, Some(id)) = (&ev.kind, ev.task_id) {
+        tx.execute(
+            "UPDATE autodev_tasks SET state = 'applied', updated_at = now() WHERE id = $1",
+            &[&id.to_string()],
+        )
+        .await?;
+    }
     log(&tx, &ev).await?;
     commit(&inner, tx).await
+}
+
+fn decision_name(kind: DecisionKind) -> &'static str {
+    match kind {
+        DecisionKind::Approval => "approval",
+        DecisionKind::Rejection => "rejection",
+    }
+}
+
+pub(crate) async fn task_events(inner: Arc<Inner>, id: TaskId) -> Result<Vec<Event>, OpError> {
+    let c = client(&inner).await?;
+    let rows = c
+        .query(
+            "SELECT event FROM autodev_events WHERE task_id = $1 ORDER BY seq",
+            &[&id.to_string()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| serde_json::from_value(r.get(0)).ok())
+        .collect())
+}
+
+pub(crate) async fn get_decision(
+    inner: Arc<Inner>,
+    id: TaskId,
+    kind: DecisionKind,
+) -> Result<Option<Vec<u8>>, OpError> {
+    let c = client(&inner).await?;
+    let row = c
+        .query_opt(
+            "SELECT record FROM autodev_decisions WHERE task_id = $1 AND kind = $2",
+            &[&id.to_string(), &decision_name(kind)],
+        )
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// The record, its event and the task's state in one transaction; `false` when the task has a decision already.
+pub(crate) async fn put_decision(
+    inner: Arc<Inner>,
+    id: TaskId,
+    kind: DecisionKind,
+    record: Vec<u8>,
+    ev: Event,
+) -> Result<bool, OpError> {
+    let mut c = client(&inner).await?;
+    let tx = c.transaction().await?;
+    let n = tx
+        .execute(
+            "INSERT INTO autodev_decisions (task_id, kind, record) VALUES ($1, $2, $3)
+             ON CONFLICT (task_id) DO NOTHING",
+            &[&id.to_string(), &decision_name(kind), &record],
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let state = match kind {
+        DecisionKind::Approval => "approved",
+        DecisionKind::Rejection => "rejected",
+    };
+    tx.execute(
+        "UPDATE autodev_tasks SET state = $2, updated_at = now() WHERE id = $1 AND state = 'done'",
+        &[&id.to_string(), &state],
+    )
+    .await?;
+    log(&tx, &ev).await?;
+    commit(&inner, tx).await?;
+    Ok(true)
 }
 
 pub(crate) async fn put_result(

@@ -610,7 +610,7 @@ impl Bot {
                     });
                     s.push('\n');
                 }
-                if let Ok(c) = approval::load(&self.queue, id) {
+                if let Ok(c) = approval::load(&*self.queue, id) {
                     s.push_str(&t!(
                         lang,
                         "bot-task-diffstat",
@@ -643,7 +643,7 @@ impl Bot {
 
     /// (approved, reply).
     fn approve(&self, id: TaskId, user: i64, lang: Lang) -> (bool, String) {
-        match approval::approve(&self.queue, id, &Self::decider(user)) {
+        match approval::approve(&*self.queue, id, &Self::decider(user)) {
             Ok(d) if d.newly => (
                 true,
                 t!(
@@ -715,7 +715,7 @@ impl Bot {
 
     /// What happens after the approval, as the repository's `delivery.toml` says.
     fn delivery_note(&self, id: TaskId, lang: Lang) -> String {
-        let on = approval::load(&self.queue, id)
+        let on = approval::load(&*self.queue, id)
             .map_err(delivery::Error::from)
             .and_then(|c| delivery::deliver::on_approve(&c.task.repo));
         let note = match on {
@@ -744,7 +744,7 @@ impl Bot {
 
     /// `/publish ID`: logs the request for `autodev deliver` (the bot itself holds no forge token).
     fn publish(&self, id: TaskId, actor: &str, lang: Lang) -> String {
-        match approval::confirmed(&self.queue, id) {
+        match approval::confirmed(&*self.queue, id) {
             Ok(Some(_)) => {}
             Ok(None) => return t!(lang, "bot-publish-not-approved", id = &id),
             Err(e) => return refusal(&e, lang),
@@ -764,7 +764,7 @@ impl Bot {
 
     /// (rejected, reply).
     fn reject(&self, id: TaskId, user: i64, reason: &str, lang: Lang) -> (bool, String) {
-        match approval::reject(&self.queue, id, &Self::decider(user), reason) {
+        match approval::reject(&*self.queue, id, &Self::decider(user), reason) {
             Ok(d) if d.newly => (true, t!(lang, "bot-rejected", id = &id)),
             Ok(_) => (true, t!(lang, "bot-already-rejected", id = &id)),
             Err(e) => (false, refusal(&e, lang)),
@@ -886,7 +886,7 @@ impl Bot {
     }
 
     async fn notify_passed(&self, id: TaskId) -> bool {
-        let c = match approval::load(&self.queue, id) {
+        let c = match approval::load(&*self.queue, id) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(%id, "gate passed but the result cannot be read: {e}");

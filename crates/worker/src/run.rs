@@ -89,6 +89,8 @@ pub struct Worker {
     metrics: Arc<Metrics>,
     /// The last infrastructure problem (the model server's, or the queue's disk), for `/readyz` and `--once`.
     last_backend_error: std::sync::Mutex<Option<String>>,
+    /// This machine's clone of the tasks' repository, used instead of the path each task was submitted with.
+    repo: Option<std::path::PathBuf>,
 }
 
 impl Worker {
@@ -114,7 +116,31 @@ impl Worker {
             owner,
             metrics: Arc::new(Metrics::default()),
             last_backend_error: std::sync::Mutex::new(None),
+            repo: None,
         }
+    }
+
+    /// Works in `dir`, this machine's clone of the tasks' repository, instead of the path each task was submitted
+    /// with (a worker on another machine than the submitter, sharing a database queue). A task's base commit
+    /// that the clone lacks is fetched from the clone's own remotes first.
+    pub fn with_repo(mut self, dir: std::path::PathBuf) -> Worker {
+        self.repo = Some(dir);
+        self
+    }
+
+    /// The claim as this worker works on it: with [`Worker::with_repo`], the task's repository is the local clone
+    /// (the stored task, which approval checks against the log, is not changed).
+    fn localize(&self, mut claim: Claim) -> Claim {
+        if let Some(dir) = &self.repo {
+            if let Some(base) = &claim.task.base_commit
+                && !gate::ensure_commit(dir, base)
+            {
+                tracing::warn!(task = %claim.task.id, base = %base, repo = %dir.display(),
+                    "the clone lacks the task's base commit, even after fetching");
+            }
+            claim.task.repo = dir.clone();
+        }
+        claim
     }
 
     /// The worker's metrics (shared with the HTTP endpoint).
@@ -235,6 +261,7 @@ impl Worker {
                 }
                 continue;
             };
+            let claim = self.localize(claim);
             tracing::info!(task = %claim.task.id, slot, attempt = claim.task.attempt, "claimed");
             let outcome = self.process(&claim, shutdown.clone()).await;
             self.metrics.task_finished(&outcome);

@@ -106,6 +106,7 @@ impl Fixture {
                 email: "reviewer@example.invalid".into(),
             },
             actor: "cli:tester".into(),
+            repo: None,
         }
     }
 

@@ -9,11 +9,23 @@ use queue_core::exit_codes;
 
 use crate::cli::ApplyArgs;
 
-pub(super) fn run(queue_dir: &Path, args: ApplyArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn run(addr: &super::QueueAddr, args: ApplyArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
+    let repo = match &args.repo {
+        Some(dir) => Some(super::current_dir(lang)?.join(dir)),
+        None => None,
+    };
+    if let Some(dir) = &repo
+        && let Ok((task, _)) = queue.task(args.id)
+        && let Some(base) = &task.base_commit
+    {
+        // Fetched if missing; if it still is, committing says so with the base's sha.
+        gate::ensure_commit(dir, base);
+    }
+    let fallback = repo.clone().unwrap_or(super::current_dir(lang)?);
     let committer = committer(
-        &queue,
-        queue_dir,
+        &*queue,
+        repo.as_deref().unwrap_or(&fallback),
         args.id,
         args.committer_name,
         args.committer_email,
@@ -22,8 +34,9 @@ pub(super) fn run(queue_dir: &Path, args: ApplyArgs, lang: Lang) -> anyhow::Resu
         to_worktree: args.to_worktree,
         committer,
         actor: super::actor(),
+        repo,
     };
-    match approval::apply(&queue, args.id, &opts) {
+    match approval::apply(&*queue, args.id, &opts) {
         Ok(a) => {
             let mut out = std::io::stdout().lock();
             if args.json {
@@ -63,8 +76,8 @@ fn applied(id: queue_core::TaskId, a: &approval::Applied, to_worktree: bool, lan
 
 /// The committer from flags, else git's configuration in the task's repository, else the fallback.
 pub(super) fn committer(
-    queue: &queue_core::Queue,
-    queue_dir: &Path,
+    queue: &dyn queue_core::TaskQueue,
+    fallback_dir: &Path,
     id: queue_core::TaskId,
     name: Option<String>,
     email: Option<String>,
@@ -73,9 +86,9 @@ pub(super) fn committer(
         (Some(name), Some(email)) => Identity { name, email },
         (name, email) => {
             // Only look at git's configuration for what was not given.
-            let repo = match queue.status_of(id) {
-                Ok(s) => s.repo,
-                Err(_) => queue_dir.to_path_buf(),
+            let repo = match queue.task(id) {
+                Ok((t, _)) if t.repo.is_dir() => t.repo,
+                _ => fallback_dir.to_path_buf(),
             };
             let from_git = Identity::from_git_config(&repo);
             Identity {

@@ -1,7 +1,6 @@
 //! `autodev approve` and `autodev reject`.
 
 use std::io::Write;
-use std::path::Path;
 
 use approval::{Decider, Via};
 use i18n::{Lang, t};
@@ -9,10 +8,14 @@ use queue_core::exit_codes;
 
 use crate::cli::{ApproveArgs, RejectArgs};
 
-pub(super) fn approve(queue_dir: &Path, args: ApproveArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn approve(
+    addr: &super::QueueAddr,
+    args: ApproveArgs,
+    lang: Lang,
+) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     let who = decider(args.by);
-    match approval::approve(&queue, args.id, &who) {
+    match approval::approve(&*queue, args.id, &who) {
         Ok(d) => {
             let mut out = std::io::stdout().lock();
             if args.json {
@@ -39,10 +42,10 @@ pub(super) fn approve(queue_dir: &Path, args: ApproveArgs, lang: Lang) -> anyhow
     }
 }
 
-pub(super) fn reject(queue_dir: &Path, args: RejectArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn reject(addr: &super::QueueAddr, args: RejectArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     let who = decider(args.by);
-    match approval::reject(&queue, args.id, &who, &args.reason) {
+    match approval::reject(&*queue, args.id, &who, &args.reason) {
         Ok(d) if d.newly => {
             println!("{}", t!(lang, "cli-rejected", id = &args.id));
             Ok(exit_codes::OK)

@@ -55,9 +55,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Pause(a) => pause::pause(&addr, a, lang),
         Command::Resume => pause::resume(&addr, lang),
         Command::Gate(a) => Ok(gate::cli::run(a)),
-        Command::Approve(a) => approve::approve(&queue_dir, a, lang),
-        Command::Reject(a) => approve::reject(&queue_dir, a, lang),
-        Command::Apply(a) => apply::run(&queue_dir, a, lang),
+        Command::Approve(a) => approve::approve(&addr, a, lang),
+        Command::Reject(a) => approve::reject(&addr, a, lang),
+        Command::Apply(a) => apply::run(&addr, a, lang),
         Command::Publish(a) => publish::run(&queue_dir, a, lang),
         Command::Deliver(a) => deliver::run(&queue_dir, a, lang),
         Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
@@ -67,8 +67,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// The commands on a PostgreSQL queue. Approval, apply, delivery and the Telegram bot read the filesystem queue's
-/// approval records and do not work on a database yet: they say so and change nothing.
+/// The commands on a PostgreSQL queue. Publishing, delivery and the Telegram bot keep state in the queue's folder
+/// (locks, delivery records) and do not work on a database yet: they say so and change nothing.
 fn run_postgres(command: Command, addr: &QueueAddr, lang: i18n::Lang) -> anyhow::Result<u8> {
     let QueueAddr::Postgres(url) = addr else {
         unreachable!("called for a database queue");
@@ -84,12 +84,10 @@ fn run_postgres(command: Command, addr: &QueueAddr, lang: i18n::Lang) -> anyhow:
         Command::Worker(a) => worker::run(addr, a, lang),
         Command::Doctor(a) => doctor::run_postgres(url, a, lang),
         Command::Health(a) => health::run(&a, lang),
-        Command::Approve(_)
-        | Command::Reject(_)
-        | Command::Apply(_)
-        | Command::Publish(_)
-        | Command::Deliver(_)
-        | Command::Telegram(_) => {
+        Command::Approve(a) => approve::approve(addr, a, lang),
+        Command::Reject(a) => approve::reject(addr, a, lang),
+        Command::Apply(a) => apply::run(addr, a, lang),
+        Command::Publish(_) | Command::Deliver(_) | Command::Telegram(_) => {
             anyhow::bail!(i18n::t!(lang, "cli-err-postgres-unsupported"))
         }
     }

@@ -27,13 +27,17 @@ pub(super) fn run(addr: &super::QueueAddr, args: WorkerArgs, lang: Lang) -> anyh
     bc.answer_timeout = Some(limits.timeout);
     let backend = Backend::new(bc).with_context(|| t!(lang, "cli-err-backend-settings"))?;
     let owner = format!("worker:{}:{}", hostname(), std::process::id());
-    let w = Arc::new(Worker::new(
+    let mut w = Worker::new(
         queue,
         backend,
         gate::Gate::new(gate::GateConfig::default()),
         config,
         owner,
-    ));
+    );
+    if let Some(dir) = &args.repo {
+        w = w.with_repo(super::current_dir(lang)?.join(dir));
+    }
+    let w = Arc::new(w);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

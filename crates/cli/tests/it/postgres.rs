@@ -1,6 +1,7 @@
 //! The CLI on a PostgreSQL queue (`--queue postgres://…`), against a real server: init, submit, a worker run to
 //! a gated patch stored in the database, status, events, pause, doctor; and the commands that do not work on a
-//! database yet refuse without changing anything.
+//! database yet refuse without changing anything; and two clones of one repository as two machines: a task
+//! submitted from one, worked, approved and applied from the other.
 
 use std::process::Stdio;
 
@@ -109,9 +110,12 @@ fn pause_status_and_the_commands_a_database_does_not_serve_yet() {
         "{st}"
     );
     assert_eq!(pg(&repo, &url, &["resume"]).code, 0);
-    let r = pg(&repo, &url, &["approve", "T20260101-0001"]);
+    let r = pg(&repo, &url, &["publish", "T20260101-0001"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("filesystem queue only"), "{}", r.stderr);
+    let r = pg(&repo, &url, &["approve", "T20260101-0001"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("TASK_UNKNOWN"), "{}", r.stderr);
     let r = pg(&repo, &url, &["status", "T20260101-0001"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("TASK_UNKNOWN"), "{}", r.stderr);
@@ -149,4 +153,122 @@ fn doctor_checks_the_database_and_a_missing_schema() {
             .contains("schema version 1, PostgreSQL 1"),
         "{c}"
     );
+}
+
+fn git_out(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = test_support::git_command(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_task_submitted_on_one_machine_is_worked_and_applied_on_another() {
+    let url = server().database();
+    // Machine A: the repository the task is submitted from.
+    let a = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
+    assert_eq!(pg(&a, &url, &["init"]).code, 0);
+    a.git(&["add", ".autodev_ssot"]);
+    a.git(&["commit", "-qm", "autodev policy"]);
+    // Machine B: its own clone, made before A's next commit, so it lacks the task's base.
+    let b_dir = TempRepo::plain_dir();
+    let b = b_dir.path().join("clone");
+    git_out(
+        b_dir.path(),
+        &["clone", "-q", a.path().to_str().unwrap(), "clone"],
+    );
+    a.write("README.md", "demo, second commit\n");
+    a.git(&["commit", "-qam", "second"]);
+    let base = git_out(a.path(), &["rev-parse", "HEAD"]);
+
+    let r = pg(
+        &a,
+        &url,
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "src/config.rs",
+            "-w",
+            "parse_port accepts 0; it must return None for 0",
+            "--check",
+            "grep -q 'p == 0' src/config.rs",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.stdout.trim().to_string();
+    let a_before = snapshot(a.path());
+
+    let fake = FakeOllama::start(Script::answer(good_edit()));
+    let w: test_support::Run =
+        worker_cmd(&b, &fake.url(), &["--once", "--no-listen", "--repo", "."])
+            .args(["--queue", &url])
+            .env("AUTODEV_EDIT_FORMAT", "search-replace")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+            .into();
+    assert_eq!(w.code, 0, "{}", w.stderr);
+    assert_eq!(
+        git_out(&b, &["cat-file", "-t", &base]),
+        "commit",
+        "B fetched the base"
+    );
+    let st = autodev(&b, &["--queue", &url, "status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+
+    let r = autodev(&b, &["--queue", &url, "approve", &id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = autodev(
+        &b,
+        &["--queue", &url, "reject", &id, "--reason", "too late"],
+    );
+    assert_eq!(
+        r.code, 1,
+        "an approved task cannot be rejected: {}",
+        r.stderr
+    );
+    let r = autodev(
+        &b,
+        &["--queue", &url, "apply", &id, "--repo", ".", "--json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let applied = r.json();
+    let commit = applied["commit"].as_str().unwrap().to_string();
+    assert_eq!(
+        git_out(&b, &["rev-parse", &format!("autodev/{id}")]),
+        commit
+    );
+    assert_eq!(
+        git_out(&b, &["rev-parse", &format!("{commit}^")]),
+        base,
+        "committed on the task's base"
+    );
+    let file = git_out(&b, &["show", &format!("{commit}:src/config.rs")]);
+    assert!(file.contains("if p == 0"), "{file}");
+    assert_eq!(
+        pg(&a, &url, &["status", &id, "--json"]).json()["state"],
+        "applied"
+    );
+    // Machine A's repository is as it was: no branch, no file changed.
+    assert_eq!(snapshot(a.path()), a_before);
+    assert!(
+        test_support::git_command(a.path())
+            .args(["rev-parse", "--verify", "--quiet", &format!("autodev/{id}")])
+            .status()
+            .unwrap()
+            .code()
+            == Some(1)
+    );
+    // Applying again from B changes nothing and says so.
+    let again = autodev(
+        &b,
+        &["--queue", &url, "apply", &id, "--repo", ".", "--json"],
+    )
+    .json();
+    assert_eq!(again["newly"], false);
 }
