@@ -129,7 +129,7 @@ fn korean_help_has_no_english_sentence_and_english_help_is_clap_s() {
     assert!(en.stdout.contains(
         "\n  submit    Validate a request and put it in the queue; prints the new task id\n"
     ));
-    assert!(en.stdout.contains("\nOptions:\n      --queue <DIR>\n"));
+    assert!(en.stdout.contains("\nOptions:\n      --queue <DIR|URL>\n"));
     assert!(
         en.stdout
             .contains("  -h, --help\n          Print help (see a summary with '-h')\n")

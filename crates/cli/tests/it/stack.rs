@@ -565,7 +565,10 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut profiles: Vec<&str> = r.stdout.lines().collect();
     profiles.sort_unstable();
-    assert_eq!(profiles, ["deliver", "monitoring", "telegram", "worker"]);
+    assert_eq!(
+        profiles,
+        ["deliver", "monitoring", "postgres", "telegram", "worker"]
+    );
     assert_eq!(services(&tool, &[BASE], &[]), ["ollama", "ollama-pull"]);
     assert_eq!(
         services(&tool, &[BASE], &["worker"]),
@@ -583,6 +586,34 @@ fn compose_files_validate_offline_with_profiles_healthchecks_and_gpu_override() 
         services(&tool, &[BASE], &["deliver"]),
         ["deliver", "ollama", "ollama-pull"]
     );
+    // The PostgreSQL queue: the official image, pg_isready, a named volume, loopback unless told otherwise;
+    // the worker takes the database's address when AUTODEV_QUEUE_URL is set (the password is never written).
+    let pg = config_json(&tool, &[BASE], &["postgres", "worker"]);
+    let db = &pg["services"]["postgres"];
+    assert!(
+        db["image"].as_str().unwrap().starts_with("postgres:"),
+        "{db}"
+    );
+    assert_eq!(db["healthcheck"]["test"][0], "CMD-SHELL");
+    assert!(
+        db["healthcheck"]["test"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("pg_isready"),
+        "{db}"
+    );
+    assert_eq!(db["volumes"][0]["source"], "postgres-data");
+    assert_eq!(db["ports"][0]["host_ip"], "127.0.0.1");
+    assert_eq!(db["environment"]["POSTGRES_USER"], "autodev");
+    assert!(
+        pg["services"]["worker"]["environment"]["AUTODEV_QUEUE"]
+            .as_str()
+            .unwrap()
+            .ends_with(".autodev_queue"),
+        "without AUTODEV_QUEUE_URL the worker keeps the folder queue"
+    );
+    let compose_text = std::fs::read_to_string(root.join(BASE)).unwrap();
+    assert!(compose_text.contains("AUTODEV_QUEUE: ${AUTODEV_QUEUE_URL:-"));
     // The forge token goes to the deliverer only, never to the worker (which runs model-written checks) or the
     // bot; and no token value is written in the file.
     let d = config_json(&tool, &[BASE], &["deliver", "worker", "telegram"]);

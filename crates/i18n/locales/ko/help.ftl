@@ -37,8 +37,10 @@ help-after-help =
     문서: README.md(한국어: docs/ko/README.md), docs/MODEL_CONTRACT.md, docs/GATE.md, docs/OPERATIONS.md,
     docs/TELEGRAM.md, docs/DELIVERY.md
 help-arg-queue =
-    대기열 디렉터리. 기본값은 현재 git 저장소 맨 위의 `.autodev_queue`입니다(git 밖에서는 현재 디렉터리에
-    만듭니다)
+    대기열: 디렉터리, 또는 여러 컴퓨터의 워커가 함께 쓰는 PostgreSQL 데이터베이스
+    (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`. 비밀번호가 든 주소는 다른 사용자가 프로세스 목록에서 볼 수
+    있으니 AUTODEV_QUEUE로 주세요). 기본값은 현재 git 저장소 맨 위의 `.autodev_queue`입니다(git 밖에서는 현재
+    디렉터리에 만듭니다). docs/POSTGRES.md를 보세요
 
 ## autodev init
 help-init-about = 대기열과 기본 `.autodev_ssot/`(정책, 게이트 검사, 프롬프트, 워커 설정, 작업 스키마)를 만듭니다
@@ -114,6 +116,9 @@ help-worker-arg-listen =
     쓰이고 있으면(같은 기계의 두 번째 워커) 워커는 HTTP 없이 계속합니다. 여기나 AUTODEV_LISTEN으로 준 주소는
     비어 있어야 합니다
 help-worker-arg-no-listen = HTTP 엔드포인트를 제공하지 않습니다
+help-worker-arg-repo =
+    작업이 제출된 경로 대신 쓸 이 컴퓨터의 저장소 클론(PostgreSQL 대기열을 함께 쓰는 다른 컴퓨터의 워커).
+    클론에 없는 기준 커밋은 먼저 클론의 원격에서 가져옵니다(`git fetch --all`)
 
 ## autodev doctor
 help-doctor-about = autodev에 필요한 모든 것을 점검하고, 항목마다 PASS/WARN/FAIL 한 줄과 할 일을 보여 줍니다
@@ -225,6 +230,9 @@ help-apply-arg-id = 작업 ID
 help-apply-arg-to-worktree = 브랜치에 커밋하는 대신 저장소의 작업 트리에 패치를 적용합니다(전부 적용하거나 하나도 하지 않음)
 help-apply-arg-committer-name = 커미터(및 작성자) 이름. 기본값: git config user.name, 없으면 "autodev"
 help-apply-arg-committer-email = 커미터(및 작성자) 이메일. 기본값: git config user.email, 없으면 autodev@localhost
+help-apply-arg-repo =
+    작업이 제출된 저장소 대신 커밋할 클론(PostgreSQL 대기열에서 이 컴퓨터의 클론). 없는 기준 커밋은 먼저 클론의
+    원격에서 가져옵니다
 help-apply-arg-json = 결과를 JSON으로 출력합니다
 
 ## autodev publish
