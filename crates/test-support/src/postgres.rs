@@ -70,6 +70,17 @@ fn free_port() -> u16 {
 
 impl Postgres {
     fn start() -> Postgres {
+        Postgres::start_with(false)
+    }
+
+    /// A server of its own with the default durability (`fsync` on, synchronous commit), for benchmarks: the
+    /// tests' shared server runs with `fsync=off`. Stopped and deleted when the returned value is dropped (its
+    /// watchdog sees the pipe close) or the process ends.
+    pub fn start_durable() -> Postgres {
+        Postgres::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Postgres {
         let bin = bin_dir().unwrap_or_else(|| {
             panic!(
                 "PostgreSQL is not installed: `apt-get install postgresql` (scripts/test.sh does), or set \
@@ -112,7 +123,7 @@ impl Postgres {
         // pipe it holds as stdin) is gone.
         let script = r#"
             "$PG_BIN/postgres" -D "$PG_ROOT/data" -p "$PG_PORT" -k "$PG_ROOT" \
-                -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 \
+                -c listen_addresses=127.0.0.1 -c fsync="$PG_FSYNC" -c max_connections=200 \
                 >"$PG_ROOT/server.log" 2>&1 &
             pg=$!
             cat >/dev/null
@@ -126,6 +137,7 @@ impl Postgres {
             .env("PG_BIN", &bin)
             .env("PG_ROOT", &root)
             .env("PG_PORT", port.to_string())
+            .env("PG_FSYNC", if durable { "on" } else { "off" })
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
