@@ -212,3 +212,26 @@ fn workers_killed_and_connections_cut_leave_every_task_finished_exactly_once() {
         "chaos: {TASKS} tasks, {kills} workers killed, {cuts} connections cut, {claims} claims, all finished once"
     );
 }
+
+#[test]
+fn an_idle_worker_wakes_when_a_task_is_submitted_elsewhere() {
+    let (idle, url) = queue(QueueConfig::default());
+    // The first wait starts the LISTEN connection; give it time to be listening.
+    idle.wait_for_work(Duration::from_millis(10));
+    std::thread::sleep(Duration::from_millis(1500));
+    let waiter = std::thread::spawn(move || {
+        let start = Instant::now();
+        idle.wait_for_work(Duration::from_secs(120));
+        (
+            start.elapsed(),
+            idle.claim("worker:idle").unwrap().map(|c| c.task.id),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let other = PgQueue::open(&url).unwrap();
+    let id = other.submit(new_task(1), "cli:elsewhere").unwrap().id;
+    let (waited, claimed) = waiter.join().unwrap();
+    // Woken by the notification, not by the two-minute timeout.
+    assert!(waited < Duration::from_secs(60), "waited {waited:?}");
+    assert_eq!(claimed, Some(id));
+}
