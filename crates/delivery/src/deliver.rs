@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use queue_core::{EventKind, Queue, TaskId};
+use queue_core::{EventKind, TaskId, TaskQueue};
 
 use crate::config::{DeliveryConfig, OnApprove};
 use crate::{Error, PublishOptions, Result};
@@ -85,10 +85,10 @@ struct Failure {
 
 /// The tasks due at `now`. `ignore_backoff` (a one-shot run) retries retryable failures at once. Each
 /// repository's `delivery.toml` is read once per call.
-pub fn due(queue: &Queue, now: DateTime<Utc>, ignore_backoff: bool) -> Result<Vec<Due>> {
-    let log = queue.log().read().map_err(Error::Queue)?;
+pub fn due(queue: &dyn TaskQueue, now: DateTime<Utc>, ignore_backoff: bool) -> Result<Vec<Due>> {
+    let events = crate::all_events(queue)?;
     let mut tasks: BTreeMap<TaskId, TaskLog> = BTreeMap::new();
-    for ev in &log.events {
+    for ev in &events {
         let Some(id) = ev.task_id else { continue };
         fold(tasks.entry(id).or_default(), &ev.kind, ev.ts);
     }
@@ -132,7 +132,7 @@ pub fn due(queue: &Queue, now: DateTime<Utc>, ignore_backoff: bool) -> Result<Ve
 }
 
 /// [`due`] now.
-pub fn due_now(queue: &Queue, ignore_backoff: bool) -> Result<Vec<Due>> {
+pub fn due_now(queue: &dyn TaskQueue, ignore_backoff: bool) -> Result<Vec<Due>> {
     due(queue, Utc::now(), ignore_backoff)
 }
 
@@ -205,7 +205,7 @@ pub fn backoff(failures: u32) -> Duration {
 
 /// Delivers one due task; logs `DELIVERY_FAILED` on failure (the returned error is then [`Outcome::Failed`]).
 /// `Err` only when the failure itself cannot be logged.
-pub fn deliver(queue: &Queue, due: &Due, opts: &PublishOptions) -> Result<Outcome> {
+pub fn deliver(queue: &dyn TaskQueue, due: &Due, opts: &PublishOptions) -> Result<Outcome> {
     let result = resolve(queue, due).and_then(|action| match action {
         None => Ok(Outcome::Skipped),
         Some(Action::Apply) => apply(queue, due.id, opts),
@@ -221,7 +221,7 @@ pub fn deliver(queue: &Queue, due: &Due, opts: &PublishOptions) -> Result<Outcom
 }
 
 /// The action, with a [`Action::BadConfig`] read again so its error (or a fixed file) decides.
-fn resolve(queue: &Queue, due: &Due) -> Result<Option<Action>> {
+fn resolve(queue: &dyn TaskQueue, due: &Due) -> Result<Option<Action>> {
     if due.action != Action::BadConfig {
         return Ok(Some(due.action));
     }
@@ -233,30 +233,27 @@ fn resolve(queue: &Queue, due: &Due) -> Result<Option<Action>> {
     })
 }
 
-/// Held by the one `autodev deliver` of a queue (`<queue>/deliver.lock`, `flock`: the kernel drops it when the
-/// process dies, however it dies).
-#[derive(Debug)]
+/// Held by the one `autodev deliver` of a queue (`<queue>/deliver.lock` by `flock`, or an advisory lock in the
+/// queue's database: dropped when the process dies, however it dies, on whichever machine it runs).
 pub struct DeliverLock {
-    _file: std::fs::File,
+    _held: queue_core::Exclusive,
 }
 
-/// Takes the queue's deliverer lock; `Ok(None)` when another process holds it.
-pub fn try_lock(queue: &Queue) -> std::io::Result<Option<DeliverLock>> {
-    let path = queue.root().join("deliver.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(DeliverLock { _file: file })),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
+impl std::fmt::Debug for DeliverLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeliverLock")
     }
 }
 
+/// Takes the queue's deliverer lock; `Ok(None)` when another process holds it.
+pub fn try_lock(queue: &dyn TaskQueue) -> queue_core::Result<Option<DeliverLock>> {
+    Ok(queue
+        .try_exclusive("deliver")?
+        .map(|held| DeliverLock { _held: held }))
+}
+
 /// Whether an `autodev deliver` is running on this queue (its lock is held).
-pub fn is_running(queue: &Queue) -> bool {
+pub fn is_running(queue: &dyn TaskQueue) -> bool {
     matches!(try_lock(queue), Ok(None))
 }
 
@@ -265,7 +262,7 @@ pub fn on_approve(repo: &Path) -> Result<OnApprove> {
     Ok(DeliveryConfig::load(repo)?.on_approve)
 }
 
-fn apply(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Outcome> {
+fn apply(queue: &dyn TaskQueue, id: TaskId, opts: &PublishOptions) -> Result<Outcome> {
     let applied = approval::apply(
         queue,
         id,
@@ -283,10 +280,10 @@ fn apply(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Outcome> {
 }
 
 /// The last delivery failure logged for the task since its last request, for `status` and the bot.
-pub fn last_failure(queue: &Queue, id: TaskId) -> Result<Option<(String, String)>> {
-    let log = queue.log().read().map_err(Error::Queue)?;
+pub fn last_failure(queue: &dyn TaskQueue, id: TaskId) -> Result<Option<(String, String)>> {
+    let events = queue.task_events(id)?;
     let mut last = None;
-    for ev in log.events.iter().filter(|e| e.task_id == Some(id)) {
+    for ev in &events {
         match &ev.kind {
             EventKind::PublishRequested {} | EventKind::Published { .. } => last = None,
             EventKind::DeliveryFailed { code, message, .. } => {

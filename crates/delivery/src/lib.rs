@@ -33,7 +33,7 @@ mod secret;
 use std::collections::BTreeMap;
 
 use approval::{ApplyOptions, Candidate, Identity};
-use queue_core::{EventKind, Queue, TaskId};
+use queue_core::{EventKind, TaskId, TaskQueue};
 use serde::Serialize;
 
 pub use config::{
@@ -118,7 +118,7 @@ pub struct Published {
 
 /// Applies (if needed), pushes and opens the pull request for an approved task, then logs `PUBLISHED`.
 /// Idempotent; see the crate documentation for the steps and [`Error`] for what each failure means.
-pub fn publish(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Published> {
+pub fn publish(queue: &dyn TaskQueue, id: TaskId, opts: &PublishOptions) -> Result<Published> {
     // Everything that can be refused without changing anything comes first: the task, the settings, the remote
     // and the token. Then apply, push and the pull request.
     let repo = approval::load(queue, id)?.task.repo;
@@ -207,9 +207,23 @@ pub fn publish(queue: &Queue, id: TaskId, opts: &PublishOptions) -> Result<Publi
     Ok(published)
 }
 
+/// Every event of the queue, in order, read page by page.
+pub(crate) fn all_events(queue: &dyn TaskQueue) -> queue_core::Result<Vec<queue_core::Event>> {
+    let mut out = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let (page, next) = queue.events_after(cursor)?;
+        if page.is_empty() || next == cursor {
+            return Ok(out);
+        }
+        out.extend(page);
+        cursor = next;
+    }
+}
+
 /// Step 3: the open pull request for `branch`, or a new one.
 fn find_or_open(
-    queue: &Queue,
+    queue: &dyn TaskQueue,
     c: &Candidate,
     client: &Client,
     branch: &str,
@@ -253,13 +267,11 @@ fn branch_like(base: &str) -> Option<String> {
 }
 
 /// The checks the log's `GATE_PASSED` for these bytes names (the worker writes them; a check cannot).
-fn gate_checks(queue: &Queue, c: &Candidate) -> Result<Vec<String>> {
-    let log = queue.log().read()?;
-    Ok(log
-        .events
+fn gate_checks(queue: &dyn TaskQueue, c: &Candidate) -> Result<Vec<String>> {
+    let events = queue.task_events(c.task.id)?;
+    Ok(events
         .iter()
         .rev()
-        .filter(|e| e.task_id == Some(c.task.id))
         .find_map(|e| match &e.kind {
             EventKind::GatePassed { checks, sha256 } if *sha256 == c.sha256 => Some(checks.clone()),
             _ => None,
@@ -269,7 +281,7 @@ fn gate_checks(queue: &Queue, c: &Candidate) -> Result<Vec<String>> {
 
 /// Step 4: `PUBLISHED`, unless the log already says exactly this (a rerun) and no `PUBLISH_REQUESTED` came after
 /// it (a request is answered by an event of its own, so `autodev deliver` sees it done).
-fn record_once(queue: &Queue, id: TaskId, p: &Published, actor: &str) -> Result<()> {
+fn record_once(queue: &dyn TaskQueue, id: TaskId, p: &Published, actor: &str) -> Result<()> {
     let same = delivery_status(queue, id)?.is_some_and(|old| {
         old.remote == p.remote
             && old.branch == p.branch
@@ -296,10 +308,10 @@ fn record_once(queue: &Queue, id: TaskId, p: &Published, actor: &str) -> Result<
 }
 
 /// Whether a `PUBLISH_REQUESTED` follows the task's last `PUBLISHED`.
-fn requested_since_published(queue: &Queue, id: TaskId) -> Result<bool> {
-    let log = queue.log().read()?;
+fn requested_since_published(queue: &dyn TaskQueue, id: TaskId) -> Result<bool> {
+    let events = queue.task_events(id)?;
     let mut pending = false;
-    for e in log.events.iter().filter(|e| e.task_id == Some(id)) {
+    for e in &events {
         match e.kind {
             EventKind::PublishRequested {} => pending = true,
             EventKind::Published { .. } => pending = false,
@@ -311,45 +323,40 @@ fn requested_since_published(queue: &Queue, id: TaskId) -> Result<bool> {
 
 /// What the log's last `PUBLISHED` event for the task says (`newly_*` are false), for `autodev status` and the
 /// Telegram bot; `None` when the task was never published.
-pub fn delivery_status(queue: &Queue, id: TaskId) -> Result<Option<Published>> {
-    let log = queue.log().read()?;
-    Ok(log
-        .events
-        .iter()
-        .rev()
-        .filter(|e| e.task_id == Some(id))
-        .find_map(|e| match &e.kind {
-            EventKind::Published {
-                remote,
-                remote_url,
-                branch,
-                commit,
-                forge,
-                pr_url,
-                pr_number,
-            } => Some(Published {
-                branch: branch.clone(),
-                commit: commit.clone(),
-                remote: remote.clone(),
-                remote_url: remote_url.clone(),
-                forge: match forge.as_str() {
-                    "github" => Forge::Github,
-                    "gitea" => Forge::Gitea,
-                    "forgejo" => Forge::Forgejo,
-                    _ => Forge::None,
-                },
-                pr_url: pr_url.clone(),
-                pr_number: *pr_number,
-                newly_pushed: false,
-                newly_opened: false,
-            }),
-            _ => None,
-        }))
+pub fn delivery_status(queue: &dyn TaskQueue, id: TaskId) -> Result<Option<Published>> {
+    let events = queue.task_events(id)?;
+    Ok(events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Published {
+            remote,
+            remote_url,
+            branch,
+            commit,
+            forge,
+            pr_url,
+            pr_number,
+        } => Some(Published {
+            branch: branch.clone(),
+            commit: commit.clone(),
+            remote: remote.clone(),
+            remote_url: remote_url.clone(),
+            forge: match forge.as_str() {
+                "github" => Forge::Github,
+                "gitea" => Forge::Gitea,
+                "forgejo" => Forge::Forgejo,
+                _ => Forge::None,
+            },
+            pr_url: pr_url.clone(),
+            pr_number: *pr_number,
+            newly_pushed: false,
+            newly_opened: false,
+        }),
+        _ => None,
+    }))
 }
 
 /// Logs `DELIVERY_FAILED` with the error's code and message (which never hold a token), for callers that deliver
 /// without a person watching (on_approve).
-pub fn record_failure(queue: &Queue, id: TaskId, err: &Error, actor: &str) -> Result<()> {
+pub fn record_failure(queue: &dyn TaskQueue, id: TaskId, err: &Error, actor: &str) -> Result<()> {
     queue.record(
         EventKind::DeliveryFailed {
             code: err.code().into(),

@@ -39,6 +39,9 @@ pub struct TaskRow {
     pub failure_reason: Option<String>,
 }
 
+/// A held queue-wide lock ([`TaskQueue::try_exclusive`]); released when dropped.
+pub type Exclusive = Box<dyn std::any::Any + Send + Sync>;
+
 /// A result a worker stores for a task. Each has a fixed name, the same on every backend (on the filesystem,
 /// `results/<id>.<ext>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,6 +172,11 @@ pub trait TaskQueue: Send + Sync + std::fmt::Debug {
     /// Held while a decision is made, so that two deciders do not race (the filesystem's lock file, released
     /// when dropped). `None` where [`TaskQueue::put_decision`] is atomic on its own (a database).
     fn decision_lock(&self, id: TaskId) -> Result<Option<std::fs::File>>;
+
+    /// Takes the queue-wide lock `name` (`deliver`: the one deliverer of a queue; `telegram`: its one bot), held
+    /// while the returned guard lives and dropped by the kernel or the server when the process dies, however it
+    /// dies. `None` when another process holds it, on any machine sharing the queue.
+    fn try_exclusive(&self, name: &str) -> Result<Option<Exclusive>>;
 
     /// Waits up to `timeout` for a sign that there may be work (a submission, a release); returns early when
     /// one comes. A backend without notifications just sleeps: polling is always the fallback.

@@ -57,7 +57,7 @@ pub mod task;
 pub mod text;
 
 pub use audit::{Audit, GatedPatch, Submitted, TaskMismatch};
-pub use backend::{Claim, DecisionKind, ResultKind, TaskQueue, TaskRow};
+pub use backend::{Claim, DecisionKind, Exclusive, ResultKind, TaskQueue, TaskRow};
 pub use error::{Error, Result};
 pub use event::{Event, EventKind, EventLog, LogRead};
 pub use id::TaskId;

@@ -36,7 +36,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
-use crate::backend::{Claim, DecisionKind, ResultKind, TaskQueue, TaskRow};
+use crate::backend::{Claim, DecisionKind, Exclusive, ResultKind, TaskQueue, TaskRow};
 use crate::event::{Event, EventKind, EventLog};
 use crate::fsutil::{
     create_durable, rename_noreplace, sync_dir, write_new_durable, write_replace_durable,
@@ -1411,6 +1411,22 @@ impl TaskQueue for Queue {
 
     fn counts(&self) -> Result<Vec<(&'static str, usize)>> {
         Queue::counts(self)
+    }
+
+    /// `flock` on `<queue>/<name>.lock` (`deliver.lock` for the deliverer).
+    fn try_exclusive(&self, name: &str) -> Result<Option<Exclusive>> {
+        let path = self.root.join(format!("{name}.lock"));
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(file))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+        }
     }
 }
 

@@ -517,6 +517,31 @@ impl TaskQueue for PgQueue {
         self.run(move |inner| ops::put_decision(inner, id, kind, record.clone(), event.clone()))
     }
 
+    /// A session-level advisory lock on a connection of its own, kept open by the guard: the server drops the
+    /// lock when the guard is dropped or the process dies (its connection closes).
+    fn try_exclusive(&self, name: &str) -> Result<Option<queue_core::Exclusive>> {
+        let cfg = self.pg_config.clone();
+        let key = ops::lock_key(name);
+        let location = self.inner.location.clone();
+        let fut = async move {
+            let (client, conn) = cfg.connect(NoTls).await.map_err(|e| Error::Database {
+                location: location.clone(),
+                detail: describe(&e),
+            })?;
+            tokio::spawn(conn);
+            let got: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                .await
+                .map_err(|e| Error::Database {
+                    location,
+                    detail: describe(&e),
+                })?
+                .get(0);
+            Ok(got.then(|| Box::new(client) as queue_core::Exclusive))
+        };
+        block_on_handle(&self.handle, &self.inner, fut)
+    }
+
     /// None: a task holds one decision at most (the table's primary key), so deciders cannot race.
     fn decision_lock(&self, _id: TaskId) -> Result<Option<std::fs::File>> {
         Ok(None)

@@ -17,6 +17,16 @@ use crate::{Inner, OpError, describe};
 /// and a follower reading `seq > cursor` never misses one ("AUTODEVE" in ASCII, any constant would do).
 const EVENTS_LOCK: i64 = 0x4155_544f_4445_5645;
 
+/// The advisory-lock key of queue-wide lock `name`: FNV-1a of `autodev:<name>`, stable across builds.
+pub(crate) fn lock_key(name: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in b"autodev:".iter().chain(name.as_bytes()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
 /// A pooled connection.
 pub(crate) async fn client(inner: &Inner) -> Result<deadpool_postgres::Object, OpError> {
     inner

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use approval::{Decider, Via};
 use delivery::OnApprove;
 use i18n::{Lang, t};
-use queue_core::{EventKind, Queue, TaskId};
+use queue_core::{EventKind, ResultKind, TaskId, TaskQueue};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -110,8 +110,10 @@ impl Health {
 
 struct Bot {
     api: Api,
-    queue: Arc<Queue>,
+    queue: Arc<dyn TaskQueue>,
     state: StateDir,
+    /// On a database queue: the queue-wide lock that keeps a second bot (on any machine) from polling.
+    _exclusive: Option<queue_core::Exclusive>,
     config: Config,
     health: Arc<Health>,
     /// Each chat's `/lang`, as saved in `lang.json`.
@@ -136,9 +138,30 @@ impl Notice {
 }
 
 /// Runs the bot until `shutdown` is cancelled. Takes the poller lock first ([`Error::AlreadyRunning`]).
-pub async fn run(queue: Arc<Queue>, config: Config, shutdown: CancellationToken) -> Result<()> {
-    let state = StateDir::open(queue.root())?;
+pub async fn run(
+    queue: Arc<dyn TaskQueue>,
+    config: Config,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    let state = match queue.local_root() {
+        Some(root) => StateDir::open(root)?,
+        None => StateDir::open_local(&queue.location())?,
+    };
     let _lock = state.lock_poller()?;
+    // A database queue is shared by machines: one bot for all of them.
+    let exclusive = if queue.local_root().is_none() {
+        match queue.try_exclusive("telegram")? {
+            Some(held) => Some(held),
+            None => {
+                return Err(Error::AlreadyRunning {
+                    lock: format!("{} (advisory lock \"telegram\")", queue.location()).into(),
+                    pid: "another machine".into(),
+                });
+            }
+        }
+    } else {
+        None
+    };
     let api = Api::new(&config.api_base, config.token.clone())
         .map_err(|e| Error::Setup(format!("cannot build the HTTP client: {e}")))?;
     let health = Arc::new(Health {
@@ -158,6 +181,7 @@ pub async fn run(queue: Arc<Queue>, config: Config, shutdown: CancellationToken)
         api,
         queue,
         state,
+        _exclusive: exclusive,
         config,
         health,
         langs,
@@ -531,27 +555,31 @@ impl Bot {
 
     fn status(&self, id: Option<&str>, lang: Lang) -> String {
         let Some(id) = id else {
-            return match self.queue.status() {
-                Ok((tasks, summary)) => {
+            return match self
+                .queue
+                .tasks()
+                .and_then(|t| Ok((t, self.queue.paused()?)))
+            {
+                Ok((tasks, paused)) => {
                     let mut s = String::new();
-                    if summary.paused {
+                    if paused {
                         s.push_str(&t!(lang, "bot-status-paused"));
                         s.push('\n');
                     }
-                    if !summary.corrupt.is_empty() {
-                        s.push_str(&t!(
-                            lang,
-                            "bot-status-corrupt",
-                            count = summary.corrupt.len()
-                        ));
+                    let corrupt = self.corrupt_files();
+                    if corrupt > 0 {
+                        s.push_str(&t!(lang, "bot-status-corrupt", count = corrupt));
                         s.push('\n');
                     }
                     if tasks.is_empty() {
                         s.push_str(&t!(lang, "bot-status-no-tasks"));
                         return s;
                     }
-                    let counts: Vec<String> = summary
-                        .counts
+                    let mut per_state = BTreeMap::<queue_core::TaskState, usize>::new();
+                    for t in &tasks {
+                        *per_state.entry(t.state).or_default() += 1;
+                    }
+                    let counts: Vec<String> = per_state
                         .iter()
                         .map(|(st, n)| format!("{n} {}", st.as_str()))
                         .collect();
@@ -579,7 +607,7 @@ impl Bot {
             Ok(id) => id,
             Err(html) => return html,
         };
-        match self.queue.status_of(id) {
+        match self.task_view(id) {
             Ok(task) => {
                 let mut s = format!(
                     "<code>{}</code> <b>{}</b>\n{}\n",
@@ -604,7 +632,7 @@ impl Bot {
                             "bot-task-failure-explained",
                             reason = &reason,
                             explanation = &escape(&why),
-                            reasons = &reason_lines(&gate_codes(r, task.gate.as_deref()), lang)
+                            reasons = &reason_lines(&gate_codes(r, task.gate.as_ref()), lang)
                         ),
                         None => t!(lang, "bot-task-failure", reason = &reason),
                     });
@@ -632,6 +660,49 @@ impl Bot {
             ),
             Err(e) => internal(&e, lang),
         }
+    }
+
+    /// A task as `/status ID` shows it, from any queue backend.
+    fn task_view(&self, id: TaskId) -> queue_core::Result<TaskView> {
+        let (task, state) = self.queue.task(id)?;
+        let failure_reason = if state == queue_core::TaskState::Failed {
+            self.queue
+                .task_events(id)?
+                .into_iter()
+                .rev()
+                .find_map(|e| match e.kind {
+                    EventKind::TaskFailed { reason, .. } => Some(reason),
+                    _ => None,
+                })
+        } else {
+            None
+        };
+        let gate = self
+            .queue
+            .get_result(id, ResultKind::Gate)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        Ok(TaskView {
+            id,
+            state,
+            title: task.title,
+            intent: task.intent.to_string(),
+            targets: task.targets,
+            attempts: task.attempt,
+            max_attempts: self.queue.config().max_attempts,
+            failure_reason,
+            gate,
+        })
+    }
+
+    /// Task files a worker could not read (a folder queue only; a database has none).
+    fn corrupt_files(&self) -> usize {
+        self.queue
+            .local_root()
+            .and_then(|root| queue_core::Queue::open(root).ok())
+            .and_then(|q| q.corrupt_files().ok())
+            .map_or(0, |c| c.len())
     }
 
     fn decider(user: i64) -> Decider {
@@ -669,7 +740,7 @@ impl Bot {
 
     /// The delivery as the log tells it: pushed (with the pull request), or the last failure.
     fn delivery_line(&self, id: TaskId, lang: Lang) -> String {
-        if let Ok(Some(p)) = delivery::delivery_status(&self.queue, id) {
+        if let Ok(Some(p)) = delivery::delivery_status(&*self.queue, id) {
             let (branch, remote) = (escape(&p.branch), escape(&p.remote));
             let line = match p.pr_url {
                 Some(url) => t!(
@@ -688,7 +759,7 @@ impl Bot {
             };
             return format!("{line}\n");
         }
-        match delivery::deliver::last_failure(&self.queue, id) {
+        match delivery::deliver::last_failure(&*self.queue, id) {
             Ok(Some((code, message))) => {
                 let (shown, message) =
                     (escape(&clip(&code, 60)), escape(&clip_text(&message, 500)));
@@ -736,7 +807,7 @@ impl Bot {
 
     /// A warning when no `autodev deliver` runs on this queue (nobody would act on the request).
     fn deliverer_warning(&self, id: TaskId, lang: Lang) -> String {
-        if delivery::deliver::is_running(&self.queue) {
+        if delivery::deliver::is_running(&*self.queue) {
             return String::new();
         }
         format!("\n{}", t!(lang, "bot-no-deliverer", id = &id))
@@ -783,15 +854,15 @@ impl Bot {
             if sleep_or_stop(self.config.notify_every, &shutdown).await {
                 return;
             }
-            let read = match self.queue.log().read_from(pos) {
+            let (events, end) = match self.queue.events_after(pos) {
                 Ok(r) => r,
                 Err(e) => {
-                    tracing::warn!("cannot read events.ndjson: {e}");
+                    tracing::warn!("cannot read the queue's events: {e}");
                     continue;
                 }
             };
             let mut all_sent = true;
-            for ev in &read.events {
+            for ev in &events {
                 let Some(id) = ev.task_id else { continue };
                 let sent = match &ev.kind {
                     EventKind::TaskCompleted { outcome } if outcome == "GATE_PASSED" => {
@@ -838,8 +909,8 @@ impl Bot {
             }
             // When Telegram was unreachable, read the same events again next time (a message may repeat;
             // none is lost).
-            if all_sent && read.end_offset != pos {
-                pos = read.end_offset;
+            if all_sent && end != pos {
+                pos = end;
                 if let Err(e) = self.state.set_events_offset(pos) {
                     tracing::warn!("cannot save the notification offset: {e}");
                 }
@@ -852,7 +923,14 @@ impl Bot {
         if let Some(p) = self.state.events_offset()? {
             return Ok(p);
         }
-        let end = self.queue.log().read()?.end_offset;
+        let mut end = 0;
+        loop {
+            let (page, next) = self.queue.events_after(end)?;
+            if page.is_empty() || next == end {
+                break;
+            }
+            end = next;
+        }
         self.state.set_events_offset(end)?;
         Ok(end)
     }
@@ -1007,11 +1085,10 @@ impl Bot {
 
     async fn notify_failed(&self, id: TaskId, reason: &str, message: &str) -> bool {
         let (title, gate) = self
-            .queue
-            .status_of(id)
+            .task_view(id)
             .map(|s| (s.title, s.gate))
             .unwrap_or_default();
-        let gate_codes = gate_codes(reason, gate.as_deref());
+        let gate_codes = gate_codes(reason, gate.as_ref());
         let code = reason;
         let reason = escape(&clip(code, 100));
         let title = escape(&clip(&title, 200));
@@ -1045,14 +1122,26 @@ impl Bot {
 
 /// For a task that failed at the gate (`GATE_FAILED`), the codes of the gate's last FAIL, from its `gate.json`;
 /// none otherwise (or when the file cannot be read: it is only shown, never relied on).
-fn gate_codes(reason: &str, gate_json: Option<&std::path::Path>) -> Vec<gate::ReasonCode> {
+/// What `/status ID` shows of a task.
+struct TaskView {
+    id: TaskId,
+    state: queue_core::TaskState,
+    title: String,
+    intent: String,
+    targets: Vec<String>,
+    attempts: u32,
+    max_attempts: u32,
+    failure_reason: Option<String>,
+    /// The gate's report, when the worker stored one.
+    gate: Option<gate::GateReport>,
+}
+
+fn gate_codes(reason: &str, gate: Option<&gate::GateReport>) -> Vec<gate::ReasonCode> {
     // protocol::WorkerCode::GateFailed's wire name (stable: events and scripts match on it).
     if reason != "GATE_FAILED" {
         return Vec::new();
     }
-    gate_json
-        .and_then(gate::GateReport::read)
-        .filter(|r| !r.passed())
+    gate.filter(|r| !r.passed())
         .map(|r| r.reason_codes())
         .unwrap_or_default()
 }

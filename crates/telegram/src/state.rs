@@ -37,6 +37,34 @@ impl StateDir {
         Ok(StateDir { dir })
     }
 
+    /// For a queue with no folder (a database at `location`): `$XDG_STATE_HOME/autodev/telegram/<name>` (else
+    /// `~/.local/state/…`), `<name>` derived from the database's address without its password, so two queues'
+    /// bots on one machine keep apart.
+    pub fn open_local(location: &str) -> Result<StateDir> {
+        let base = std::env::var_os("XDG_STATE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|h| PathBuf::from(h).join(".local/state"))
+            })
+            .unwrap_or_else(std::env::temp_dir);
+        let name: String = location
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = base.join("autodev/telegram").join(name);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(StateDir { dir })
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         &self.dir

@@ -9,22 +9,25 @@ use std::time::Duration;
 use anyhow::Context;
 use delivery::deliver::{self, Due, Outcome};
 use delivery::{EnvSource, PublishOptions};
-use queue_core::{Queue, exit_codes};
+use queue_core::{TaskQueue, exit_codes};
 
 use i18n::{Lang, t};
 
 use crate::cli::DeliverArgs;
 
-pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Result<u8> {
+pub(super) fn run(addr: &super::QueueAddr, args: DeliverArgs, lang: Lang) -> anyhow::Result<u8> {
     super::init_logging();
-    let queue = Arc::new(super::open_queue(queue_dir)?);
+    let queue = super::open_any(addr)?;
+    let queue_dir = super::current_dir(lang)?;
+    let queue_dir = queue.local_root().map_or(queue_dir, Path::to_path_buf);
+    let queue_dir = queue_dir.as_path();
     let Some(_lock) =
-        deliver::try_lock(&queue).with_context(|| t!(lang, "cli-err-deliver-lock"))?
+        deliver::try_lock(&*queue).with_context(|| t!(lang, "cli-err-deliver-lock"))?
     else {
-        anyhow::bail!(t!(lang, "cli-deliver-locked", queue = &queue_dir.display()));
+        anyhow::bail!(t!(lang, "cli-deliver-locked", queue = &queue.location()));
     };
     if args.once {
-        let failed = round(&queue, queue_dir, true, lang)?;
+        let failed = round(&*queue, queue_dir, true, lang)?;
         return Ok(if failed == 0 {
             exit_codes::OK
         } else {
@@ -43,12 +46,12 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Re
             what = t!(lang, "cli-deliver-stopping")
         ));
         let said = t!(lang, "cli-deliver-every", secs = every.as_secs());
-        tracing::info!(queue = %queue_dir.display(), "{said}");
+        tracing::info!(queue = %queue.location(), "{said}");
         loop {
             let q = Arc::clone(&queue);
             let dir = queue_dir.to_path_buf();
             // A round runs to its end even when a signal comes: a delivery is never cut in half on purpose.
-            let done = tokio::task::spawn_blocking(move || round(&q, &dir, false, lang));
+            let done = tokio::task::spawn_blocking(move || round(&*q, &dir, false, lang));
             match done.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
@@ -70,7 +73,7 @@ pub(super) fn run(queue_dir: &Path, args: DeliverArgs, lang: Lang) -> anyhow::Re
 }
 
 /// Delivers every due task once; the number that failed.
-fn round(queue: &Queue, queue_dir: &Path, once: bool, lang: Lang) -> anyhow::Result<usize> {
+fn round(queue: &dyn TaskQueue, queue_dir: &Path, once: bool, lang: Lang) -> anyhow::Result<usize> {
     let due = deliver::due_now(queue, once).with_context(|| t!(lang, "cli-err-read-log"))?;
     let mut failed = 0;
     for d in due {
@@ -82,7 +85,12 @@ fn round(queue: &Queue, queue_dir: &Path, once: bool, lang: Lang) -> anyhow::Res
 }
 
 /// Delivers one task and says what happened; false when it failed (the failure is in the log).
-fn deliver_one(queue: &Queue, queue_dir: &Path, due: &Due, lang: Lang) -> anyhow::Result<bool> {
+fn deliver_one(
+    queue: &dyn TaskQueue,
+    queue_dir: &Path,
+    due: &Due,
+    lang: Lang,
+) -> anyhow::Result<bool> {
     let opts = PublishOptions {
         remote: None,
         ready: false,

@@ -58,17 +58,17 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Approve(a) => approve::approve(&addr, a, lang),
         Command::Reject(a) => approve::reject(&addr, a, lang),
         Command::Apply(a) => apply::run(&addr, a, lang),
-        Command::Publish(a) => publish::run(&queue_dir, a, lang),
-        Command::Deliver(a) => deliver::run(&queue_dir, a, lang),
-        Command::Telegram(a) => telegram::run(&queue_dir, a, lang),
+        Command::Publish(a) => publish::run(&addr, a, lang),
+        Command::Deliver(a) => deliver::run(&addr, a, lang),
+        Command::Telegram(a) => telegram::run(&addr, a, lang),
         Command::Worker(a) => worker::run(&addr, a, lang),
         Command::Doctor(a) => doctor::run(&queue_dir, a, lang),
         Command::Health(a) => health::run(&a, lang),
     }
 }
 
-/// The commands on a PostgreSQL queue. Publishing, delivery and the Telegram bot keep state in the queue's folder
-/// (locks, delivery records) and do not work on a database yet: they say so and change nothing.
+/// The commands on a PostgreSQL queue: the same backend-neutral code as for a folder queue, except `init`,
+/// `status`, `events` and `doctor`, which have a database form of their own.
 fn run_postgres(command: Command, addr: &QueueAddr, lang: i18n::Lang) -> anyhow::Result<u8> {
     let QueueAddr::Postgres(url) = addr else {
         unreachable!("called for a database queue");
@@ -87,9 +87,9 @@ fn run_postgres(command: Command, addr: &QueueAddr, lang: i18n::Lang) -> anyhow:
         Command::Approve(a) => approve::approve(addr, a, lang),
         Command::Reject(a) => approve::reject(addr, a, lang),
         Command::Apply(a) => apply::run(addr, a, lang),
-        Command::Publish(_) | Command::Deliver(_) | Command::Telegram(_) => {
-            anyhow::bail!(i18n::t!(lang, "cli-err-postgres-unsupported"))
-        }
+        Command::Publish(a) => publish::run(addr, a, lang),
+        Command::Deliver(a) => deliver::run(addr, a, lang),
+        Command::Telegram(a) => telegram::run(addr, a, lang),
     }
 }
 

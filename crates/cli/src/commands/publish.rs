@@ -1,7 +1,6 @@
 //! `autodev publish`.
 
 use std::io::Write;
-use std::path::Path;
 
 use delivery::{EnvSource, PublishOptions, Published};
 use queue_core::exit_codes;
@@ -10,11 +9,11 @@ use i18n::{Lang, t};
 
 use crate::cli::PublishArgs;
 
-pub(super) fn run(queue_dir: &Path, args: PublishArgs, lang: Lang) -> anyhow::Result<u8> {
-    let queue = super::open_queue(queue_dir)?;
+pub(super) fn run(addr: &super::QueueAddr, args: PublishArgs, lang: Lang) -> anyhow::Result<u8> {
+    let queue = super::open_any(addr)?;
     let committer = super::apply::committer(
-        &queue,
-        queue_dir,
+        &*queue,
+        &super::current_dir(lang)?,
         args.id,
         args.committer_name,
         args.committer_email,
@@ -27,7 +26,7 @@ pub(super) fn run(queue_dir: &Path, args: PublishArgs, lang: Lang) -> anyhow::Re
         env: EnvSource::Process,
     };
     let mut out = std::io::stdout().lock();
-    match delivery::publish(&queue, args.id, &opts) {
+    match delivery::publish(&*queue, args.id, &opts) {
         Ok(p) if args.json => {
             let v = serde_json::json!({"id": args.id, "published": p});
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;

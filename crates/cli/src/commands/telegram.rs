@@ -1,7 +1,6 @@
 //! `autodev telegram`.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,7 +12,11 @@ use telegram::{AllowList, Config};
 use super::settings::Settings;
 use crate::cli::TelegramArgs;
 
-pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> anyhow::Result<u8> {
+pub(super) fn run(
+    addr: &super::QueueAddr,
+    args: TelegramArgs,
+    lang: i18n::Lang,
+) -> anyhow::Result<u8> {
     let cwd = super::current_dir(lang)?;
     // The same loader as `worker` and `doctor`: flags, then the environment, then .env.
     let settings = Settings::load(args.env_file.as_deref(), &cwd, lang)?;
@@ -34,14 +37,16 @@ pub(super) fn run(queue_dir: &Path, args: TelegramArgs, lang: i18n::Lang) -> any
         .or_else(|| settings.get("TELEGRAM_ALLOW_FROM"))
         .unwrap_or_default();
     let allow = AllowList::parse(&allow_from).map_err(anyhow::Error::msg)?;
-    let queue = Arc::new(super::open_queue(queue_dir)?);
+    let queue = super::open_any(addr)?;
     let repo = match args
         .repo
         .clone()
         .or_else(|| settings.get("AUTODEV_REPO").map(PathBuf::from))
     {
         Some(r) => cwd.join(r),
-        None => super::repo_top(queue.root())
+        None => queue
+            .local_root()
+            .and_then(super::repo_top)
             .or_else(|| std::env::current_dir().ok())
             .with_context(|| t!(lang, "cli-telegram-no-repo"))?,
     };

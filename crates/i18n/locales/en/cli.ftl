@@ -199,6 +199,5 @@ cli-telegram-no-repo = cannot tell which repository /work should change: pass --
 cli-health-only-http = only http:// URLs are supported
 cli-health-unresolved = { $host } does not resolve
 cli-health-not-http = not an HTTP answer: { $line }
-cli-err-postgres-unsupported = publish, deliver and telegram work on a filesystem queue only for now: run them with --queue DIR (nothing was changed)
 cli-init-database = { $location } (schema version { $version })
 cli-status-results = results: { $results }

@@ -197,6 +197,5 @@ cli-telegram-no-repo = /work 요청이 바꿀 저장소를 알 수 없습니다:
 cli-health-only-http = http:// URL만 지원합니다
 cli-health-unresolved = { $host }의 주소를 찾을 수 없습니다
 cli-health-not-http = HTTP 응답이 아닙니다: { $line }
-cli-err-postgres-unsupported = publish, deliver, telegram은 아직 파일 시스템 대기열에서만 동작합니다. --queue DIR로 실행하세요(아무것도 바뀌지 않았습니다).
 cli-init-database = { $location } (스키마 버전 { $version })
 cli-status-results = 결과: { $results }

@@ -288,3 +288,22 @@ fn unknown_tasks_are_named(q: &dyn TaskQueue) {
     assert!(matches!(q.task(id), Err(Error::UnknownTask(x)) if x == id));
     assert_eq!(q.get_result(id, ResultKind::Gate).unwrap(), None);
 }
+
+both!(a_queue_wide_lock_has_one_holder, QueueConfig::default());
+fn a_queue_wide_lock_has_one_holder(q: &dyn TaskQueue) {
+    let held = q.try_exclusive("deliver").unwrap();
+    assert!(held.is_some());
+    assert!(
+        q.try_exclusive("deliver").unwrap().is_none(),
+        "a second holder"
+    );
+    assert!(
+        q.try_exclusive("telegram").unwrap().is_some(),
+        "another lock is free"
+    );
+    drop(held);
+    assert!(
+        q.try_exclusive("deliver").unwrap().is_some(),
+        "free again once dropped"
+    );
+}
