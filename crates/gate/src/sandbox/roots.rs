@@ -154,24 +154,49 @@ const SOCKET_DIRS: &[&str] = &[
 /// The same under the home folder: Docker Desktop's socket, SSH and GnuPG agents.
 const HOME_SOCKET_DIRS: &[&str] = &[".docker", ".ssh", ".gnupg"];
 
-/// The existing socket folders that contain none of `roots`, canonical and deduplicated.
-pub(crate) fn hidden_dirs(roots: &Roots, home: Option<&Path>) -> Vec<PathBuf> {
+/// A socket folder to cover with an empty read-only tmpfs, and the run's own folders inside it, which are
+/// brought back on top of the cover (a repository or gate work root under `/tmp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hidden {
+    /// The folder, canonical.
+    pub(crate) dir: PathBuf,
+    /// The topmost roots inside it that exist, canonical: each comes back with everything mounted below it.
+    pub(crate) keep: Vec<PathBuf>,
+}
+
+/// The existing socket folders to cover, canonical and deduplicated. A folder holding some of `roots` is covered
+/// all the same, with those roots brought back; only a folder that is itself granted is left as it is.
+pub(crate) fn hidden_dirs(roots: &Roots, home: Option<&Path>) -> Vec<Hidden> {
     let home_dirs = home
         .into_iter()
         .flat_map(|h| HOME_SOCKET_DIRS.iter().map(move |d| h.join(d)));
-    let mut out: Vec<PathBuf> = Vec::new();
+    let mut out: Vec<Hidden> = Vec::new();
     for d in SOCKET_DIRS.iter().map(PathBuf::from).chain(home_dirs) {
         let Ok(d) = d.canonicalize() else {
             continue;
         };
-        let holds_a_root = roots
+        if !d.is_dir() || out.iter().any(|h| h.dir == d) {
+            continue;
+        }
+        let inside: Vec<PathBuf> = roots
             .read
             .iter()
             .chain(&roots.write)
-            .any(|r| r.starts_with(&d));
-        if d.is_dir() && !holds_a_root && !out.contains(&d) {
-            out.push(d);
+            .filter_map(|r| r.canonicalize().ok())
+            .filter(|r| r.starts_with(&d))
+            .collect();
+        if inside.contains(&d) {
+            // Granted as a whole: nothing to cover.
+            continue;
         }
+        let mut keep: Vec<PathBuf> = inside
+            .iter()
+            .filter(|r| !inside.iter().any(|o| o != *r && r.starts_with(o)))
+            .cloned()
+            .collect();
+        keep.sort();
+        keep.dedup();
+        out.push(Hidden { dir: d, keep });
     }
     out
 }
@@ -456,16 +481,35 @@ mod tests {
     }
 
     #[test]
-    fn socket_dirs_are_hidden_unless_they_hold_a_root() {
+    fn socket_dirs_are_covered_and_the_roots_inside_them_brought_back() {
+        let base = tempfile::tempdir().unwrap();
+        let work = base.path().join("work");
+        std::fs::create_dir_all(work.join("co/sub")).unwrap();
+        std::fs::create_dir_all(work.join("tmp")).unwrap();
         let roots = Roots {
-            read: vec![PathBuf::from("/usr")],
-            write: vec![PathBuf::from("/tmp/autodev-work/co")],
+            read: vec![PathBuf::from("/usr"), work.join("co/sub")],
+            write: vec![work.join("co"), work.join("tmp")],
         };
         let hidden = hidden_dirs(&roots, None);
         if Path::new("/run").is_dir() {
-            assert!(hidden.contains(&Path::new("/run").canonicalize().unwrap()));
+            let run = Path::new("/run").canonicalize().unwrap();
+            assert!(
+                hidden.iter().any(|h| h.dir == run && h.keep.is_empty()),
+                "{hidden:?}"
+            );
         }
-        assert!(!hidden.iter().any(|h| h == Path::new("/tmp")), "{hidden:?}");
+        let tmp = std::env::temp_dir().canonicalize().unwrap();
+        if let Some(h) = hidden.iter().find(|h| h.dir == tmp) {
+            // The temp folder is covered, and exactly the topmost roots inside it come back.
+            let w = work.canonicalize().unwrap();
+            assert_eq!(h.keep, vec![w.join("co"), w.join("tmp")], "{hidden:?}");
+        }
+        // A socket folder granted as a whole is left alone.
+        let granted = Roots {
+            read: vec![tmp.clone()],
+            write: Vec::new(),
+        };
+        assert!(!hidden_dirs(&granted, None).iter().any(|h| h.dir == tmp));
     }
 
     #[test]

@@ -41,12 +41,54 @@ struct Namespaces {
     /// The check's working directory, entered again after the mounts: the one inherited still points into the
     /// mount that became read-only.
     cwd: CString,
-    /// Folders covered by an empty read-only tmpfs (other programs' sockets: see `roots::hidden_dirs`).
-    hide: Vec<CString>,
+    /// Folders covered by an empty read-only tmpfs (other programs' sockets: see `roots::hidden_dirs`), with the
+    /// run's own folders inside them brought back on top.
+    hide: Vec<Cover>,
     /// The folder bind-mounted over `/dev/shm` (empty: leave it).
     shm: CString,
     /// The Landlock ruleset (a second descriptor) and the read rights to grant on the fresh `/proc`.
     proc_grant: Option<(OwnedFd, u64)>,
+}
+
+/// One covered folder, every string prepared before the fork (nothing is allocated in the child).
+struct Cover {
+    dir: CString,
+    keep: Vec<Keep>,
+}
+
+/// A root inside a covered folder: the mount points to make on the cover (each folder from the cover down to the
+/// root), then the root's own mounts, cloned before the cover went on, moved back there.
+struct Keep {
+    path: CString,
+    mkdirs: Vec<CString>,
+}
+
+impl Cover {
+    fn of(h: &super::roots::Hidden) -> Option<Cover> {
+        let c = |p: &std::path::Path| CString::new(p.as_os_str().as_bytes()).ok();
+        let keep = h
+            .keep
+            .iter()
+            .filter(|k| k.is_dir())
+            .filter_map(|k| {
+                let rel = k.strip_prefix(&h.dir).ok()?;
+                let mut at = h.dir.clone();
+                let mut mkdirs = Vec::new();
+                for part in rel.components() {
+                    at.push(part);
+                    mkdirs.push(c(&at)?);
+                }
+                Some(Keep {
+                    path: c(k)?,
+                    mkdirs,
+                })
+            })
+            .collect();
+        Some(Cover {
+            dir: c(&h.dir)?,
+            keep,
+        })
+    }
 }
 
 impl ChildSetup {
@@ -64,7 +106,7 @@ impl ChildSetup {
         proc_grant: Option<(OwnedFd, u64)>,
         net: bool,
         writable: &[PathBuf],
-        hide: &[PathBuf],
+        hide: &[super::roots::Hidden],
         shm: &std::path::Path,
         cwd: &std::path::Path,
     ) -> ChildSetup {
@@ -78,7 +120,7 @@ impl ChildSetup {
             gid_map: CString::new(format!("{gid} {gid} 1\n")).unwrap_or_default(),
             writable: writable.iter().filter_map(c).collect(),
             cwd: CString::new(cwd.as_os_str().as_bytes()).unwrap_or_default(),
-            hide: hide.iter().filter_map(c).collect(),
+            hide: hide.iter().filter_map(Cover::of).collect(),
             shm: CString::new(shm.as_os_str().as_bytes()).unwrap_or_default(),
             proc_grant,
         });
@@ -324,19 +366,8 @@ unsafe fn enter_namespaces(ns: &Namespaces) -> io::Result<()> {
             loopback_up()?;
         }
         read_only_except(&ns.writable)?;
-        for dir in &ns.hide {
-            let rc = libc::mount(
-                c"tmpfs".as_ptr(),
-                dir.as_ptr(),
-                c"tmpfs".as_ptr(),
-                libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                c"size=4k,mode=0555".as_ptr().cast(),
-            );
-            if rc != 0 {
-                return Err(io::Error::last_os_error());
-            }
-        }
         // A private, writable /dev/shm: other programs' shared memory is neither readable nor writable there.
+        // Before the covers: its source lives in the run's temp folder, which may sit in a covered one.
         if !ns.shm.is_empty() {
             let null = std::ptr::null::<libc::c_char>();
             if libc::mount(
@@ -351,12 +382,97 @@ unsafe fn enter_namespaces(ns: &Namespaces) -> io::Result<()> {
                 return Err(io::Error::last_os_error());
             }
         }
+        for cover in &ns.hide {
+            cover_folder(cover)?;
+        }
         if !ns.cwd.is_empty() && libc::chdir(ns.cwd.as_ptr()) != 0 {
             return Err(io::Error::last_os_error());
         }
     }
     Ok(())
 }
+
+/// Covers `cover.dir` with an empty tmpfs, brings the run's own folders inside it back on top (clones of their
+/// mounts, taken before the cover went on, keep their read-only or writable state), then makes the cover itself
+/// read-only: other programs' sockets there are gone, the run's folders are where they were.
+unsafe fn cover_folder(cover: &Cover) -> io::Result<()> {
+    let err = || Err(io::Error::last_os_error());
+    // SAFETY: raw system calls with NUL-terminated paths owned by `cover`; the descriptors are closed here.
+    unsafe {
+        let mut trees: [libc::c_int; MAX_KEEP] = [-1; MAX_KEEP];
+        if cover.keep.len() > MAX_KEEP {
+            return Err(io::Error::other(
+                "too many run folders inside one socket folder",
+            ));
+        }
+        for (i, k) in cover.keep.iter().enumerate() {
+            let fd = libc::syscall(
+                libc::SYS_open_tree,
+                libc::AT_FDCWD,
+                k.path.as_ptr(),
+                (OPEN_TREE_CLONE
+                    | libc::O_CLOEXEC as libc::c_uint
+                    | libc::AT_RECURSIVE as libc::c_uint) as libc::c_uint,
+            );
+            if fd < 0 {
+                return err();
+            }
+            trees[i] = fd as libc::c_int;
+        }
+        let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+        if libc::mount(
+            c"tmpfs".as_ptr(),
+            cover.dir.as_ptr(),
+            c"tmpfs".as_ptr(),
+            flags,
+            c"size=64k,mode=0755".as_ptr().cast(),
+        ) != 0
+        {
+            return err();
+        }
+        for (i, k) in cover.keep.iter().enumerate() {
+            for d in &k.mkdirs {
+                if libc::mkdir(d.as_ptr(), 0o755) != 0
+                    && io::Error::last_os_error().raw_os_error() != Some(libc::EEXIST)
+                {
+                    return err();
+                }
+            }
+            let rc = libc::syscall(
+                libc::SYS_move_mount,
+                trees[i],
+                c"".as_ptr(),
+                libc::AT_FDCWD,
+                k.path.as_ptr(),
+                MOVE_MOUNT_F_EMPTY_PATH,
+            );
+            libc::close(trees[i]);
+            if rc != 0 {
+                return err();
+            }
+        }
+        // Read-only: this mount only, not the run's folders on it.
+        let null = std::ptr::null::<libc::c_char>();
+        if libc::mount(
+            null,
+            cover.dir.as_ptr(),
+            null,
+            libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | flags,
+            std::ptr::null(),
+        ) != 0
+        {
+            return err();
+        }
+    }
+    Ok(())
+}
+
+/// Most run folders brought back inside one covered folder (the run has a handful of roots).
+const MAX_KEEP: usize = 16;
+/// `OPEN_TREE_CLONE` of `<linux/mount.h>` (Linux 5.2): a detached copy of the mount tree.
+const OPEN_TREE_CLONE: libc::c_uint = 1;
+/// `MOVE_MOUNT_F_EMPTY_PATH` of `<linux/mount.h>`: the source is the descriptor itself.
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x0000_0004;
 
 /// Makes every mount read-only except bind mounts of `writable` (mount changes stay in this namespace).
 unsafe fn read_only_except(writable: &[CString]) -> io::Result<()> {

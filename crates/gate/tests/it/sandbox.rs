@@ -386,8 +386,8 @@ fn other_programs_sockets_are_unreachable() {
         "python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{}\")'",
         sock.display()
     );
-    // The repository outside /tmp, as a user's is: a folder holding one of the run's own folders stays visible
-    // (docs/GATE.md, limits), so a checkout cloned under /tmp must not put the test's repository there.
+    // The repository outside /tmp, as a user's usually is (sockets_next_to_the_run_in_tmp_are_unreachable covers
+    // one inside it).
     let repo = repo_with_in(&base_outside(&std::env::temp_dir()), &[("a.txt", "a\n")]);
     let report = run(
         &repo.path,
@@ -406,6 +406,53 @@ fn other_programs_sockets_are_unreachable() {
     ]);
     let report = run(&open.path, &connect, Vec::new());
     assert!(report.passed(), "{}", log_of(&report));
+}
+
+/// The run's own folders under `/tmp` (a repository cloned there, a gate work root there): `/tmp` is covered all the
+/// same and those folders are brought back on top, so a daemon's socket next to them stays out of reach while the
+/// check reads its repository's objects and writes its checkout and `TMPDIR` as always. (Before, a socket folder
+/// that held one of the run's folders was left visible.)
+#[test]
+fn sockets_next_to_the_run_in_tmp_are_unreachable() {
+    if !landlock_or_skip() {
+        return;
+    }
+    if !sandbox::support().user_namespaces {
+        eprintln!("SKIPPED: no user namespaces here");
+        return;
+    }
+    let tmp = std::env::temp_dir();
+    let dir = tempfile::tempdir_in(&tmp).unwrap();
+    let sock = dir.path().join("daemon.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let connect = format!(
+        "python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"{}\")'",
+        sock.display()
+    );
+    let repo = repo_with_in(&tmp, &[("a.txt", "a\n")]);
+    let work = tempfile::tempdir_in(&tmp).unwrap();
+    let gate = Gate::new(GateConfig {
+        work_root: Some(work.path().to_path_buf()),
+        ..GateConfig::default()
+    });
+    let check = format!(
+        "{}test -S {} && {{ echo 'the socket is visible'; exit 1; }}\n\
+         grep -q b a.txt || {{ echo 'cannot read the checkout'; exit 1; }}\n\
+         echo done > written.txt || {{ echo 'cannot write the checkout'; exit 1; }}\n\
+         echo t > \"$TMPDIR/t\" || {{ echo 'cannot write TMPDIR'; exit 1; }}\n\
+         git log --oneline -1 || {{ echo 'git cannot read the objects'; exit 1; }}",
+        all_must_fail(std::slice::from_ref(&connect)),
+        sock.display()
+    );
+    let mut req = GateRequest::new(&repo.path, "HEAD", PATCH);
+    req.checks = Some(vec![check]);
+    let report = gate.check(&req).unwrap();
+    assert!(report.passed(), "{}", log_of(&report));
+    assert!(
+        listener.accept().is_err(),
+        "the sandboxed check reached the socket"
+    );
 }
 
 #[test]
