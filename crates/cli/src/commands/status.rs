@@ -345,10 +345,7 @@ fn table(
 
 /// The `summary` of a worker report; `None` when the report is unreadable (status must not fail over it).
 fn model_summary(report: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(report).ok()?;
-    serde_json::from_str::<queue_core::report::Report>(&text)
-        .ok()?
-        .summary
+    summary_of(&std::fs::read(report).ok()?)
 }
 
 /// `TASK_FILE_CORRUPT: …` for a file named like a task that is not one.
@@ -366,14 +363,15 @@ fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
-/// `autodev status [ID]` on a PostgreSQL queue: the tasks from one query (no task files, no audit files to
-/// cross-check: the database's transactions keep state, results and events together).
+/// `autodev status [ID]` on a PostgreSQL queue: the same report as for a folder, each "file" named by where it
+/// lives in the database (state, results, decisions and events commit together there, so there are no files to
+/// cross-check against the log, and no corrupt ones).
 pub(super) fn run_postgres(url: &str, args: StatusArgs, lang: Lang) -> anyhow::Result<u8> {
     let queue = queue_pg::PgQueue::open(url)?;
     let q: &dyn queue_core::TaskQueue = &queue;
     let mut out = std::io::stdout().lock();
     if let Some(id) = args.id {
-        let (task, state) = match q.task(id) {
+        let t = match db_status(q, id, None) {
             Ok(t) => t,
             Err(queue_core::Error::UnknownTask(_)) => {
                 let location = q.location();
@@ -385,48 +383,122 @@ pub(super) fn run_postgres(url: &str, args: StatusArgs, lang: Lang) -> anyhow::R
             }
             Err(e) => return Err(e.into()),
         };
-        let results: Vec<&str> = queue_core::ResultKind::ALL
-            .into_iter()
-            .filter(|k| q.get_result(id, *k).ok().flatten().is_some())
-            .map(|k| k.ext())
-            .collect();
+        let gate_reasons = match q.get_result(id, queue_core::ResultKind::Gate)? {
+            Some(b) if !args.json => serde_json::from_slice::<gate::GateReport>(&b)
+                .ok()
+                .filter(|r| !r.passed())
+                .map(|r| r.reasons)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let extras = Extras {
+            published: delivery::delivery_status(q, id)?,
+            delivery_failed: delivery::deliver::last_failure(q, id)?,
+            summary: q
+                .get_result(id, queue_core::ResultKind::Report)?
+                .and_then(|b| summary_of(&b)),
+            gate_reasons,
+        };
         if args.json {
-            let v = serde_json::json!({"id": id, "state": state, "task": task, "results": results});
-            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        } else {
-            writeln!(out, "{id}  {}  {}", state.as_str(), printable(&task.title))?;
             writeln!(
                 out,
                 "{}",
-                t!(lang, "cli-status-results", results = results.join(", "))
+                serde_json::to_string_pretty(&one_json(&t, &extras)?)?
             )?;
+        } else {
+            one_human(&mut out, &t, &extras, lang)?;
         }
         return Ok(exit_codes::OK);
     }
     let rows = q.tasks()?;
-    let paused = q.paused()?;
+    let mut tasks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match db_status(q, row.id, Some(row)) {
+            Ok(t) => tasks.push(t),
+            // Finished and gone between the two reads: it shows next time.
+            Err(queue_core::Error::UnknownTask(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut summary = QueueSummary {
+        paused: q.paused()?,
+        ..QueueSummary::default()
+    };
+    for t in &tasks {
+        *summary.counts.entry(t.state).or_default() += 1;
+    }
     if args.json {
-        let v = serde_json::json!({"queue": q.location(), "paused": paused, "tasks": rows});
+        let v = serde_json::json!({"queue": q.location(), "paused": summary.paused, "counts": summary.counts,
+            "log_problems": summary.log_problems, "tasks": tasks, "corrupt": summary.corrupt});
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(exit_codes::OK);
     }
-    if paused {
+    if summary.paused {
         writeln!(out, "{}", t!(lang, "cli-status-paused"))?;
     }
-    if rows.is_empty() {
+    if tasks.is_empty() {
         let location = q.location();
         writeln!(out, "{}", t!(lang, "cli-status-empty", queue = &location))?;
         return Ok(exit_codes::OK);
     }
-    for r in &rows {
-        writeln!(
-            out,
-            "{}  {:<9} {:>2}  {}",
-            r.id,
-            r.state.as_str(),
-            r.attempts,
-            printable(&r.title)
-        )?;
-    }
+    table(&mut out, &tasks, &summary, lang)?;
     Ok(exit_codes::OK)
+}
+
+/// A database task's status, with the same fields as a folder's; `row` when the caller listed it already.
+fn db_status(
+    q: &dyn queue_core::TaskQueue,
+    id: TaskId,
+    row: Option<&queue_core::TaskRow>,
+) -> queue_core::Result<TaskStatus> {
+    use queue_core::ResultKind;
+    let (task, state) = q.task(id)?;
+    let listed;
+    let row = match row {
+        Some(r) => Some(r),
+        None => {
+            listed = q.tasks()?.into_iter().find(|r| r.id == id);
+            listed.as_ref()
+        }
+    };
+    let location = q.location();
+    let at = |what: String| std::path::PathBuf::from(format!("{location} {what}"));
+    let result = |k: ResultKind| -> queue_core::Result<Option<std::path::PathBuf>> {
+        Ok(q.get_result(id, k)?
+            .map(|_| at(format!("autodev_results/{id}/{}", k.ext()))))
+    };
+    let approval = approval::confirmed(q, id)
+        .ok()
+        .flatten()
+        .map(|_| at(format!("autodev_decisions/{id}")));
+    Ok(TaskStatus {
+        id,
+        state,
+        attempts: task.attempt,
+        max_attempts: q.config().max_attempts,
+        title: task.title,
+        intent: task.intent,
+        targets: task.targets,
+        repo: task.repo,
+        base_commit: task.base_commit,
+        created_at: task.created_at,
+        task_file: at(format!("autodev_tasks/{id}")),
+        owner: row.and_then(|r| r.owner.clone()),
+        lease_expires_at: row.and_then(|r| r.lease_expires_at),
+        patch: result(ResultKind::Patch)?,
+        report: result(ResultKind::Report)?,
+        gate: result(ResultKind::Gate)?,
+        approval,
+        unlogged_approval: None,
+        task_not_as_submitted: None,
+        failure_reason: row.and_then(|r| r.failure_reason.clone()),
+        last_event: q.task_events(id)?.last().map(|e| e.type_name().to_string()),
+    })
+}
+
+/// The `summary` of a worker report's bytes.
+fn summary_of(bytes: &[u8]) -> Option<String> {
+    serde_json::from_slice::<queue_core::report::Report>(bytes)
+        .ok()?
+        .summary
 }

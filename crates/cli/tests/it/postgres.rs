@@ -59,9 +59,24 @@ fn a_task_goes_from_submit_to_a_gated_patch_in_the_database() {
 
     let st = pg(&repo, &url, &["status", &id, "--json"]).json();
     assert_eq!(st["state"], "done", "{st}");
-    assert_eq!(
-        st["results"],
-        serde_json::json!(["patch", "report.json", "gate.json"])
+    for (field, kind) in [
+        ("patch", "patch"),
+        ("report", "report.json"),
+        ("gate", "gate.json"),
+    ] {
+        let at = st[field].as_str().unwrap_or_default();
+        assert!(
+            at.ends_with(&format!("autodev_results/{id}/{kind}")),
+            "{field}: {st}"
+        );
+    }
+    assert_eq!(st["summary"], "reject port 0", "{st}");
+    assert_eq!(st["last_event"], "TASK_COMPLETED", "{st}");
+    let human = pg(&repo, &url, &["status", &id]);
+    assert!(
+        human.stdout.contains("done") && human.stdout.contains("autodev_results"),
+        "{}",
+        human.stdout
     );
     let db = Postgres::db_name(&url);
     let patch = server().psql(

@@ -200,4 +200,3 @@ cli-health-only-http = only http:// URLs are supported
 cli-health-unresolved = { $host } does not resolve
 cli-health-not-http = not an HTTP answer: { $line }
 cli-init-database = { $location } (schema version { $version })
-cli-status-results = results: { $results }

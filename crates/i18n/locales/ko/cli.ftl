@@ -198,4 +198,3 @@ cli-health-only-http = http:// URL만 지원합니다
 cli-health-unresolved = { $host }의 주소를 찾을 수 없습니다
 cli-health-not-http = HTTP 응답이 아닙니다: { $line }
 cli-init-database = { $location } (스키마 버전 { $version })
-cli-status-results = 결과: { $results }
