@@ -50,8 +50,8 @@ Answer in exactly this form: first a line that starts with `SUMMARY: ` and says 
 does; then, for every file you change, the file's path alone on one line, followed by one fenced code block (``` \
 and the language) that holds the complete new contents of that file. \
 Rules: write each changed file out in full, including the lines you do not change; never shorten it with \
-comments such as \"... rest unchanged\"; change only the allowed paths; make the smallest correct change and \
-keep everything else exactly as it is.";
+comments such as \"... rest unchanged\"; change only the allowed paths; make the change the request asks for, \
+complete and correct, and keep everything else exactly as it is.";
 
 /// Added to [`SYSTEM_PROMPT`] when a file is shown only in parts.
 pub const PARTS_RULE: &str = " A large file is shown only in parts, each under a header `path lines A-B`: to \
