@@ -294,14 +294,7 @@ fn passed_task(queue: &dyn TaskQueue, id: TaskId) -> Result<(Task, TaskState, Re
             )));
         }
         TaskState::Failed => {
-            let reason = queue
-                .task_events(id)?
-                .into_iter()
-                .rev()
-                .find_map(|e| match e.kind {
-                    EventKind::TaskFailed { reason, .. } => Some(reason),
-                    _ => None,
-                });
+            let reason = queue.last_failure_reason(id)?;
             return Err(not_passed(format!(
                 "it failed ({})",
                 reason.as_deref().unwrap_or("see autodev events")

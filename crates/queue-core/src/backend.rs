@@ -154,6 +154,18 @@ pub trait TaskQueue: Send + Sync + std::fmt::Debug {
     /// The events about task `id`, in order (what [`crate::Audit`] reads).
     fn task_events(&self, id: TaskId) -> Result<Vec<Event>>;
 
+    /// The reason code of the task's last `TASK_FAILED`, if it has one.
+    fn last_failure_reason(&self, id: TaskId) -> Result<Option<String>> {
+        Ok(self
+            .task_events(id)?
+            .into_iter()
+            .rev()
+            .find_map(|e| match e.kind {
+                EventKind::TaskFailed { reason, .. } => Some(reason),
+                _ => None,
+            }))
+    }
+
     /// The stored decision record of `kind` on task `id`, as written (approval judges whether the log confirms
     /// it).
     fn get_decision(&self, id: TaskId, kind: DecisionKind) -> Result<Option<Vec<u8>>>;

@@ -197,8 +197,12 @@ pub(crate) async fn claim(inner: Arc<Inner>, owner: String) -> Result<Option<Cla
     Ok(Some(Claim::held(task, owner, token)))
 }
 
-pub(crate) async fn renew(inner: Arc<Inner>, id: TaskId, token: String) -> Result<(), OpError> {
-    let c = client(&inner).await?;
+/// Extends the lease of `id` if `token` still holds it; [`Error::LeaseLost`] otherwise.
+async fn extend_lease(
+    c: &impl deadpool_postgres::GenericClient,
+    id: TaskId,
+    token: &str,
+) -> Result<(), OpError> {
     let n = c
         .execute(
             "UPDATE autodev_tasks t SET lease_expires_at = now() + make_interval(secs => q.lease_secs)
@@ -210,6 +214,11 @@ pub(crate) async fn renew(inner: Arc<Inner>, id: TaskId, token: String) -> Resul
         return Err(Error::LeaseLost { task: id }.into());
     }
     Ok(())
+}
+
+pub(crate) async fn renew(inner: Arc<Inner>, id: TaskId, token: String) -> Result<(), OpError> {
+    let c = client(&inner).await?;
+    extend_lease(&c, id, &token).await
 }
 
 pub(crate) async fn finish(
@@ -436,16 +445,7 @@ pub(crate) async fn put_result(
     let tx = c.transaction().await?;
     // The holder's check and its write commit together: the row stays locked until then, so no reaper can take
     // the task back in between.
-    let n = tx
-        .execute(
-            "UPDATE autodev_tasks t SET lease_expires_at = now() + make_interval(secs => q.lease_secs)
-               FROM autodev_queue q WHERE t.id = $1 AND t.token = $2",
-            &[&id.to_string(), &token],
-        )
-        .await?;
-    if n == 0 {
-        return Err(Error::LeaseLost { task: id }.into());
-    }
+    extend_lease(&tx, id, &token).await?;
     tx.execute(
         "INSERT INTO autodev_results (task_id, kind, body) VALUES ($1, $2, $3)
          ON CONFLICT (task_id, kind) DO UPDATE SET body = EXCLUDED.body, written_at = now()",

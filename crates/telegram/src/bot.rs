@@ -666,14 +666,7 @@ impl Bot {
     fn task_view(&self, id: TaskId) -> queue_core::Result<TaskView> {
         let (task, state) = self.queue.task(id)?;
         let failure_reason = if state == queue_core::TaskState::Failed {
-            self.queue
-                .task_events(id)?
-                .into_iter()
-                .rev()
-                .find_map(|e| match e.kind {
-                    EventKind::TaskFailed { reason, .. } => Some(reason),
-                    _ => None,
-                })
+            self.queue.last_failure_reason(id)?
         } else {
             None
         };

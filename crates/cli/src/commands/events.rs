@@ -18,18 +18,7 @@ pub(super) fn run(queue_dir: &Path, args: EventsArgs, lang: Lang) -> anyhow::Res
     let mut reported_torn = None;
     loop {
         let read = log.read_from(offset)?;
-        let mut out = std::io::stdout().lock();
-        for ev in &read.events {
-            if args.task.is_some() && ev.task_id != args.task {
-                continue;
-            }
-            if args.json {
-                writeln!(out, "{}", serde_json::to_string(ev)?)?;
-            } else {
-                writeln!(out, "{}", human(ev))?;
-            }
-        }
-        out.flush()?;
+        print(&read.events, &args)?;
         for b in &read.bad_lines {
             let message = t!(lang, "cli-events-bad-line", line = b.line, error = &b.error);
             eprintln!("{}", t!(lang, "cli-warning", message = message));
@@ -48,6 +37,23 @@ pub(super) fn run(queue_dir: &Path, args: EventsArgs, lang: Lang) -> anyhow::Res
         // Polling, not inotify: change notifications do not cross Docker Desktop bind mounts.
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// The events of `--task` (all without it), one per line: JSON with `--json`, else a readable line.
+fn print(events: &[Event], args: &EventsArgs) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for ev in events {
+        if args.task.is_some() && ev.task_id != args.task {
+            continue;
+        }
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(ev)?)?;
+        } else {
+            writeln!(out, "{}", human(ev))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn human(ev: &Event) -> String {
@@ -85,18 +91,7 @@ pub(super) fn run_postgres(url: &str, args: EventsArgs, _lang: Lang) -> anyhow::
     let mut cursor = 0;
     loop {
         let (events, next) = queue.events_after(cursor)?;
-        let mut out = std::io::stdout().lock();
-        for ev in &events {
-            if args.task.is_some() && ev.task_id != args.task {
-                continue;
-            }
-            if args.json {
-                writeln!(out, "{}", serde_json::to_string(ev)?)?;
-            } else {
-                writeln!(out, "{}", human(ev))?;
-            }
-        }
-        out.flush()?;
+        print(&events, &args)?;
         let more = next != cursor;
         cursor = next;
         if more {
