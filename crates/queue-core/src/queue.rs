@@ -143,6 +143,26 @@ pub struct NewTask {
     pub checks: Option<Vec<String>>,
 }
 
+impl NewTask {
+    /// The task as every backend stores it: id `id`, accepted at `now` from `actor`, on its first try.
+    pub fn into_task(self, id: TaskId, now: DateTime<Utc>, actor: &str) -> Task {
+        Task {
+            id,
+            title: self.title,
+            intent: self.intent,
+            work: self.work,
+            targets: self.targets,
+            repo: self.repo,
+            base: self.base,
+            base_commit: self.base_commit,
+            checks: self.checks,
+            attempt: 1,
+            created_at: now,
+            submitted_by: actor.to_string(),
+        }
+    }
+}
+
 /// What [`Queue::reap_expired`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ReapSummary {
@@ -409,20 +429,7 @@ impl Queue {
                 break (id, now);
             }
         };
-        let task = Task {
-            id,
-            title: new.title,
-            intent: new.intent,
-            work: new.work,
-            targets: new.targets,
-            repo: new.repo,
-            base: new.base,
-            base_commit: new.base_commit,
-            checks: new.checks,
-            attempt: 1,
-            created_at: now,
-            submitted_by: actor.to_string(),
-        };
+        let task = new.into_task(id, now, actor);
         let bytes = to_json(&task, &self.root)?;
         let staged = self.tmp_path(".json");
         create_durable(&staged, &bytes).map_err(|e| Error::io(&staged, e))?;

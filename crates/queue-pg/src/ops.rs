@@ -122,20 +122,7 @@ pub(crate) async fn submit(
         }
         .into());
     }
-    let task = Task {
-        id: TaskId::new(day, seq),
-        title: new.title,
-        intent: new.intent,
-        work: new.work,
-        targets: new.targets,
-        repo: new.repo,
-        base: new.base,
-        base_commit: new.base_commit,
-        checks: new.checks,
-        attempt: 1,
-        created_at: now,
-        submitted_by: actor.clone(),
-    };
+    let task = new.into_task(TaskId::new(day, seq), now, &actor);
     let json = serde_json::to_value(&task).map_err(|e| inner.db_error(e.to_string()))?;
     tx.execute(
         "INSERT INTO autodev_tasks (id, state, task, attempt) VALUES ($1, 'pending', $2, 1)",
