@@ -89,6 +89,11 @@ class Replay:
                 hit = (p, code)
                 break
         system = " ".join(m.get("content") or "" for m in msgs if m.get("role") == "system")
+        if "SUMMARY:" in system and "every function or class you change" in system:  # the worker: definitions
+            if not hit:
+                return "SUMMARY: nothing to change"
+            p, code = hit
+            return f"SUMMARY: replayed answer for {p.task_id}\n{p.filename}\n```python\n{code.rstrip()}\n```\n"
         if "SUMMARY:" in system:  # the worker, asking for whole files or parts
             return _whole_answer(user, hit[0], hit[1]) if hit else "SUMMARY: nothing to change"
         worker = "response_format" in body or "JSON object" in system

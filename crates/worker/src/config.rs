@@ -112,7 +112,7 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     (
         "AUTODEV_EDIT_FORMAT",
         "auto",
-        "how the model writes its change: whole (each changed file in full), search-replace (JSON edits) or auto (whole when the target files fit in three quarters of AUTODEV_MAX_TOKENS)",
+        "how the model writes its change: definitions (only the changed functions and classes, merged by name; Python and Rust), whole (each changed file in full), search-replace (JSON edits) or auto (definitions for Python and Rust files, else whole, when the target files fit in three quarters of AUTODEV_MAX_TOKENS; a larger file by the parts the request names)",
     ),
     (
         "AUTODEV_MODEL_TRIES",
@@ -303,11 +303,12 @@ impl WorkerConfig {
             max_edit_chars: v.parse("AUTODEV_MAX_EDIT_CHARS", "a whole number of characters")?,
             edit_format: match v.get("AUTODEV_EDIT_FORMAT").value.as_str() {
                 "auto" => None,
-                other => {
-                    Some(other.parse().map_err(|()| {
-                        v.bad("AUTODEV_EDIT_FORMAT", "auto, whole or search-replace")
-                    })?)
-                }
+                other => Some(other.parse().map_err(|()| {
+                    v.bad(
+                        "AUTODEV_EDIT_FORMAT",
+                        "auto, definitions, whole or search-replace",
+                    )
+                })?),
             },
             first_byte_timeout,
             idle_timeout: v.secs("AUTODEV_IDLE_TIMEOUT")?,

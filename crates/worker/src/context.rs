@@ -148,7 +148,9 @@ pub fn render_prompt(task: &Task, base: &BaseFiles, plan: &Plan) -> String {
                     EditFormat::SearchReplace => {
                         format!("--- {t} (does not exist yet; create it with an empty search)\n\n")
                     }
-                    EditFormat::Whole => format!("{t} (does not exist yet; write it in full)\n\n"),
+                    EditFormat::Whole | EditFormat::Definitions => {
+                        format!("{t} (does not exist yet; write it in full)\n\n")
+                    }
                 }
                 .as_str(),
             );
@@ -160,7 +162,7 @@ pub fn render_prompt(task: &Task, base: &BaseFiles, plan: &Plan) -> String {
                 EditFormat::SearchReplace => {
                     files.push_str(&format!("--- {p}\n{text}{newline}\n"));
                 }
-                EditFormat::Whole => match plan.regions.get(p) {
+                EditFormat::Whole | EditFormat::Definitions => match plan.regions.get(p) {
                     None => {
                         let lang = crate::whole::fence_language(p);
                         let fence = crate::whole::fence_for(&text);
@@ -207,7 +209,7 @@ fn summary_language(work: &str, format: EditFormat) -> &'static str {
         (true, EditFormat::SearchReplace) => {
             "\n\nWrite `summary` in Korean (한국어), the language of the request."
         }
-        (true, EditFormat::Whole) => {
+        (true, EditFormat::Whole | EditFormat::Definitions) => {
             "\n\nWrite the SUMMARY line in Korean (한국어), the language of the request."
         }
     }

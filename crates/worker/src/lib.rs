@@ -38,6 +38,7 @@
 pub mod backend;
 pub mod config;
 pub mod context;
+pub mod defs;
 pub mod edits;
 pub mod http;
 pub mod lang;

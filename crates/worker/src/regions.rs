@@ -216,19 +216,24 @@ fn python_def(node: &tree_sitter::Node, text: &str) -> Option<String> {
     }
 }
 
+/// The Rust items named by their `name` field (an `impl` is named by its type).
+pub(crate) const RUST_NAMED_ITEMS: [&str; 11] = [
+    "function_item",
+    "struct_item",
+    "enum_item",
+    "trait_item",
+    "mod_item",
+    "const_item",
+    "static_item",
+    "type_item",
+    "union_item",
+    "macro_definition",
+    "function_signature_item",
+];
+
 fn rust_def(node: &tree_sitter::Node, text: &str) -> Option<String> {
     match node.kind() {
-        "function_item"
-        | "struct_item"
-        | "enum_item"
-        | "trait_item"
-        | "mod_item"
-        | "const_item"
-        | "static_item"
-        | "type_item"
-        | "union_item"
-        | "macro_definition"
-        | "function_signature_item" => field_text(node, "name", text),
+        kind if RUST_NAMED_ITEMS.contains(&kind) => field_text(node, "name", text),
         // `impl Config` and `impl Display for Config` are both found by `Config`.
         "impl_item" => field_text(node, "type", text)
             .map(|t| t.split('<').next().unwrap_or(&t).trim().to_owned()),

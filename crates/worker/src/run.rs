@@ -401,6 +401,16 @@ impl Worker {
             EditFormat::Whole if plan.regions.is_empty() => whole::SYSTEM_PROMPT.to_owned(),
             EditFormat::Whole => format!("{}{}", whole::SYSTEM_PROMPT, whole::PARTS_RULE),
             EditFormat::SearchReplace => SYSTEM_PROMPT.to_owned(),
+            EditFormat::Definitions if plan.regions.is_empty() => {
+                whole::DEFINITIONS_PROMPT.to_owned()
+            }
+            EditFormat::Definitions => {
+                format!(
+                    "{}{}",
+                    whole::DEFINITIONS_PROMPT,
+                    whole::DEFINITIONS_PARTS_RULE
+                )
+            }
         };
         let prompt = context::render_prompt(task, &base, &plan);
         Ok(TaskRun {
@@ -522,7 +532,9 @@ impl Worker {
     async fn summary_in_language(&self, run: &TaskRun<'_>, answer: &str) -> Option<String> {
         // Parsing is cheap next to the request it may save; the answer is parsed again with the budget later.
         let parsed = match run.format {
-            EditFormat::Whole => whole::parse(answer, &run.claim.task.targets),
+            EditFormat::Whole | EditFormat::Definitions => {
+                whole::parse(answer, &run.claim.task.targets)
+            }
             EditFormat::SearchReplace => edits::parse_answer(answer),
         };
         let summary = parsed.ok()?.summary?;
@@ -1127,14 +1139,20 @@ fn build_patch(
     intent: queue_core::Intent,
 ) -> Result<Built, Vec<EditError>> {
     let mut answer = match plan.format {
-        EditFormat::Whole => whole::parse(text, targets),
+        EditFormat::Whole | EditFormat::Definitions => whole::parse(text, targets),
         EditFormat::SearchReplace => edits::parse_answer(text),
     }
     .map_err(|e| vec![e])?;
-    crate::regions::splice(&mut answer, &plan.regions, &base.files).map_err(|e| vec![e])?;
+    // A definitions answer that writes a shown part under its `path lines A-B` header is taken as that part.
+    let by_parts = answer.files.iter().any(|f| f.lines.is_some());
+    if plan.format == EditFormat::Definitions && !by_parts {
+        crate::defs::expand(&mut answer, &base.files, &plan.regions).map_err(|e| vec![e])?;
+    } else {
+        crate::regions::splice(&mut answer, &plan.regions, &base.files).map_err(|e| vec![e])?;
+    }
     let changes =
         edits::apply_answer_within(&answer, targets, |p| base.files.get(p).cloned(), limits)?;
-    if plan.format == EditFormat::Whole
+    if plan.format.is_blocks()
         && wants_content(intent)
         && changes
             .values()
@@ -1207,12 +1225,17 @@ fn push_turn(run: &mut TaskRun<'_>, said: Message, feedback: &[String]) {
                 "Your answer could not be used:\n{reasons}\n\nAnswer again with the complete corrected JSON object."
             )));
         }
-        EditFormat::Whole => {
+        EditFormat::Whole | EditFormat::Definitions => {
+            let what = if run.format == EditFormat::Whole {
+                "its complete corrected contents"
+            } else {
+                "the complete corrected version of each function or class you change"
+            };
             run.messages.truncate(1);
             run.messages.push(Message::user(format!(
                 "{}\n\nAn earlier answer to this task was refused:\n{reasons}\n\nWrite a new, correct solution that \
                  avoids this problem. Answer in the same form: the SUMMARY line, then the path of each file you \
-                 change and its complete corrected contents in a ``` block.",
+                 change and {what} in a ``` block.",
                 run.prompt
             )));
         }

@@ -21,6 +21,9 @@ pub enum EditFormat {
     Whole,
     /// JSON `{"summary", "edits": [{"path", "search", "replace"}]}` under a JSON schema.
     SearchReplace,
+    /// Only the changed functions, classes or items, each in full, merged into the file by name
+    /// ([`crate::defs`]). Python and Rust.
+    Definitions,
 }
 
 impl EditFormat {
@@ -29,7 +32,13 @@ impl EditFormat {
         match self {
             EditFormat::Whole => "whole",
             EditFormat::SearchReplace => "search-replace",
+            EditFormat::Definitions => "definitions",
         }
+    }
+
+    /// Whether the answer is written as files in fenced blocks (whole, or definitions), not JSON.
+    pub fn is_blocks(self) -> bool {
+        self != EditFormat::SearchReplace
     }
 }
 
@@ -39,6 +48,7 @@ impl std::str::FromStr for EditFormat {
         match s {
             "whole" => Ok(EditFormat::Whole),
             "search-replace" => Ok(EditFormat::SearchReplace),
+            "definitions" => Ok(EditFormat::Definitions),
             _ => Err(()),
         }
     }
@@ -52,6 +62,20 @@ and the language) that holds the complete new contents of that file. \
 Rules: write each changed file out in full, including the lines you do not change; never shorten it with \
 comments such as \"... rest unchanged\"; change only the allowed paths; make the change the request asks for, \
 complete and correct, and keep everything else exactly as it is.";
+
+/// The system message for definitions answers ([`EditFormat::Definitions`]).
+pub const DEFINITIONS_PROMPT: &str = "You are a careful software engineer changing a git repository. \
+Answer in exactly this form: first a line that starts with `SUMMARY: ` and says in one sentence what the change \
+does; then, for every file you change, the file's path alone on one line, followed by one fenced code block (``` \
+and the language) that holds the complete new version of every function or class you change or add in that \
+file, each written out in full with its signature and docstring, and any import it needs. Leave out the \
+definitions you do not change. Rules: change only the allowed paths; make the change the request asks for, \
+complete and correct.";
+
+/// Added to [`DEFINITIONS_PROMPT`] when a file is shown only in parts.
+pub const DEFINITIONS_PARTS_RULE: &str = " A large file is shown only in parts, each under a header `path lines \
+A-B`: write the functions or classes you change in it the same way, under the file's path; only what is shown \
+can be changed.";
 
 /// Added to [`SYSTEM_PROMPT`] when a file is shown only in parts.
 pub const PARTS_RULE: &str = " A large file is shown only in parts, each under a header `path lines A-B`: to \
@@ -68,7 +92,8 @@ pub struct Plan {
 }
 
 /// Chooses the [`Plan`] for a task. `search-replace` shows every file whole. Otherwise a file that fits in one
-/// answer (three quarters of `max_tokens`, by the worker's conservative estimate) is shown and written whole, and
+/// answer (three quarters of `max_tokens`, by the worker's conservative estimate) is shown whole and written
+/// whole (`whole`) or as its changed definitions (`definitions`; `auto` when every file is Python or Rust), and
 /// a larger one is shown in the parts the request points at ([`regions::find`]), each small enough to write
 /// back, together within half of `prompt_tokens`. `auto` falls back to search/replace when a large file has no
 /// such part (the request names nothing in it); `whole` then shows the file whole anyway.
@@ -102,8 +127,21 @@ pub fn choose(
         }
         regions.insert(path.clone(), parts);
     }
+    // Definitions where every file can be merged by name (`auto`), or where asked for (a file in parts: every
+    // file shown in parts must be mergeable); otherwise whole files, and a large file by its line-numbered parts.
+    let mergeable = |p: &String| crate::defs::Lang::of(p).is_some();
+    let definitions = regions.keys().all(mergeable)
+        && match setting {
+            Some(EditFormat::Definitions) => true,
+            None => !files.is_empty() && files.keys().all(mergeable),
+            _ => false,
+        };
     Plan {
-        format: EditFormat::Whole,
+        format: if definitions {
+            EditFormat::Definitions
+        } else {
+            EditFormat::Whole
+        },
         regions,
     }
 }
@@ -492,23 +530,40 @@ mod tests {
     }
 
     #[test]
-    fn auto_chooses_whole_files_parts_or_search_replace() {
+    fn auto_chooses_definitions_whole_files_parts_or_search_replace() {
         let format = |setting, files: &BTreeMap<String, Vec<u8>>, request: &str| {
             choose(setting, files, request, 2048, 6000)
         };
         let mut files = BTreeMap::new();
         files.insert("a.py".to_owned(), b"x = 1\n".to_vec());
-        assert_eq!(format(None, &files, "fix x").format, EditFormat::Whole);
+        assert_eq!(
+            format(None, &files, "fix x").format,
+            EditFormat::Definitions
+        );
+        assert_eq!(
+            format(Some(EditFormat::Whole), &files, "fix x").format,
+            EditFormat::Whole
+        );
+        // A file the definitions format cannot merge makes the task whole files.
+        let mut mixed = files.clone();
+        mixed.insert("README.md".to_owned(), b"# a\n".to_vec());
+        assert_eq!(format(None, &mixed, "fix x").format, EditFormat::Whole);
         let big: String = (0..400)
             .map(|i| format!("def add_{i}(x):\n    return x + {i}\n\n"))
             .collect();
         files.insert("big.py".to_owned(), big.into_bytes());
         let named = format(None, &files, "add_7 adds the wrong number");
-        assert_eq!(named.format, EditFormat::Whole);
+        assert_eq!(named.format, EditFormat::Definitions);
         assert_eq!(named.regions["big.py"], vec![Region { start: 21, end: 23 }]);
         assert!(!named.regions.contains_key("a.py"));
         let unnamed = format(None, &files, "something is off");
         assert_eq!(unnamed.format, EditFormat::SearchReplace);
+        let parts = format(
+            Some(EditFormat::Whole),
+            &files,
+            "add_7 adds the wrong number",
+        );
+        assert_eq!((parts.format, parts.regions.len()), (EditFormat::Whole, 1));
         let forced = format(Some(EditFormat::Whole), &files, "something is off");
         assert_eq!(forced.format, EditFormat::Whole);
         assert!(forced.regions.is_empty());

@@ -1,6 +1,6 @@
-//! How the model is asked to write its change, end to end through `autodev worker` and the real gate: small files
-//! written out whole, a large file shown and rewritten only in the part the request names, search/replace when
-//! asked for.
+//! How the model is asked to write its change, end to end through `autodev worker` and the real gate: changed
+//! definitions merged by name (Python, Rust), small files written out whole, a large file shown only in the part
+//! the request names, search/replace when asked for.
 
 use std::path::Path;
 
@@ -222,4 +222,92 @@ fn a_small_file_is_written_back_whole() {
         "the task's prompt, then the note"
     );
     assert!(feedback.contains("SUMMARY line"), "{feedback}");
+}
+
+/// The definitions format on the 2,400-line file: the model writes the one function it changes, with no header
+/// and an example call after it; the worker puts the function in place, leaves the call out, and the patch is the
+/// one-line fix.
+#[test]
+fn a_large_file_takes_the_changed_function_alone() {
+    let (repo, id, _, _) = big_repo();
+    let answer = format!(
+        "SUMMARY: reject port 0\n\nnet.py\n```python\n{FIXED}\n\nprint(parse_port('0'))\n```\n"
+    );
+    let fake = FakeOllama::start(Script::answer(answer));
+    let r = run(repo.path(), &fake.url(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}\n{}", r.stderr);
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(
+        (
+            report["lines_added"].as_u64(),
+            report["lines_removed"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    let system = fake.chat_requests()[0].body["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        system.contains("every function or class you change"),
+        "{system}"
+    );
+    assert!(
+        system.contains("only what is shown can be changed"),
+        "{system}"
+    );
+}
+
+/// A small Rust file in the definitions format: a first answer with no definition (a bare statement) is refused
+/// and the model told what the answer must hold; the next, the changed function and a new one, is merged by name.
+#[test]
+fn a_function_alone_is_merged_into_a_small_file_and_a_bare_body_is_refused() {
+    let (repo, id) = repo_with_task(
+        &[],
+        &[
+            "grep -q 'p == 0' src/config.rs",
+            "grep -q 'pub fn port_or' src/config.rs",
+        ],
+    );
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::answer(
+            "SUMMARY: reject port 0\nsrc/config.rs\n```rust\nif p == 0 { return None; }\n```\n",
+        ),
+        Step::answer(
+            "SUMMARY: reject port 0\nsrc/config.rs\n```rust\npub fn parse_port(s: &str) -> Option<u16> {\n    \
+             let p: u16 = s.parse().ok()?;\n    if p == 0 {\n        return None;\n    }\n    Some(p)\n}\n\n\
+             pub fn port_or(s: &str, d: u16) -> u16 {\n    parse_port(s).unwrap_or(d)\n}\n```\n",
+        ),
+    ]));
+    let r = run(repo.path(), &fake.url(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = autodev(repo.path(), &["status", &id, "--json"]).json();
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(report["attempts"][0]["outcome"], "EDIT_FORMAT_INVALID");
+    let patch = std::fs::read_to_string(st["patch"].as_str().unwrap()).unwrap();
+    assert!(
+        patch.contains("+    if p == 0 {") && patch.contains("+pub fn port_or"),
+        "{patch}"
+    );
+    assert!(
+        !patch.contains("-pub fn parse_port"),
+        "the signature stays: {patch}"
+    );
+    let reqs = fake.chat_requests();
+    let feedback = reqs[1].body["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        feedback.contains("holds no complete definition"),
+        "{feedback}"
+    );
+    assert!(
+        feedback.contains("each function or class you change"),
+        "{feedback}"
+    );
 }
