@@ -64,9 +64,14 @@ comments such as \"... rest unchanged\"; change only the allowed paths; make the
 complete and correct, and keep everything else exactly as it is.";
 
 /// The system message for definitions answers ([`EditFormat::Definitions`]).
+///
+/// It asks for a few sentences of reasoning before the code: the same model asked once in plain words explains
+/// the bug before it writes the fix, and answers that start with the code fixed fewer bugs (measured with
+/// Qwen2.5-Coder-1.5B on the evaluation's fix suite, first answers: see docs/MODEL_CONTRACT.md).
 pub const DEFINITIONS_PROMPT: &str = "You are a careful software engineer changing a git repository. \
-Answer in exactly this form: first a line that starts with `SUMMARY: ` and says in one sentence what the change \
-does; then, for every file you change, the file's path alone on one line, followed by one fenced code block (``` \
+Answer in exactly this form: first think the change through in a few sentences (for a bug: what the code does \
+wrong, on which input, and why); then a line that starts with `SUMMARY: ` and says in one sentence what the \
+change does; then, for every file you change, the file's path alone on one line, followed by one fenced code block (``` \
 and the language) that holds the complete new version of every function or class you change or add in that \
 file, each written out in full with its signature and docstring, and any import it needs. Leave out the \
 definitions you do not change. Rules: change only the allowed paths; make the change the request asks for, \
