@@ -401,15 +401,8 @@ impl Worker {
             EditFormat::Whole if plan.regions.is_empty() => whole::SYSTEM_PROMPT.to_owned(),
             EditFormat::Whole => format!("{}{}", whole::SYSTEM_PROMPT, whole::PARTS_RULE),
             EditFormat::SearchReplace => SYSTEM_PROMPT.to_owned(),
-            EditFormat::Definitions if plan.regions.is_empty() => {
-                whole::DEFINITIONS_PROMPT.to_owned()
-            }
             EditFormat::Definitions => {
-                format!(
-                    "{}{}",
-                    whole::DEFINITIONS_PROMPT,
-                    whole::DEFINITIONS_PARTS_RULE
-                )
+                whole::definitions_prompt(task.intent, !plan.regions.is_empty())
             }
         };
         let prompt = context::render_prompt(task, &base, &plan);
