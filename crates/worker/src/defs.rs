@@ -1,11 +1,10 @@
 //! The definitions answer format: the model writes out only the functions, classes (Python) or items (Rust) it
 //! changes or adds, each in full, and the worker puts each one in place of the definition of the same name.
 //!
-//! Why: asked to write a whole file back, Qwen2.5-Coder-1.5B spends its answer copying the lines it does not
-//! change, and its first answer is worse than the same model asked for the function alone (docs/BENCHMARKS.md:
-//! on the HumanEval development sample, whole-file answers resolved fewer problems than one plain request). An
-//! answer that holds only the changed definitions is what such a model writes best, and the worker, not the model,
-//! keeps the rest of the file as it was.
+//! Why: asked to write a whole file back, a small model spends its answer copying lines it does not change, and
+//! must copy them exactly; the function alone is what it writes best (it is how it answers when asked once in
+//! plain words), and the worker, not the model, keeps the rest of the file as it was. The same format serves a
+//! large file shown in parts: no line numbers to copy. Measured: docs/MODEL_CONTRACT.md.
 //!
 //! How a block is merged into the file ([`merge`]), with tree-sitter:
 //! - a top-level definition replaces the top-level definition of the same name; a class (Python) or `impl`
@@ -16,13 +15,15 @@
 //!   is added after its imports;
 //! - anything else (example calls, `if __name__ == "__main__":` blocks, comments) is left out: the request is
 //!   about definitions, and a call added at module level would run on every import;
-//! - a block that holds every top-level definition of the file is the whole file, taken as it is.
+//! - a block that holds every import and top-level definition of the file (and every member of its classes) is
+//!   the whole file, taken as it is;
+//! - in a file shown in parts, only code inside the shown parts may be replaced.
 //!
 //! Files in other languages are written whole ([`crate::whole`]).
 
-use protocol::WorkerCode;
-
 use std::collections::BTreeMap;
+
+use protocol::WorkerCode;
 
 use crate::edits::{Answer, EditError, WholeFile};
 use crate::regions::Region;
@@ -178,9 +179,10 @@ fn classify(lang: Lang, node: tree_sitter::Node<'_>, text: &str) -> Kind {
             }
         }
         (Lang::Rust, kind) if crate::regions::RUST_NAMED_ITEMS.contains(&kind) => {
+            // A `mod` or `trait` answered with one member changes that member: `mod tests` keeps its other tests.
             name(node, "name").map_or(Kind::Other, |n| Kind::Def {
                 name: n,
-                container: false,
+                container: matches!(kind, "mod_item" | "trait_item"),
             })
         }
         _ => Kind::Other,
@@ -763,5 +765,24 @@ mod tests {
                 && out.contains("def other():\n    return 2\n")
         );
         assert!(out.contains("def helper(x):"), "{out}");
+    }
+
+    #[test]
+    fn a_rust_test_module_answered_with_one_test_keeps_the_others() {
+        let old = "pub fn f() -> u8 {\n    1\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn one() {\n        assert_eq!(f(), 1);\n    }\n\n    #[test]\n    fn two() {\n        assert!(f() > 0);\n    }\n}\n";
+        let block =
+            "mod tests {\n    #[test]\n    fn three() {\n        assert_ne!(f(), 2);\n    }\n}\n";
+        let out = merge(Lang::Rust, "src/lib.rs", old, block, None)
+            .unwrap()
+            .unwrap();
+        assert!(
+            out.contains("fn one()") && out.contains("fn two()"),
+            "{out}"
+        );
+        assert!(out.contains("        assert!(f() > 0);\n    }\n\n    #[test]\n    fn three() {\n        assert_ne!(f(), 2);\n    }\n}\n"), "{out}");
+        assert!(
+            out.contains("#[cfg(test)]\nmod tests {\n    use super::*;"),
+            "{out}"
+        );
     }
 }
