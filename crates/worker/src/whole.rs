@@ -95,10 +95,11 @@ pub fn definitions_prompt(intent: queue_core::Intent, in_parts: bool) -> String 
     s
 }
 
-/// Added to [`DEFINITIONS_PROMPT`] when a file is shown only in parts.
-pub const DEFINITIONS_PARTS_RULE: &str = " A large file is shown only in parts, each under a header `path lines \
-A-B`: write the functions or classes you change in it the same way, under the file's path; only what is shown \
-can be changed.";
+/// Added to [`DEFINITIONS_PROMPT`] when a file is shown only in parts. It does not spell out the parts' header:
+/// Qwen2.5-Coder-1.5B copied a `path lines A-B` it was told about as its block's header, with the stub unchanged
+/// under it (HumanEval/17 in the haystack suite).
+pub const DEFINITIONS_PARTS_RULE: &str = " A large file is shown only in parts: write the functions or classes you \
+change in it the same way, under the file's path; only what is shown can be changed.";
 
 /// Added to [`SYSTEM_PROMPT`] when a file is shown only in parts.
 pub const PARTS_RULE: &str = " A large file is shown only in parts, each under a header `path lines A-B`: to \

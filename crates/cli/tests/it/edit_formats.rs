@@ -126,7 +126,7 @@ fn a_one_line_fix_in_a_2400_line_file_fits_the_default_context() {
         req["messages"][0]["content"]
             .as_str()
             .unwrap()
-            .contains("lines A-B")
+            .contains("shown only in parts")
     );
 }
 
