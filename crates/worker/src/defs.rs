@@ -47,7 +47,8 @@ impl Lang {
         }
     }
 
-    fn grammar(self) -> tree_sitter::Language {
+    /// The tree-sitter grammar (shared with [`crate::regions`], which finds the parts of a large file to show).
+    pub(crate) fn grammar(self) -> tree_sitter::Language {
         match self {
             Lang::Python => tree_sitter_python::LANGUAGE.into(),
             Lang::Rust => tree_sitter_rust::LANGUAGE.into(),

@@ -153,12 +153,14 @@ fn merge(mut regions: Vec<Region>) -> Vec<Region> {
 
 /// The file's definitions: tree-sitter for Python and Rust, indentation and braces otherwise.
 fn definitions(path: &str, text: &str, lines: &[&str]) -> Vec<Def> {
-    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-    let parsed = match ext {
-        "py" | "pyi" => parse_defs(text, &tree_sitter_python::LANGUAGE.into(), python_def),
-        "rs" => parse_defs(text, &tree_sitter_rust::LANGUAGE.into(), rust_def),
-        _ => None,
-    };
+    use crate::defs::Lang;
+    let parsed = Lang::of(path).and_then(|lang| {
+        let name_of = match lang {
+            Lang::Python => python_def,
+            Lang::Rust => rust_def,
+        };
+        parse_defs(text, &lang.grammar(), name_of)
+    });
     let mut defs = parsed.unwrap_or_else(|| text_defs(lines));
     for d in &mut defs {
         d.region.start = attached_start(lines, d.region.start);
