@@ -28,13 +28,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from autodev_eval import mutate, oneshot, problems, sandbox  # noqa: E402
+from autodev_eval import cli, mutate, oneshot, problems, sandbox  # noqa: E402
 
 PROBLEMS = problems.load()
 AUTODEV = os.environ.get("AUTODEV_BIN", "")
 
 
 class Parts(unittest.TestCase):
+    def test_problems_are_chosen_by_range_sample_or_list(self):
+        parse = cli.args_parser().parse_args
+        self.assertEqual(cli.choose(parse(["--range", "3-5"])), [3, 4, 5])
+        drawn = cli.choose(parse(["--sample", "4"]))
+        self.assertEqual(drawn, cli.choose(parse(["--sample", "4"])), "the same sample every time")
+        self.assertEqual(len(drawn), 4)
+        self.assertEqual(cli.choose(parse(["--problems", "65,32,33,32", "--sample", "2"])), [32, 33, 65])
+        for bad in ("", "x", "200"):
+            with self.assertRaises(SystemExit):
+                parse(["--problems", bad])
+
     def test_all_164_problems_load_in_order(self):
         self.assertEqual(len(PROBLEMS), 164)
         self.assertEqual([p.index for p in PROBLEMS], list(range(164)))

@@ -44,6 +44,16 @@ def parse_range(text: str) -> range:
     return range(lo, hi + 1)
 
 
+def parse_ids(text: str) -> list[int]:
+    try:
+        ids = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError("problem numbers separated by commas, like 32,33,61") from None
+    if not ids or not all(0 <= i <= 163 for i in ids):
+        raise argparse.ArgumentTypeError("problem numbers within 0-163, like 32,33,61")
+    return ids
+
+
 def parse_list(allowed):
     def parse(text: str) -> list[str]:
         items = [x.strip() for x in text.split(",") if x.strip()]
@@ -61,6 +71,8 @@ def args_parser() -> argparse.ArgumentParser:
     ap.add_argument("--modes", type=parse_list(list(MODES)), default=["a", "b", "c"], help="a,b,c (default all)")
     ap.add_argument("--range", type=parse_range, default=parse_range("0-79"),
                     help="problem numbers, inclusive (default 0-79: the development set)")
+    ap.add_argument("--problems", type=parse_ids,
+                    help="these problem numbers instead of --range/--sample (e.g. 32,33,61: a rerun of failures)")
     ap.add_argument("--sample", type=int, default=0, help="N problems drawn from --range (seeded; 0: all)")
     ap.add_argument("--sample-seed", type=int, default=0, help="seed of --sample (default 0)")
     ap.add_argument("--url", help="an OpenAI-compatible server (llama-server), e.g. http://127.0.0.1:8080")
@@ -87,6 +99,8 @@ def args_parser() -> argparse.ArgumentParser:
 
 
 def choose(args) -> list[int]:
+    if args.problems:
+        return list(args.problems)
     ids = list(args.range)
     if args.sample and args.sample < len(ids):
         ids = sorted(random.Random(args.sample_seed).sample(ids, args.sample))
