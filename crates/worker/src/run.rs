@@ -1144,7 +1144,12 @@ fn build_patch(
         crate::regions::splice(&mut answer, &plan.regions, &base.files).map_err(|e| vec![e])?;
     }
     let changes =
-        edits::apply_answer_within(&answer, targets, |p| base.files.get(p).cloned(), limits)?;
+        edits::apply_answer_within(&answer, targets, |p| base.files.get(p).cloned(), limits)
+            .map_err(|errs| {
+                errs.into_iter()
+                    .map(|e| no_change_for(e, intent))
+                    .collect::<Vec<_>>()
+            })?;
     if plan.format.is_blocks()
         && wants_content(intent)
         && changes
@@ -1153,12 +1158,15 @@ fn build_patch(
     {
         // Measured: Qwen2.5-Coder-1.5B, asked to implement a stub, wrote the file back with the stub and two blank
         // lines fewer (HumanEval/38); the gate, with no example to run, passed it. Such an answer is no change.
-        return Err(vec![EditError {
-            code: WorkerCode::EditNoChange,
-            message: "the answer changes only blank lines or spaces at line ends, nothing the request asks for: \
-                      write the change itself"
-                .into(),
-        }]);
+        return Err(vec![no_change_for(
+            EditError {
+                code: WorkerCode::EditNoChange,
+                message: "the answer changes only blank lines or spaces at line ends, nothing the request asks \
+                          for: write the change itself"
+                    .into(),
+            },
+            intent,
+        )]);
     }
     let rendered = edits::render(&changes);
     Ok(Built {
@@ -1173,6 +1181,22 @@ fn build_patch(
         added: rendered.added,
         removed: rendered.removed,
     })
+}
+
+/// A `fix` answered with the code as it was: says that the code is wrong and how to find where.
+///
+/// Why: a small model that talked itself into "the code is correct" writes it back again when told only that
+/// nothing changed. Measured with Qwen2.5-Coder-1.5B on the evaluation's fix suite (20-problem sample, commit
+/// 7e66303): 8 of mode a's 29 answers changed nothing, 9 of 31 on fix-haystack.
+fn no_change_for(mut e: EditError, intent: queue_core::Intent) -> EditError {
+    if e.code == WorkerCode::EditNoChange && intent == queue_core::Intent::Fix {
+        e.message.push_str(
+            ". The request reports that the code as it stands goes wrong, so leaving it as it is cannot be right: \
+             follow the code by hand on the input the request names, find the line that gives the wrong result, \
+             and change it",
+        );
+    }
+    e
 }
 
 /// Whether a request of this kind needs more than spacing: a feature, a fix, a speed-up or a test. Formatting is
@@ -1342,10 +1366,22 @@ mod tests {
         let err = build(copied, queue_core::Intent::Feat).err().unwrap();
         assert_eq!(err[0].code, WorkerCode::EditNoChange);
         assert!(
-            err[0].message.contains("only blank lines"),
+            err[0].message.contains("only blank lines") && !err[0].message.contains("by hand"),
             "{}",
             err[0].message
         );
+        // A fix written back unchanged (exactly, or but for spacing) is told that the code is wrong.
+        for same in [copied, stub] {
+            let err = build(same, queue_core::Intent::Fix).err().unwrap();
+            assert_eq!(err[0].code, WorkerCode::EditNoChange);
+            assert!(
+                err[0]
+                    .message
+                    .contains("follow the code by hand on the input the request names"),
+                "{}",
+                err[0].message
+            );
+        }
         assert!(
             build(copied, queue_core::Intent::Chore).is_ok(),
             "formatting was asked"
