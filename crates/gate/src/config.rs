@@ -29,6 +29,13 @@ default_timeout_secs = 600
 # command = "cargo test --quiet"
 # timeout_secs = 900
 
+# Probes (optional): commands whose output describes what the code does, e.g. a script that prints a function's
+# results on a few inputs. They never decide PASS or FAIL. When a patch passed every check, the worker samples a
+# few more answers (AUTODEV_CANDIDATES) and keeps the change whose probe output most passing candidates share.
+# [[probe]]
+# name = "behaviour"
+# command = "python3 probe.py"
+
 [env]
 # Variables whose names contain TOKEN, SECRET, KEY, PASSWORD, PASSWD or CREDENTIAL (any case), SSH_AUTH_SOCK,
 # GPG_AGENT_INFO and every GIT_* variable are removed from the checks' environment. List names here to keep some.
@@ -64,6 +71,11 @@ pub struct GateFile {
     pub default_timeout_secs: u64,
     #[serde(rename = "check")]
     pub checks: Vec<CheckConfig>,
+    /// `[[probe]]`: commands whose output describes what the code does (not whether it is right). They run
+    /// after every check passed, and only when the caller asks (`GateRequest::probes`): the worker compares
+    /// their output across candidate patches and keeps the behaviour most candidates share.
+    #[serde(rename = "probe")]
+    pub probes: Vec<CheckConfig>,
     pub env: EnvConfig,
     pub cache: CacheConfig,
     pub sandbox: SandboxConfig,
@@ -74,6 +86,7 @@ impl Default for GateFile {
         GateFile {
             default_timeout_secs: 600,
             checks: Vec::new(),
+            probes: Vec::new(),
             env: EnvConfig::default(),
             cache: CacheConfig::default(),
             sandbox: SandboxConfig::default(),
@@ -157,9 +170,14 @@ impl GateFile {
     /// Parses a `gate.toml`.
     pub fn from_toml(text: &str) -> Result<GateFile, String> {
         let file: GateFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        for c in &file.checks {
-            if c.name.trim().is_empty() || c.command.trim().is_empty() {
-                return Err("every [[check]] needs a non-empty name and command".to_owned());
+        for (table, list) in [("check", &file.checks), ("probe", &file.probes)] {
+            if list
+                .iter()
+                .any(|c| c.name.trim().is_empty() || c.command.trim().is_empty())
+            {
+                return Err(format!(
+                    "every [[{table}]] needs a non-empty name and command"
+                ));
             }
         }
         Ok(file)

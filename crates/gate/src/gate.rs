@@ -76,6 +76,8 @@ pub struct GateRequest {
     pub checks: Option<Vec<String>>,
     /// Where check logs go. Default `<work_root>/logs/<run id>/`.
     pub log_dir: Option<PathBuf>,
+    /// Also run `gate.toml`'s `[[probe]]` commands when every check passed (see [`GateReport::probes`]).
+    pub probes: bool,
 }
 
 impl GateRequest {
@@ -93,6 +95,7 @@ impl GateRequest {
             fuzzy: false,
             checks: None,
             log_dir: None,
+            probes: false,
         }
     }
 }
@@ -136,6 +139,7 @@ impl Gate {
             verdict: Verdict::Pass,
             reasons: Vec::new(),
             checks: Vec::new(),
+            probes: Vec::new(),
             files_changed: 0,
             lines_added: 0,
             lines_removed: 0,
@@ -365,7 +369,12 @@ impl Gate {
         report: &mut GateReport,
     ) -> Result<Vec<Reason>> {
         let specs = self.check_specs(req, gate_file);
-        if specs.is_empty() {
+        let probes = if req.probes {
+            self.probe_specs(gate_file)
+        } else {
+            Vec::new()
+        };
+        if specs.is_empty() && probes.is_empty() {
             return Ok(Vec::new());
         }
         let sandbox = self.plan_sandbox(gate_file, slot, repo, base)?;
@@ -400,15 +409,39 @@ impl Gate {
             reasons.extend(failure_reason(spec, &result, &log_path));
             report.checks.push(result);
         }
+        // Probes describe a patch that passed; on a FAIL there is nothing to compare.
+        if reasons.is_empty() {
+            for (i, spec) in probes.iter().enumerate() {
+                let log_path = log_dir.join(checks::log_file_name(
+                    specs.len() + i,
+                    &format!("probe {}", spec.name),
+                ));
+                let result = checks::run_check(
+                    spec,
+                    &sandbox,
+                    &env,
+                    &log_path,
+                    self.config.output_tail_bytes,
+                )?;
+                report.probes.push(result);
+            }
+        }
         Ok(reasons)
+    }
+
+    /// `gate.toml`'s `[[probe]]` commands, with the same time limits as checks.
+    fn probe_specs(&self, gate_file: &GateFile) -> Vec<CheckSpec> {
+        let default_timeout = self.default_timeout(gate_file);
+        gate_file
+            .probes
+            .iter()
+            .map(|c| configured_spec(c, default_timeout))
+            .collect()
     }
 
     /// The checks to run: the task's own commands (with the default time limit), else `gate.toml`'s.
     fn check_specs(&self, req: &GateRequest, gate_file: &GateFile) -> Vec<CheckSpec> {
-        let default_timeout = self
-            .config
-            .default_check_timeout
-            .unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)));
+        let default_timeout = self.default_timeout(gate_file);
         match &req.checks {
             Some(commands) => commands
                 .iter()
@@ -421,16 +454,15 @@ impl Gate {
             None => gate_file
                 .checks
                 .iter()
-                .map(|c| CheckSpec {
-                    name: c.name.clone(),
-                    command: c.command.clone(),
-                    timeout: c
-                        .timeout_secs
-                        .map(Duration::from_secs)
-                        .unwrap_or(default_timeout),
-                })
+                .map(|c| configured_spec(c, default_timeout))
                 .collect(),
         }
+    }
+
+    fn default_timeout(&self, gate_file: &GateFile) -> Duration {
+        self.config
+            .default_check_timeout
+            .unwrap_or(Duration::from_secs(gate_file.default_timeout_secs.max(1)))
     }
 }
 
@@ -583,6 +615,18 @@ fn judge_statically(
 }
 
 /// The result row of a check that did not run because an earlier one failed.
+/// A `[[check]]` or `[[probe]]` as run: its own time limit, else the default.
+fn configured_spec(c: &crate::config::CheckConfig, default_timeout: Duration) -> CheckSpec {
+    CheckSpec {
+        name: c.name.clone(),
+        command: c.command.clone(),
+        timeout: c
+            .timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(default_timeout),
+    }
+}
+
 fn skipped(spec: &CheckSpec) -> crate::report::CheckResult {
     crate::report::CheckResult {
         name: spec.name.clone(),

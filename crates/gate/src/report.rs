@@ -102,6 +102,10 @@ pub struct GateReport {
     pub reasons: Vec<Reason>,
     /// In order; checks after the first failure are `skipped`. Empty when the patch failed before checks.
     pub checks: Vec<CheckResult>,
+    /// `gate.toml`'s `[[probe]]` commands, run after a PASS when the request asked for them. Never part of the
+    /// verdict: their output only describes the behaviour of the patched code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<CheckResult>,
     pub files_changed: usize,
     pub lines_added: usize,
     pub lines_removed: usize,

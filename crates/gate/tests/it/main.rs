@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod concurrency;
 mod hooks;
+mod probes;
 mod processes;
 mod sandbox;
 mod scenarios;
