@@ -15,6 +15,10 @@ pub const MAX_SUMMARY_CHARS: usize = 500;
 pub struct AttemptRecord {
     /// 1-based.
     pub number: u32,
+    /// 0 for the try's own answer; 1, 2, … for the extra answers sampled after it passed, to choose among
+    /// passing candidates by their `[[probe]]` output (`AUTODEV_CANDIDATES`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub candidate: u32,
     /// Model used for this try.
     pub model: String,
     /// `PATCH_PROPOSED`, `GATE_FAILED`, `EDIT_REFUSED`, `MODEL_ERROR`, …
@@ -37,6 +41,10 @@ pub struct AttemptRecord {
     /// Generation time in seconds.
     #[serde(default)]
     pub generation_seconds: f64,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// `results/<id>.report.json`.

@@ -120,6 +120,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "answers asked per task: after a gate FAIL the model gets the reasons and tries again",
     ),
     (
+        "AUTODEV_CANDIDATES",
+        "3",
+        "passing answers compared when the repository's gate.toml declares [[probe]] commands: once a patch passes, more answers are sampled at AUTODEV_RETRY_TEMPERATURE until this many passed the gate (at most twice as many answers, less one) and the one whose probe output agrees most with the others is kept; 1: the first passing patch",
+    ),
+    (
         "AUTODEV_FIRST_BYTE_TIMEOUT",
         "600",
         "seconds to wait for the first byte (a cold model can take minutes to load)",
@@ -169,6 +174,8 @@ pub struct WorkerConfig {
     pub seed: Option<u64>,
     /// Answers per task.
     pub model_tries: u32,
+    /// Candidates compared by probe output once a patch passes (1: none).
+    pub candidates: u32,
     /// Schema bound: most edits per answer.
     pub max_edits: u32,
     /// Schema bound: longest search/replace string (0 = none).
@@ -299,6 +306,7 @@ impl WorkerConfig {
             retry_temperature,
             seed,
             model_tries: v.within("AUTODEV_MODEL_TRIES", 1..=10, "a whole number from 1 to 10")?,
+            candidates: v.within("AUTODEV_CANDIDATES", 1..=10, "a whole number from 1 to 10")?,
             max_edits: v.within("AUTODEV_MAX_EDITS", 1..=100, "a whole number from 1 to 100")?,
             max_edit_chars: v.parse("AUTODEV_MAX_EDIT_CHARS", "a whole number of characters")?,
             edit_format: match v.get("AUTODEV_EDIT_FORMAT").value.as_str() {

@@ -182,7 +182,40 @@ pub fn render_prompt(task: &Task, base: &BaseFiles, plan: &Plan) -> String {
         .replace("{{files}}", files.trim_end())
         .trim()
         .to_string()
+        + &stub_notes(task, base, format)
         + summary_language(&task.work, format)
+}
+
+/// For each function of a target file that the request names and that has only a placeholder for a body: a
+/// sentence saying so (see [`crate::stubs`]).
+fn stub_notes(task: &Task, base: &BaseFiles, format: EditFormat) -> String {
+    let request = format!("{}\n{}", task.title, task.work);
+    let mut out = String::new();
+    for (path, body) in &base.files {
+        let Some(lang) = crate::defs::Lang::of(path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(body);
+        let stubs = crate::stubs::find(lang, &text);
+        for stub in crate::stubs::named_in(&stubs, &request) {
+            let (name, placeholder) = (&stub.name, &stub.placeholder);
+            let write = match format {
+                EditFormat::SearchReplace => {
+                    format!(
+                        "replace `{placeholder}` with the code that does what its documentation says"
+                    )
+                }
+                EditFormat::Whole | EditFormat::Definitions => format!(
+                    "answer with the whole function `{name}` (signature, docstring and the code that does what \
+                     it says)"
+                ),
+            };
+            out.push_str(&format!(
+                "\n\n`{name}` in {path} has no body yet: `{placeholder}` stands in for it. Write the body: {write}."
+            ));
+        }
+    }
+    out
 }
 
 /// A large file's parts, each under its `path lines A-B` header.

@@ -33,8 +33,11 @@
 //! - [`context`]: the base files, the file list and the prompt.
 //! - [`edits`]: parsing the model's answer, applying its edits tolerantly, producing the exact diff.
 //! - [`run`]: the loop — claim, prompt, edit, gate, retry with feedback, report.
+//! - [`stubs`]: functions whose body is only a placeholder, pointed out in the prompt when the request names them.
+//! - [`agree`]: choosing among passing candidates by their `[[probe]]` output (the behaviour most share).
 //! - [`metrics`], [`progress`]: Prometheus metrics and the live terminal line.
 
+pub mod agree;
 pub mod backend;
 pub mod config;
 pub mod context;
@@ -46,6 +49,7 @@ pub mod metrics;
 pub mod progress;
 pub mod regions;
 pub mod run;
+pub mod stubs;
 pub mod whole;
 
 pub use config::{ConfigInputs, WorkerConfig};

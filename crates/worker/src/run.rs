@@ -462,12 +462,7 @@ impl Worker {
                 };
             }
         };
-        attempt.prompt_tokens = resp.prompt_tokens;
-        attempt.completion_tokens = resp.completion_tokens;
-        attempt.load_seconds = resp.load_duration.as_secs_f64();
-        attempt.prompt_seconds = resp.prompt_duration.as_secs_f64();
-        attempt.generation_seconds = resp.generation_duration.as_secs_f64();
-        self.metrics.model_answer(&resp);
+        self.count_answer(&mut attempt, &resp);
         if resp.prompt_tokens > 0 && resp.prompt_tokens >= u64::from(self.config.num_ctx) {
             let msg = format!(
                 "the server evaluated {} prompt tokens with num_ctx {}: the prompt was cut",
@@ -498,6 +493,9 @@ impl Worker {
                         plan: &run.plan,
                         summary,
                         refused: &mut run.refused,
+                        conversation: &run.messages,
+                        model: &run.model,
+                        format: run.format,
                     },
                     &run.base,
                     &run.base_commit,
@@ -673,18 +671,33 @@ impl Worker {
         format: EditFormat,
         try_no: u32,
     ) -> Result<crate::backend::ChatResponse, BackendError> {
-        let mut req = ChatRequest::new(model, messages.to_vec(), self.config.num_ctx);
         // A retry at the first try's (often greedy) temperature tends to repeat the answer just refused.
-        req.temperature = if try_no > 1 {
+        let temperature = if try_no > 1 {
             self.config.retry_temperature
         } else {
             self.config.temperature
         };
         // Reproducible, but not the same draw on every try.
-        req.seed = self
+        let seed = self
             .config
             .seed
             .map(|s| s.wrapping_add(u64::from(try_no - 1)));
+        self.ask_sampled(claim, model, messages, format, temperature, seed)
+            .await
+    }
+
+    async fn ask_sampled(
+        &self,
+        claim: &Claim,
+        model: &str,
+        messages: &[Message],
+        format: EditFormat,
+        temperature: f32,
+        seed: Option<u64>,
+    ) -> Result<crate::backend::ChatResponse, BackendError> {
+        let mut req = ChatRequest::new(model, messages.to_vec(), self.config.num_ctx);
+        req.temperature = temperature;
+        req.seed = seed;
         req.max_tokens = Some(self.config.max_tokens);
         // Whole files are free text: a grammar would only hold the model to JSON string escapes.
         req.json_schema = (format == EditFormat::SearchReplace)
@@ -721,8 +734,8 @@ impl Worker {
             )
             .await
             .map_err(|errs| refused_edits(attempt, &errs))?;
-        if let Some(s) = said.summary {
-            built.summary = Some(clip_summary(&s));
+        if let Some(s) = &said.summary {
+            built.summary = Some(clip_summary(s));
         }
         let sha = hex(&sha2::Sha256::digest(built.patch.as_bytes()));
         if let Some((_, why)) = said.refused.iter().find(|(s, _)| *s == sha) {
@@ -766,9 +779,29 @@ impl Worker {
             WorkerCode::GateFailed
         };
         attempt.outcome = code.as_str().into();
-        if passed {
+        let (built, sha, gate_report) = if passed {
             report.attempts.push(attempt.clone());
-        }
+            let first = Candidate {
+                built,
+                sha,
+                gate: gate_report,
+                attempt: report.attempts.len() - 1,
+            };
+            let chosen = if self.config.candidates > 1 && !first.gate.probes.is_empty() {
+                self.agree(claim, &said, base, base_commit, try_no, report, first)
+                    .await
+            } else {
+                first
+            };
+            report.summary = chosen.built.summary.clone();
+            report.files_changed = chosen.built.files.clone();
+            report.lines_added = chosen.built.added;
+            report.lines_removed = chosen.built.removed;
+            report.patch_sha256 = chosen.sha.clone();
+            (chosen.built, chosen.sha, chosen.gate)
+        } else {
+            (built, sha, gate_report)
+        };
         if let Err(o) = self.save_try(claim, report, &built.patch, &sha, &gate_report, try_no) {
             return Ok(o);
         }
@@ -781,6 +814,172 @@ impl Worker {
                 Err((code, feedback))
             }
             Err(o) => Ok(o),
+        }
+    }
+
+    /// Samples more answers to the question `first` answered, until `AUTODEV_CANDIDATES` passed the gate (or
+    /// `2 × AUTODEV_CANDIDATES − 1` answers were asked), and returns the passing candidate whose probe output
+    /// agrees most with the others' (see [`crate::agree`]); a tie keeps the earlier one, so `first` stands unless
+    /// outvoted. Stops once no further candidate could change the choice, and at the first error of the server
+    /// or the gate (the candidates so far decide). Each extra answer is a report attempt with its
+    /// `candidate` number; the chosen one's attempt says how it was chosen.
+    #[allow(clippy::too_many_arguments)]
+    async fn agree(
+        &self,
+        claim: &Claim,
+        said: &Said<'_>,
+        base: &Arc<context::BaseFiles>,
+        base_commit: &str,
+        try_no: u32,
+        report: &mut Report,
+        first: Candidate,
+    ) -> Candidate {
+        let wanted = self.config.candidates as usize;
+        // An answer the gate refuses is no candidate; a few of those may be asked for on top, no more (a hard
+        // request is where sampling pays, and where it costs).
+        let most_answers = 2 * wanted - 1;
+        let mut tally = crate::agree::Tally::default();
+        tally.add(0, crate::agree::behaviour(&first.gate.probes));
+        let mut pool = vec![first];
+        let mut asked = 1;
+        while asked < most_answers && tally.open(wanted.saturating_sub(pool.len())) {
+            let number = asked as u32;
+            asked += 1;
+            let mut attempt = AttemptRecord {
+                number: try_no,
+                candidate: number,
+                model: said.model.to_owned(),
+                ..AttemptRecord::default()
+            };
+            // Its own draw: the seed moves with the try and the candidate.
+            let seed = self
+                .config
+                .seed
+                .map(|s| s.wrapping_add(u64::from(try_no) * 100 + u64::from(number)));
+            let temperature = self.config.retry_temperature;
+            let resp = match self
+                .ask_sampled(
+                    claim,
+                    said.model,
+                    said.conversation,
+                    said.format,
+                    temperature,
+                    seed,
+                )
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(task = %claim.task.id, error = %e, "no more candidates: the server failed");
+                    break;
+                }
+            };
+            self.count_answer(&mut attempt, &resp);
+            if let Some(c) = self
+                .candidate(claim, said, base, base_commit, &resp, &mut attempt, &pool)
+                .await
+            {
+                tally.add(pool.len(), crate::agree::behaviour(&c.gate.probes));
+                report.attempts.push(attempt);
+                pool.push(Candidate {
+                    attempt: report.attempts.len() - 1,
+                    ..c
+                });
+            } else {
+                let stop = attempt.outcome == WorkerCode::GateError.as_str();
+                report.attempts.push(attempt);
+                if stop {
+                    break;
+                }
+            }
+        }
+        let (chosen, size) = tally.leader().unwrap_or((0, 1));
+        let (behaviours, passing) = tally.sizes();
+        let chosen = pool.swap_remove(chosen.min(pool.len() - 1));
+        if let Some(a) = report.attempts.get_mut(chosen.attempt) {
+            a.reasons.push(format!(
+                "chosen: {size} of {passing} passing candidates behave exactly alike by the probes \
+                 ({behaviours} behaviour(s)); it agrees most with the others"
+            ));
+        }
+        chosen
+    }
+
+    /// What an answer cost, in its attempt and in the metrics.
+    fn count_answer(&self, attempt: &mut AttemptRecord, resp: &ChatResponse) {
+        attempt.prompt_tokens = resp.prompt_tokens;
+        attempt.completion_tokens = resp.completion_tokens;
+        attempt.load_seconds = resp.load_duration.as_secs_f64();
+        attempt.prompt_seconds = resp.prompt_duration.as_secs_f64();
+        attempt.generation_seconds = resp.generation_duration.as_secs_f64();
+        self.metrics.model_answer(resp);
+    }
+
+    /// One extra answer as a candidate: built and gated with probes. `None` when it is not one (its attempt says
+    /// why).
+    #[allow(clippy::too_many_arguments)]
+    async fn candidate(
+        &self,
+        claim: &Claim,
+        said: &Said<'_>,
+        base: &Arc<context::BaseFiles>,
+        base_commit: &str,
+        resp: &ChatResponse,
+        attempt: &mut AttemptRecord,
+        pool: &[Candidate],
+    ) -> Option<Candidate> {
+        if resp.is_truncated() {
+            attempt.outcome = WorkerCode::AnswerTruncated.as_str().into();
+            return None;
+        }
+        let built = match self
+            .build(
+                &resp.content,
+                said.plan,
+                &claim.task.targets,
+                base,
+                claim.task.intent,
+            )
+            .await
+        {
+            Ok(b) => b,
+            Err(errs) => {
+                refused_edits(attempt, &errs);
+                return None;
+            }
+        };
+        let sha = hex(&sha2::Sha256::digest(built.patch.as_bytes()));
+        // The same patch behaves the same: no need to run it again.
+        if let Some(same) = pool.iter().find(|c| c.sha == sha) {
+            attempt.outcome = WorkerCode::GatePassed.as_str().into();
+            return Some(Candidate {
+                built,
+                sha,
+                gate: same.gate.clone(),
+                attempt: 0,
+            });
+        }
+        match self.judge(claim, base_commit, &built.patch).await {
+            Ok(gate) if gate.passed() => {
+                attempt.outcome = WorkerCode::GatePassed.as_str().into();
+                Some(Candidate {
+                    built,
+                    sha,
+                    gate,
+                    attempt: 0,
+                })
+            }
+            Ok(_) => {
+                attempt.outcome = WorkerCode::GateFailed.as_str().into();
+                None
+            }
+            Err(message) => {
+                attempt.outcome = WorkerCode::GateError.as_str().into();
+                attempt
+                    .reasons
+                    .push(queue_core::text::clip(&message, MAX_REASON_BYTES).into_owned());
+                None
+            }
         }
     }
 
@@ -801,6 +1000,7 @@ impl Worker {
         );
         req.allowed_paths = Some(task.targets.clone());
         req.checks = task.checks.clone();
+        req.probes = self.config.candidates > 1;
         let g = self.gate.clone();
         let started = Instant::now();
         let report = match tokio::task::spawn_blocking(move || g.check(&req)).await {
@@ -1103,6 +1303,19 @@ struct Said<'a> {
     summary: Option<String>,
     /// Patches the gate refused in earlier tries (sha256) and what it said.
     refused: &'a mut Vec<(String, Vec<String>)>,
+    /// What the answer was asked with, and how: for more candidates to the same question.
+    conversation: &'a [Message],
+    model: &'a str,
+    format: EditFormat,
+}
+
+/// A patch the gate passed, for choosing among several by their probes.
+struct Candidate {
+    built: Built,
+    sha: String,
+    gate: gate::GateReport,
+    /// Its answer's index in the report's attempts.
+    attempt: usize,
 }
 
 /// A summary as the report keeps it: at most `MAX_SUMMARY_CHARS` characters.

@@ -1065,3 +1065,202 @@ fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
         "the check's words come along: {repeated}"
     );
 }
+
+/// A repository whose gate.toml has a check (`p == 0` is handled) and a probe (which ports the code refuses
+/// besides 0), with one fix task queued.
+fn repo_with_probe() -> (TempRepo, String) {
+    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
+    assert_eq!(autodev(repo.path(), &["init"]).code, 0);
+    repo.write(
+        ".autodev_ssot/gate.toml",
+        "[[check]]\nname = \"zero\"\ncommand = \"grep -q 'p == 0' src/config.rs\"\n\n\
+         [[probe]]\nname = \"refused\"\ncommand = \"grep -o 'p > [0-9]*' src/config.rs || echo 'only 0'\"\n",
+    );
+    repo.git(&["add", ".autodev_ssot"]);
+    repo.git(&["commit", "-qm", "autodev policy with a probe"]);
+    let r = autodev(
+        repo.path(),
+        &[
+            "submit",
+            "-i",
+            "fix",
+            "-t",
+            "src/config.rs",
+            "-w",
+            "parse_port accepts 0; it must return None for 0",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (repo, r.stdout.trim().to_string())
+}
+
+fn edit_with(condition: &str, comment: &str) -> String {
+    serde_json::json!({
+        "summary": "reject port 0",
+        "edits": [{
+            "path": "src/config.rs",
+            "search": "    Some(p)\n",
+            "replace": format!("    if {condition} {{\n        return None; {comment}\n    }}\n    Some(p)\n")
+        }]
+    })
+    .to_string()
+}
+
+/// The first answer passes the check but also refuses ports above 8000, which nobody asked for; a sample the gate
+/// refuses is no candidate (one more is asked), and the two passing samples (different text, same behaviour)
+/// outvote the first: the patch proposed, gated and logged is theirs.
+#[test]
+fn passing_candidates_are_compared_by_the_probes_and_the_shared_behaviour_wins() {
+    let (repo, id) = repo_with_probe();
+    let fails_check = serde_json::json!({"edits": [{"path": "src/config.rs", "search": "    Some(p)\n", "replace": "    Some(p) // fine\n"}]});
+    let fake = FakeOllama::start(Script::new(vec![
+        Step::answer(edit_with("p == 0 || p > 8000", "")),
+        Step::answer(fails_check.to_string()),
+        Step::answer(edit_with("p == 0", "")),
+        Step::answer(edit_with("p == 0", "// zero is no port")),
+    ]));
+    let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
+        .env("AUTODEV_TEMPERATURE", "0")
+        .env("AUTODEV_SEED", "5")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = state(&repo, &id);
+    assert_eq!(st["state"], "done", "{st}");
+    let report = read_json(Path::new(st["report"].as_str().unwrap()));
+    assert_eq!(
+        outcomes(&report),
+        ["GATE_PASSED", "GATE_FAILED", "GATE_PASSED", "GATE_PASSED"]
+    );
+    let attempts = report["attempts"].as_array().unwrap();
+    let candidates: Vec<u64> = attempts
+        .iter()
+        .map(|a| a["candidate"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(candidates, [0, 1, 2, 3]);
+    assert!(
+        attempts[2]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("chosen: 2 of 3 passing candidates"),
+        "{report}"
+    );
+    let patch = std::fs::read_to_string(st["patch"].as_str().unwrap()).unwrap();
+    assert!(
+        patch.contains("+    if p == 0 {") && !patch.contains("8000"),
+        "{patch}"
+    );
+    let passed = events(&repo)
+        .into_iter()
+        .find(|e| e["task_id"] == id && e["type"] == "GATE_PASSED")
+        .unwrap();
+    assert_eq!(
+        report["patch_sha256"], passed["sha256"],
+        "the report names the chosen patch"
+    );
+    let gate = read_json(Path::new(st["gate"].as_str().unwrap()));
+    assert_eq!(
+        gate["probes"][0]["output_tail"].as_str().unwrap().trim(),
+        "only 0"
+    );
+    let types = types_for(&repo, &id);
+    assert_eq!(
+        types.iter().filter(|t| *t == "PATCH_PROPOSED").count(),
+        1,
+        "{types:?}"
+    );
+    assert_eq!(
+        types.iter().filter(|t| *t == "GATE_PASSED").count(),
+        1,
+        "{types:?}"
+    );
+    let options: Vec<(f64, u64)> = fake
+        .chat_requests()
+        .iter()
+        .map(|r| {
+            let o = &r.body["options"];
+            (
+                o["temperature"].as_f64().unwrap(),
+                o["seed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(options.len(), 4);
+    assert!(
+        options[0].0.abs() < 1e-6 && options[1..].iter().all(|o| (o.0 - 0.7).abs() < 1e-6),
+        "{options:?}"
+    );
+    assert_eq!(
+        options.iter().map(|o| o.1).collect::<Vec<_>>(),
+        [5, 106, 107, 108]
+    );
+    // The candidates were asked the same question as the first answer, not shown it.
+    let first = fake.chat_requests()[0].body["messages"].clone();
+    assert!(
+        fake.chat_requests()
+            .iter()
+            .all(|r| r.body["messages"] == first)
+    );
+}
+
+/// Agreement is settled as soon as no further answer could change it: a sample that behaves like the first
+/// answer ends the sampling at two answers, and AUTODEV_CANDIDATES=1 asks for none.
+#[test]
+fn sampling_stops_once_the_choice_is_settled_and_one_candidate_turns_it_off() {
+    for (candidates, requests) in [("3", 2), ("1", 1)] {
+        let (repo, id) = repo_with_probe();
+        let fake = FakeOllama::start(Script::answer(good_edit()));
+        let r: test_support::Run = worker_cmd(repo.path(), &fake.url(), &["--once"])
+            .env("AUTODEV_CANDIDATES", candidates)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            fake.chat_requests().len(),
+            requests,
+            "AUTODEV_CANDIDATES={candidates}"
+        );
+        let st = state(&repo, &id);
+        assert_eq!(st["state"], "done", "{st}");
+        let gate = read_json(Path::new(st["gate"].as_str().unwrap()));
+        assert_eq!(gate.get("probes").is_some(), candidates != "1", "{gate}");
+    }
+}
+
+/// A function whose body is only `raise NotImplementedError` reads as complete to a small model, which writes it
+/// back unchanged: when the request names it, the prompt says it has no body yet. A request that does not name it
+/// gets no such sentence.
+#[test]
+fn a_stub_the_request_names_is_pointed_out_in_the_prompt() {
+    let stub = "def encode(s: str) -> str:\n    \"\"\"Reverses s.\"\"\"\n    return s[::-1]\n\n\ndef decode(s: str) -> str:\n    \"\"\"Undoes encode.\"\"\"\n    raise NotImplementedError\n";
+    let answer = "SUMMARY: implement decode\n\ncodec.py\n```python\ndef decode(s: str) -> str:\n    \"\"\"Undoes encode.\"\"\"\n    return s[::-1]\n```\n";
+    for (work, pointed) in [
+        ("implement `decode` as its docstring says", true),
+        ("add type hints where they are missing", false),
+    ] {
+        let repo = TempRepo::with_files(&[("codec.py", stub)]);
+        assert_eq!(autodev(repo.path(), &["init"]).code, 0);
+        repo.git(&["add", ".autodev_ssot"]);
+        repo.git(&["commit", "-qm", "autodev policy"]);
+        let r = autodev(
+            repo.path(),
+            &["submit", "-i", "feat", "-t", "codec.py", "-w", work],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let fake = FakeOllama::start(Script::answer(answer.to_owned()));
+        let r = run_worker(repo.path(), &fake.url(), &["--once"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let prompt = feedback_of(&fake, 0);
+        let note = "`decode` in codec.py has no body yet: `raise NotImplementedError` stands in for it. Write the \
+                    body: answer with the whole function `decode`";
+        assert_eq!(prompt.contains(note), pointed, "{work}: {prompt}");
+        assert!(
+            !prompt.contains("`encode` in codec.py has no body"),
+            "{prompt}"
+        );
+    }
+}
