@@ -62,6 +62,39 @@ class Parts(unittest.TestCase):
         self.assertEqual([e.call for e in dropped], ["median([-10, 4, 6, 1000, 10, 20])"])
         self.assertEqual(len(kept), 1)
 
+    def test_a_result_worked_out_in_the_docstring_is_an_example(self):
+        # HumanEval/67: `fruit_distribution("5 apples and 6 oranges", 19) ->19 - 5 - 6 = 8`
+        kept, dropped = problems.visible_examples(PROBLEMS[67])
+        self.assertEqual(dropped, [])
+        self.assertIn(('fruit_distribution("5 apples and 6 oranges", 19)', "8", "value"), [e.as_tuple() for e in kept])
+
+    def test_probes_call_the_function_next_to_the_examples_and_describe_it_the_same_way_every_run(self):
+        def probe_output(idx: int, source: str) -> str:
+            p = PROBLEMS[idx]
+            kept, _ = problems.visible_examples(p)
+            runner = f"import runpy, sys\nsys.path.insert(0, '.')\nrunpy.run_path({problems.PROBE_FILE!r}, run_name='__main__')\n"
+            r = sandbox.run_python(runner, timeout=60, files={
+                p.filename: source, problems.PROBE_FILE: problems.probe_file(p, kept)})
+            self.assertTrue(r.ok, (idx, r.stdout[-500:], r.stderr[-500:]))
+            return r.stdout
+
+        # next to circular_shift(12, 1): three digits, where shifting right and left differ
+        self.assertIn("circular_shift(127, 1)", problems.probe_calls(PROBLEMS[65], problems.visible_examples(PROBLEMS[65])[0]))
+        # no example at all (decode_cyclic(s: str)): inputs by the annotation
+        self.assertIn("decode_cyclic('abc')", problems.probe_calls(PROBLEMS[38], []))
+        # calls the docstring wraps in round(...)
+        self.assertIn("find_zero([1, 2])", problems.probe_calls(PROBLEMS[32], problems.visible_examples(PROBLEMS[32])[0]))
+        for idx in (38, 65, 70):
+            p = PROBLEMS[idx]
+            right = probe_output(idx, p.solution())
+            self.assertEqual(right, probe_output(idx, p.solution()), idx)
+            self.assertEqual(len(right.splitlines()), len(problems.probe_calls(p, problems.visible_examples(p)[0])))
+            self.assertNotEqual(right, probe_output(idx, p.stub()), idx)
+        # a wrong shift direction that passes both documented examples shows in the probe's output
+        wrong = PROBLEMS[65].prompt + "    s = str(x)\n    return s[::-1] if shift > len(s) else s[shift:] + s[:shift]\n"
+        self.assertTrue(problems.run_check(PROBLEMS[65], wrong, problems.visible_examples(PROBLEMS[65])[0]).ok)
+        self.assertNotEqual(probe_output(65, wrong), probe_output(65, PROBLEMS[65].solution()))
+
     def test_the_stub_fails_the_examples_and_the_hidden_test_the_solution_passes_both(self):
         p = PROBLEMS[2]
         kept, _ = problems.visible_examples(p)

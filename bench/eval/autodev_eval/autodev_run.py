@@ -53,6 +53,9 @@ def _env(settings: Settings, tries: int | None, cache: str) -> dict[str, str]:
         env["AUTODEV_MAX_TOKENS"] = str(settings.max_tokens)
     if tries is not None:
         env["AUTODEV_MODEL_TRIES"] = str(tries)
+        if tries == 1:
+            # Mode c is the first answer alone: no extra candidates either.
+            env["AUTODEV_CANDIDATES"] = "1"
     env.update(settings.extra_env)
     return env
 
@@ -64,6 +67,8 @@ def make_repo(path: str, problem: problems.Problem, source: str, examples: list[
         f.write(source)
     with open(os.path.join(path, problems.CHECK_FILE), "w", encoding="utf-8") as f:
         f.write(problems.check_file(problem, examples))
+    with open(os.path.join(path, problems.PROBE_FILE), "w", encoding="utf-8") as f:
+        f.write(problems.probe_file(problem, examples))
     _git(path, "init", "-q", "-b", "main")
     _git(path, "add", "-A")
     _git(path, "commit", "-qm", f"{problem.task_id}: {problem.entry_point}")
@@ -86,7 +91,7 @@ def run(settings: Settings, repo: str, problem: problems.Problem, source: str, e
 
     autodev("init")
     with open(os.path.join(repo, ".autodev_ssot", "gate.toml"), "w", encoding="utf-8") as f:
-        f.write(problems.GATE_TOML.format(check=problems.CHECK_FILE))
+        f.write(problems.GATE_TOML.format(check=problems.CHECK_FILE, probe=problems.PROBE_FILE))
     _git(repo, "add", ".autodev_ssot")
     _git(repo, "commit", "-qm", "autodev policy and the visible check")
     task_id = autodev("submit", "--intent", intent, "--target", problem.filename, "--work", work).stdout.strip()

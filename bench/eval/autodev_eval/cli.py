@@ -28,7 +28,7 @@ from . import autodev_run, haystack, mutate, oneshot, problems, replay, sandbox
 MODES = {
     "a": "autodev as shipped (3 tries with the gate's feedback)",
     "b": "one-shot: Qwen2.5-Coder's HumanEval prompt, code from the answer's block",
-    "c": "autodev with one try (AUTODEV_MODEL_TRIES=1)",
+    "c": "autodev with one answer (AUTODEV_MODEL_TRIES=1, AUTODEV_CANDIDATES=1)",
 }
 SUITES = ("implement", "fix", "implement-haystack", "fix-haystack")
 # The one-shot prompt holds the function alone: a 3,000-line file does not fit its context, so mode b is not run

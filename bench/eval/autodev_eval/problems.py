@@ -139,6 +139,10 @@ def _literal(text: str) -> str | None:
             return candidate
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
+    # the result worked out: "19 - 5 - 6 = 8" (HumanEval/67)
+    m = re.match(r"^[-+*/%().\d\s]+=\s*(-?\d+(?:\.\d+)?)$", text)
+    if m:
+        return m.group(1)
     # a leading literal followed by prose: "2 (explanation)"
     m = re.match(r"^(-?\d+(?:\.\d+)?|True|False|None|\"[^\"]*\"|'[^']*')\b", text)
     if m:
@@ -318,7 +322,183 @@ GATE_TOML = """# The gate runs the docstring's examples on every patch (autodev-
 name = "docstring examples"
 command = "python3 {check}"
 timeout_secs = 120
+
+# What the function returns next to the examples: compared across passing candidates (AUTODEV_CANDIDATES).
+[[probe]]
+name = "behaviour next to the examples"
+command = "python3 {probe}"
+timeout_secs = 120
 """
+
+PROBE_FILE = "probe_behaviour.py"
+
+# Most calls one probe makes: enough to tell behaviours apart, few enough to run in about a second.
+MAX_PROBE_CALLS = 40
+
+# Inputs for a parameter by its annotation, for a docstring without examples (HumanEval/38 `decode_cyclic(s: str)`).
+_TYPED_INPUTS = {
+    "str": ["", "a", "abc", "hello world", "abcdefgh"],
+    "int": [0, 1, 7, 12, -3],
+    "float": [0.0, 1.5, -2.25],
+    "bool": [True, False],
+    "List[int]": [[], [1], [3, 1, 2], [5, 5, 1, 4, 2]],
+    "list": [[], [1], [3, 1, 2], [5, 5, 1, 4, 2]],
+    "List[str]": [[], ["a"], ["bb", "a", "ccc"]],
+    "List[float]": [[], [1.0], [3.5, 1.0, 2.0]],
+}
+
+
+def _neighbours(value) -> list:
+    """Values next to `value`: the edges a wrong answer tends to get wrong (empty, one more, one less, reversed)."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        # one more digit too: 12 rotated by one is 21 either way, 127 is not (HumanEval/65)
+        more = [value * 10 + 7] if abs(value) < 100 else []
+        return [v for v in (value + 1, value - 1, 0, value * 2 + 3, *more) if abs(v) <= 10**6]
+    if isinstance(value, float):
+        return [value + 0.5, -value, 0.0]
+    if isinstance(value, str):
+        return ["", value + " " + value, value[::-1], value[1:], value.swapcase()]
+    if isinstance(value, (list, tuple)):
+        kind = type(value)
+        out = [kind(), kind(value[::-1]), kind(value[:-1]), kind(list(value) + list(value[:1]))]
+        try:
+            out.append(kind(sorted(value)))
+        except TypeError:
+            pass
+        return out
+    return []
+
+
+def probe_calls(problem: Problem, examples: list[Example]) -> list[str]:
+    """Calls of the entry point next to the docstring's examples, one argument changed at a time (or, with no
+    example, on inputs by the parameters' annotations). Only what the docstring shows is used; the hidden test is
+    not read."""
+    name = problem.entry_point
+    calls: list[str] = []
+
+    def add(args: list, keywords: dict) -> None:
+        parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in keywords.items()]
+        call = f"{name}({', '.join(parts)})"
+        if call not in calls and len(calls) < MAX_PROBE_CALLS:
+            calls.append(call)
+
+    seeds = [e.call for e in examples] + docstring_calls(problem)
+    for args, keywords in _literal_calls(name, seeds):
+        for i, a in enumerate(args):
+            for v in _neighbours(a):
+                add(args[:i] + [v] + args[i + 1:], keywords)
+        for k, a in keywords.items():
+            for v in _neighbours(a):
+                add(args, {**keywords, k: v})
+    if not calls:
+        typed = _annotated_inputs(problem)
+        if typed:
+            for row in range(max(len(v) for v in typed)):
+                add([v[row % len(v)] for v in typed], {})
+    return calls
+
+
+def docstring_calls(problem: Problem) -> list[str]:
+    """Every `f(...)` the docstring writes, with or without a result we can read (HumanEval/67 states its results
+    as arithmetic, `-> 19 - 5 - 6 = 8`; HumanEval/32 wraps its calls in `round(...)`)."""
+    doc = docstring(problem)
+    name = problem.entry_point
+    out = []
+    for m in re.finditer(re.escape(name) + r"\(", doc):
+        if m.start() > 0 and (doc[m.start() - 1].isalnum() or doc[m.start() - 1] in "_."):
+            continue
+        end = _balanced_call(doc, m.end() - 1)
+        if end is not None:
+            out.append(doc[m.start():end])
+    return out
+
+
+def _literal_calls(name: str, sources: list[str]) -> list[tuple[list, dict]]:
+    """The arguments of each call of `name` with literal arguments, wherever it sits in each expression."""
+    out = []
+    for source in sources:
+        try:
+            tree = ast.parse(source, mode="eval")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name):
+                continue
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+            if (args, keywords) not in out:
+                out.append((args, keywords))
+    return out
+
+
+def _annotated_inputs(problem: Problem) -> list[list] | None:
+    """Per parameter, inputs by its annotation; None when a parameter has none we know."""
+    try:
+        tree = ast.parse(problem.prompt + STUB_BODY)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == problem.entry_point:
+            out = []
+            for a in node.args.args:
+                key = ast.unparse(a.annotation).replace("typing.", "") if a.annotation else ""
+                if key not in _TYPED_INPUTS:
+                    return None
+                out.append(_TYPED_INPUTS[key])
+            return out or None
+    return None
+
+
+PROBE_TEMPLATE = '''"""What `{name}` ({filename}) returns on inputs next to its docstring's examples. Not a test: the
+worker compares this output across candidate patches that passed the check and keeps the behaviour most share."""
+import contextlib
+import io
+import signal
+
+import {module} as solution
+
+CALLS = {calls}
+
+
+def show(value):
+    if isinstance(value, float):
+        return format(value, ".6g")
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(show(v) for v in value)
+        return f"[{{inner}}]" if isinstance(value, list) else f"({{inner}})"
+    if isinstance(value, (set, frozenset)):
+        return "{{" + ", ".join(sorted(show(v) for v in value)) + "}}"
+    return repr(value)[:300]
+
+
+def timeout(signum, frame):
+    raise TimeoutError
+
+
+signal.signal(signal.SIGALRM, timeout)
+for call in CALLS:
+    signal.alarm(1)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = show(eval(call, vars(solution)))
+    except BaseException as e:  # noqa: BLE001 - how it fails is behaviour too
+        got = "raised " + type(e).__name__
+    finally:
+        signal.alarm(0)
+    print(f"{{call}} -> {{got}}")
+'''
+
+
+def probe_file(problem: Problem, examples: list[Example]) -> str:
+    """probe_behaviour.py for the problem's repository."""
+    calls = "[\n" + "".join(f"    {c!r},\n" for c in probe_calls(problem, examples)) + "]"
+    return PROBE_TEMPLATE.format(name=problem.entry_point, filename=problem.filename, module=problem.module,
+                                 calls=calls)
 
 
 def run_check(problem: Problem, source: str, examples: list[Example], timeout: float = 30.0) -> sandbox.RunResult:
