@@ -62,6 +62,16 @@ class Parts(unittest.TestCase):
         self.assertEqual([e.call for e in dropped], ["median([-10, 4, 6, 1000, 10, 20])"])
         self.assertEqual(len(kept), 1)
 
+    def test_a_candidate_chosen_over_the_first_passing_answer_is_counted(self):
+        rows = [
+            {"mode": "a", "outcomes": ["GATE_FAILED", "GATE_PASSED", "GATE_PASSED"],
+             "reasons": ["CHECK_FAILED: ...", "chosen: 1 of 2 passing candidates ...", ""]},
+            {"mode": "a", "outcomes": ["GATE_PASSED", "GATE_PASSED", "GATE_PASSED"],
+             "reasons": ["", "chosen: 2 of 3 passing candidates ...", ""]},
+            {"mode": "c", "outcomes": ["GATE_PASSED"], "reasons": [""]},
+        ]
+        self.assertEqual(cli.chosen_candidates(rows), [rows[1]])
+
     def test_a_result_worked_out_in_the_docstring_is_an_example(self):
         # HumanEval/67: `fruit_distribution("5 apples and 6 oranges", 19) ->19 - 5 - 6 = 8`
         kept, dropped = problems.visible_examples(PROBLEMS[67])
@@ -250,7 +260,9 @@ class Scoring(unittest.TestCase):
                 if mode != "b":
                     # through autodev: approved and applied on autodev/<id>, the hidden test ran on that branch
                     self.assertTrue(good["applied"] and wrong["applied"] and not refused["applied"])
-                    self.assertEqual(good["outcomes"], ["GATE_PASSED"])
+                    # mode a compares passing candidates by the probe: the replay's second answer is the same
+                    # patch, which settles the choice at two answers; mode c is one answer
+                    self.assertEqual(good["outcomes"], ["GATE_PASSED"] * (2 if mode == "a" else 1))
                     self.assertEqual(refused["state"], "failed")
                     branch = subprocess.run(
                         ["git", "branch", "--list", f"autodev/{good['task']}"], capture_output=True, text=True,
@@ -321,7 +333,7 @@ class RealServer(unittest.TestCase):
                 self.assertLessEqual(r["attempts"], 1 if r["mode"] == "c" else 3, r)
                 # a gate pass is always applied and scored on the branch; a refusal never is
                 self.assertEqual(r["applied"], r["gate_passed"], r)
-        self.assertIn("| implement | c: autodev with one try", p.stdout)
+        self.assertIn("| implement | c: autodev with one answer", p.stdout)
         self.assertTrue(os.path.exists(os.path.join(out, "summary.md")))
         self.assertIn("--llama smollm2", p.stdout)
 

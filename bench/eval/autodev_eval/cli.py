@@ -26,7 +26,7 @@ import time
 from . import autodev_run, haystack, mutate, oneshot, problems, replay, sandbox
 
 MODES = {
-    "a": "autodev as shipped (3 tries with the gate's feedback)",
+    "a": "autodev as shipped (3 tries with the gate's feedback, 3 passing candidates compared by the probe)",
     "b": "one-shot: Qwen2.5-Coder's HumanEval prompt, code from the answer's block",
     "c": "autodev with one answer (AUTODEV_MODEL_TRIES=1, AUTODEV_CANDIDATES=1)",
 }
@@ -331,6 +331,19 @@ def table(rows: list[dict], suites: list[str], modes: list[str]) -> list[dict]:
     return out
 
 
+def chosen_candidates(rows: list[dict]) -> list[dict]:
+    """The rows whose proposed patch is a sampled candidate rather than the first answer that passed the gate: the
+    chosen answer's first reason starts with `chosen:` (docs/MODEL_CONTRACT.md "Candidates")."""
+    out = []
+    for r in rows:
+        outcomes, reasons = r.get("outcomes") or [], r.get("reasons") or []
+        chosen = next((i for i, x in enumerate(reasons) if x.startswith("chosen:")), None)
+        first = next((i for i, o in enumerate(outcomes) if o == "GATE_PASSED"), None)
+        if chosen is not None and chosen != first:
+            out.append(r)
+    return out
+
+
 def markdown(summary: dict, rows: list[dict], command: str) -> str:
     ids = summary["problems"]
     lines = [
@@ -375,7 +388,13 @@ def markdown(summary: dict, rows: list[dict], command: str) -> str:
                 tries.append(f"{suite} {mode}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(),
                                                                                         key=lambda kv: -kv[1])))
     if tries:
-        lines += ["", "What autodev's tries ended in (docs/MODEL_CONTRACT.md): " + "; ".join(tries) + "."]
+        lines += ["", "What autodev's answers ended in, tries and candidates together (docs/MODEL_CONTRACT.md): "
+                  + "; ".join(tries) + "."]
+    switched = chosen_candidates(rows)
+    if any(r["mode"] == "a" for r in rows):
+        lines += ["", "A sampled candidate chosen over the first passing answer (AUTODEV_CANDIDATES, mode a): "
+                  + (", ".join(f"{r['problem']} {r['suite']} ({'resolved' if r.get('resolved') else 'not resolved'})"
+                               for r in switched) or "none") + "."]
     if summary["skipped"]:
         lines += ["", "Skipped: " + "; ".join(f"{s['problem']} {s['suite']} ({s['skipped']})"
                                               for s in summary["skipped"]) + "."]
