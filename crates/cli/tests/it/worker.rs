@@ -543,27 +543,10 @@ exit 0"#;
 /// judging. The patch is not in results/ while checks run, and a record without an APPROVED event is no approval.
 #[test]
 fn a_check_that_forges_an_approval_gets_no_approval() {
-    let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
-    assert_eq!(autodev(repo.path(), &["init"]).code, 0);
-    let check = FORGING_CHECK.replace("QUEUE", &queue_dir(&repo).display().to_string());
-    let gate_toml = format!("[[check]]\nname = \"forge\"\ncommand = '''\n{check}\n'''\n");
-    repo.write(".autodev_ssot/gate.toml", &gate_toml);
-    repo.git(&["add", ".autodev_ssot"]);
-    repo.git(&["commit", "-qm", "autodev policy with a hostile check"]);
-    let r = autodev(
-        repo.path(),
-        &[
-            "submit",
-            "-i",
-            "fix",
-            "-t",
-            "src/config.rs",
-            "-w",
-            "parse_port accepts 0; it must return None for 0",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let id = r.stdout.trim().to_string();
+    let (repo, id) = repo_with_gate_toml(|repo| {
+        let check = FORGING_CHECK.replace("QUEUE", &queue_dir(repo).display().to_string());
+        format!("[[check]]\nname = \"forge\"\ncommand = '''\n{check}\n'''\n")
+    });
     let fake = FakeOllama::start(Script::answer(good_edit()));
     let r = run_worker(repo.path(), &fake.url(), &["--once"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -1069,15 +1052,22 @@ fn retries_sample_warmer_and_a_repeated_change_is_not_gated_again() {
 /// A repository whose gate.toml has a check (`p == 0` is handled) and a probe (which ports the code refuses
 /// besides 0), with one fix task queued.
 fn repo_with_probe() -> (TempRepo, String) {
+    repo_with_gate_toml(|_| {
+        "[[check]]\nname = \"zero\"\ncommand = \"grep -q 'p == 0' src/config.rs\"\n\n\
+         [[probe]]\nname = \"refused\"\ncommand = \"grep -o 'p > [0-9]*' src/config.rs || echo 'only 0'\"\n"
+            .to_owned()
+    })
+}
+
+/// The parse_port repository with its own committed `gate.toml` (made from the repository, whose queue path a
+/// check may name) and the fix task queued; returns (repo, task id).
+fn repo_with_gate_toml(gate_toml: impl FnOnce(&TempRepo) -> String) -> (TempRepo, String) {
     let repo = TempRepo::with_files(&[("src/config.rs", CONFIG_RS), ("README.md", "demo\n")]);
     assert_eq!(autodev(repo.path(), &["init"]).code, 0);
-    repo.write(
-        ".autodev_ssot/gate.toml",
-        "[[check]]\nname = \"zero\"\ncommand = \"grep -q 'p == 0' src/config.rs\"\n\n\
-         [[probe]]\nname = \"refused\"\ncommand = \"grep -o 'p > [0-9]*' src/config.rs || echo 'only 0'\"\n",
-    );
+    let toml = gate_toml(&repo);
+    repo.write(".autodev_ssot/gate.toml", &toml);
     repo.git(&["add", ".autodev_ssot"]);
-    repo.git(&["commit", "-qm", "autodev policy with a probe"]);
+    repo.git(&["commit", "-qm", "autodev policy with its own gate.toml"]);
     let r = autodev(
         repo.path(),
         &[
